@@ -1,0 +1,88 @@
+// mgc spectrogram IN -o OUT.png: the log-mel of an audio file as a picture (and optionally as a .npy array).
+#include <chrono>
+#include <cstdio>
+#include <memory>
+#include <string>
+
+#include "commands.h"
+#include "mgc/audio/audio.h"
+#include "mgc/core/error.h"
+#include "mgc/core/npy.h"
+#include "mgc/features/image.h"
+#include "mgc/features/mel.h"
+
+namespace mgc::cli {
+namespace {
+
+struct Options {
+  std::string input;
+  std::string output_png;
+  std::string output_npy;
+  audio::AudioConfig audio;
+  features::MelConfig mel;
+  features::DbConfig db{true, 1.0, 1e-10, 80.0};
+  std::string colormap = "magma";
+  std::string norm = "slaney";
+  features::ImageConfig image;
+  bool quiet = false;
+};
+
+void run(const Options& o) {
+  if (o.output_png.empty() && o.output_npy.empty())
+    throw make_error("spectrogram", "nothing to write: give -o OUT.png and/or --npy OUT.npy");
+  features::MelConfig mel = o.mel;
+  mel.sample_rate = o.audio.sample_rate;
+  if (o.norm == "slaney") mel.norm = features::MelNorm::Slaney;
+  else if (o.norm == "none") mel.norm = features::MelNorm::None;
+  else throw make_error("spectrogram", "--norm must be 'slaney' or 'none', got '{}'", o.norm);
+  mel.validate();
+  features::ImageConfig image = o.image;
+  image.colormap = features::parse_colormap(o.colormap);
+  image.validate();
+
+  const auto t0 = std::chrono::steady_clock::now();
+  const audio::Audio a = audio::load_audio(o.input, o.audio);
+  const auto t1 = std::chrono::steady_clock::now();
+  const features::MelSpectrogram engine(mel);
+  const features::Spectrogram db = engine.log_mel(a.samples, o.db);
+  const auto t2 = std::chrono::steady_clock::now();
+
+  if (!o.output_npy.empty()) write_npy(o.output_npy, {db.rows, db.cols}, db.values.data());
+  if (!o.output_png.empty()) features::write_png(o.output_png, features::render_spectrogram(db, image));
+  if (!o.quiet) {
+    using ms = std::chrono::duration<double, std::milli>;
+    std::printf("%s: %.2f s at %d Hz -> log-mel %lld mels x %lld frames (decode %.1f ms, features %.1f ms)\n",
+                o.input.c_str(), a.seconds(), a.sample_rate, static_cast<long long>(db.rows),
+                static_cast<long long>(db.cols), ms(t1 - t0).count(), ms(t2 - t1).count());
+    if (!o.output_png.empty()) std::printf("wrote %s\n", o.output_png.c_str());
+    if (!o.output_npy.empty()) std::printf("wrote %s\n", o.output_npy.c_str());
+  }
+}
+
+}  // namespace
+
+void register_spectrogram(CLI::App& app) {
+  auto opts = std::make_shared<Options>();
+  CLI::App* cmd = app.add_subcommand("spectrogram", "Write the log-mel spectrogram of an audio file as a PNG/.npy");
+  cmd->add_option("input", opts->input, "Audio file (WAV, FLAC, OGG, MP3, AU, ...)")->required();
+  cmd->add_option("-o,--output", opts->output_png, "PNG picture to write (time left to right, low notes at the bottom)");
+  cmd->add_option("--npy", opts->output_npy, "Also write the dB array [n_mels, frames] as float32 .npy");
+  cmd->add_option("--sr", opts->audio.sample_rate, "Resample to this rate in Hz")->capture_default_str();
+  cmd->add_option("--offset", opts->audio.offset, "Start at this many seconds")->capture_default_str();
+  cmd->add_option("--duration", opts->audio.duration, "Read this many seconds (negative: to the end)");
+  cmd->add_option("--n-fft", opts->mel.stft.n_fft, "FFT size")->capture_default_str();
+  cmd->add_option("--hop", opts->mel.stft.hop_length, "Hop length in samples")->capture_default_str();
+  cmd->add_option("--n-mels", opts->mel.n_mels, "Number of mel bands")->capture_default_str();
+  cmd->add_option("--fmin", opts->mel.fmin, "Lowest frequency in Hz")->capture_default_str();
+  cmd->add_option("--fmax", opts->mel.fmax, "Highest frequency in Hz (0: sr/2)")->capture_default_str();
+  cmd->add_flag("--htk", opts->mel.htk, "HTK mel scale instead of Slaney's");
+  cmd->add_option("--norm", opts->norm, "Filter normalisation: slaney or none")->capture_default_str();
+  cmd->add_option("--top-db", opts->db.top_db, "Dynamic range kept below the maximum, dB")->capture_default_str();
+  cmd->add_option("--colormap", opts->colormap, "magma, viridis, inferno or gray")->capture_default_str();
+  cmd->add_option("--scale-x", opts->image.scale_x, "Pixels per frame")->capture_default_str();
+  cmd->add_option("--scale-y", opts->image.scale_y, "Pixels per mel band")->capture_default_str();
+  cmd->add_flag("-q,--quiet", opts->quiet, "Print nothing on success");
+  cmd->callback([opts] { run(*opts); });
+}
+
+}  // namespace mgc::cli

@@ -1,0 +1,11 @@
+#pragma once
+// Each subcommand lives in its own file and registers itself on the root app: parse -> validate -> call the
+// library. Callbacks throw mgc::Error; main() prints it as one line and returns a non-zero code.
+#include <CLI/CLI.hpp>
+
+namespace mgc::cli {
+
+void register_spectrogram(CLI::App& app);
+void register_info(CLI::App& app);
+
+}  // namespace mgc::cli

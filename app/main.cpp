@@ -1,0 +1,26 @@
+// mgc: music genre classification from the command line.
+#include <cstdio>
+#include <exception>
+
+#include "commands.h"
+#include "mgc/core/error.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"mgc: music genre classification (audio -> log-mel -> CNN -> genres)", "mgc"};
+  app.set_version_flag("--version", "mgc 0.1.0");
+  app.require_subcommand(1);
+  mgc::cli::register_spectrogram(app);
+  mgc::cli::register_info(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  } catch (const mgc::Error& e) {
+    std::fprintf(stderr, "mgc: error: %s\n", e.what());
+    return 1;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "mgc: unexpected error: %s\n", e.what());
+    return 2;
+  }
+  return 0;
+}

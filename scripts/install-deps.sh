@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Installs everything mgc's build, tests and generated corpus need on Debian 12. Idempotent: run it again at will.
+# Needs root (or sudo). Usage: scripts/install-deps.sh
+set -euo pipefail
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+
+packages=(
+  # toolchain
+  build-essential cmake ninja-build ccache pkg-config git
+  # libtorch (Debian's 1.13, CPU) with the c10d headers, and a fast BLAS under it
+  libtorch-dev libgloo-dev libopenblas0-pthread
+  # audio and features
+  libsndfile1-dev libsoxr-dev libfftw3-dev libpng-dev libavformat-dev libavcodec-dev libswresample-dev ffmpeg
+  # CLI, config, formatting
+  libcli11-dev nlohmann-json3-dev libfmt-dev libzip-dev
+  # tests and benchmarks
+  libgtest-dev libgmock-dev libbenchmark-dev sox
+  # reference models for parity tests
+  python3-torch python3-torchvision python3-numpy
+  # the generated genre corpus
+  mma fluidsynth fluid-soundfont-gm
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "install-deps: installing ${#missing[@]} package(s): ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+else
+  echo "install-deps: all ${#packages[@]} packages already installed"
+fi

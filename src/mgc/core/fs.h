@@ -1,0 +1,15 @@
+#pragma once
+// Small file-system helpers shared by every stage.
+#include <string>
+#include <string_view>
+
+namespace mgc {
+
+// Writes `bytes` to `path` through a temporary file in the same folder, flushed and renamed into place, so a
+// crash leaves either the old file or the new one, never half of one. Throws mgc::Error ("io: ...") on failure.
+void write_file_atomic(const std::string& path, std::string_view bytes);
+
+// Reads a whole file. Throws mgc::Error ("io: ...") if it cannot be opened or read.
+std::string read_file(const std::string& path);
+
+}  // namespace mgc

@@ -1,0 +1,143 @@
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+
+#include "mgc/audio/audio.h"
+#include "mgc/core/error.h"
+#include "mgc/core/npy.h"
+#include "mgc/features/mel.h"
+#include "test_util.h"
+
+using namespace mgc::features;
+
+TEST(MelScale, KnownValuesAndRoundTrip) {
+  EXPECT_DOUBLE_EQ(hz_to_mel(440.0), 6.6);  // linear below 1 kHz: f / (200/3)
+  EXPECT_DOUBLE_EQ(hz_to_mel(1000.0), 15.0);
+  EXPECT_NEAR(hz_to_mel(2000.0), 15.0 + std::log(2.0) / (std::log(6.4) / 27.0), 1e-12);
+  EXPECT_NEAR(hz_to_mel(440.0, true), 549.6386754, 1e-6);
+  for (double hz : {0.0, 20.0, 999.0, 1000.0, 4000.0, 11025.0})
+    for (bool htk : {false, true}) EXPECT_NEAR(mel_to_hz(hz_to_mel(hz, htk), htk), hz, 1e-9 * (1 + hz));
+}
+
+TEST(MelFilterbank, SlaneyBandsHaveUnitArea) {
+  MelConfig c;
+  c.n_mels = 40;
+  const Spectrogram fb = mel_filterbank(c);
+  ASSERT_EQ(fb.rows, 40);
+  ASSERT_EQ(fb.cols, 1025);
+  const double bin_hz = 22050.0 / 2048;
+  // Bands many bins wide integrate to 1 (triangle of base f[i+2]-f[i], height 2/(f[i+2]-f[i])).
+  for (int m = 10; m < 40; ++m) {
+    double area = 0.0;
+    for (int k = 0; k < fb.cols; ++k) area += fb.at(m, k) * bin_hz;
+    EXPECT_NEAR(area, 1.0, 0.02) << m;
+  }
+  for (float v : fb.values) EXPECT_GE(v, 0.0f);
+}
+
+TEST(MelFilterbank, NoNormPeaksAtOneAndHtkDiffers) {
+  MelConfig c;
+  c.n_mels = 20;
+  c.norm = MelNorm::None;
+  const Spectrogram fb = mel_filterbank(c);
+  for (int m = 0; m < 20; ++m) {
+    float peak = 0.0f;
+    for (int k = 0; k < fb.cols; ++k) peak = std::max(peak, fb.at(m, k));
+    EXPECT_GT(peak, 0.5f);
+    EXPECT_LE(peak, 1.0f);
+  }
+  MelConfig h = c;
+  h.htk = true;
+  EXPECT_NE(mel_filterbank(h).values, fb.values);
+}
+
+TEST(PowerToDb, RefAminAndTopDb) {
+  Spectrogram s(1, 4);
+  s.values = {1.0f, 0.1f, 1e-12f, 100.0f};
+  Spectrogram a = s;
+  power_to_db(a, DbConfig{false, 1.0, 1e-10, 0.0});
+  EXPECT_FLOAT_EQ(a.values[0], 0.0f);
+  EXPECT_FLOAT_EQ(a.values[1], -10.0f);
+  EXPECT_FLOAT_EQ(a.values[2], -100.0f);  // amin floor
+  EXPECT_FLOAT_EQ(a.values[3], 20.0f);
+  Spectrogram b = s;
+  power_to_db(b, DbConfig{true, 1.0, 1e-10, 80.0});  // ref = max = 100, clip at -80
+  EXPECT_FLOAT_EQ(b.values[3], 0.0f);
+  EXPECT_FLOAT_EQ(b.values[0], -20.0f);
+  EXPECT_FLOAT_EQ(b.values[2], -80.0f);
+  EXPECT_THROW(power_to_db(b, DbConfig{false, 0.0, 1e-10, 80.0}), mgc::Error);
+}
+
+TEST(Mfcc, OrthonormalDctKeepsEnergyAndConstantGoesToC0) {
+  Spectrogram db(16, 3);
+  std::mt19937 rng(5);
+  std::normal_distribution<float> g;
+  for (float& v : db.values) v = g(rng);
+  const Spectrogram c = mfcc_from_db(db, 16);
+  for (int t = 0; t < 3; ++t) {
+    double e_in = 0, e_out = 0;
+    for (int i = 0; i < 16; ++i) {
+      e_in += db.at(i, t) * db.at(i, t);
+      e_out += c.at(i, t) * c.at(i, t);
+    }
+    EXPECT_NEAR(e_in, e_out, 1e-4 * e_in);
+  }
+  Spectrogram flat(16, 1);
+  for (float& v : flat.values) v = 2.0f;
+  const Spectrogram f = mfcc_from_db(flat, 4);
+  EXPECT_NEAR(f.at(0, 0), 2.0 * std::sqrt(16.0), 1e-5);
+  for (int k = 1; k < 4; ++k) EXPECT_NEAR(f.at(k, 0), 0.0, 1e-5);
+  EXPECT_THROW(mfcc_from_db(flat, 17), mgc::Error);
+}
+
+TEST(MelConfig, ValidationNamesTheField) {
+  MelConfig c;
+  c.fmax = 20000;  // above sr/2
+  try {
+    c.validate();
+    FAIL();
+  } catch (const mgc::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("MelConfig.fmax"), std::string::npos);
+  }
+  c = MelConfig{};
+  c.n_mels = 0;
+  EXPECT_THROW(MelSpectrogram{c}, mgc::Error);
+  c = MelConfig{};
+  c.fmin = 12000;
+  EXPECT_THROW(c.validate(), mgc::Error);
+}
+
+// The contract with librosa 0.10.1 (tests/data/LIBROSA_FIXTURES.md): max |dB error| <= 1e-3 and relative power
+// error <= 1e-4 on bins above 1e-6 of the maximum.
+class LibrosaFixture : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(LibrosaFixture, MatchesLogMelAndPower) {
+  const std::string name = GetParam();
+  const auto audio = mgc::audio::load_audio(mgc::test::data_path(name + ".wav"));
+  const mgc::NpyArray ref_power = mgc::read_npy(mgc::test::data_path(name + ".mel_power.npy"));
+  const mgc::NpyArray ref_db = mgc::read_npy(mgc::test::data_path(name + ".mel_db.npy"));
+
+  const MelSpectrogram engine(MelConfig{});
+  const Spectrogram power = engine.power(audio.samples);
+  ASSERT_EQ(ref_power.shape, (std::vector<int64_t>{power.rows, power.cols}));
+  float peak = 0.0f;
+  for (float v : ref_power.data) peak = std::max(peak, v);
+  double max_rel = 0.0;
+  for (size_t i = 0; i < power.values.size(); ++i) {
+    if (ref_power.data[i] <= 1e-6f * peak) continue;
+    max_rel = std::max(max_rel, std::abs(double(power.values[i]) - ref_power.data[i]) / ref_power.data[i]);
+  }
+  EXPECT_LE(max_rel, 1e-4) << name;
+
+  const Spectrogram db = engine.log_mel(audio.samples, DbConfig{true, 1.0, 1e-10, 80.0});
+  double max_db = 0.0;
+  for (size_t i = 0; i < db.values.size(); ++i)
+    max_db = std::max(max_db, std::abs(double(db.values[i]) - ref_db.data[i]));
+  EXPECT_LE(max_db, 1e-3) << name;
+  std::printf("[ fixture  ] %s: %lldx%lld, max relative power error %.2e, max dB error %.2e\n", name.c_str(),
+              static_cast<long long>(db.rows), static_cast<long long>(db.cols), max_rel, max_db);
+}
+
+INSTANTIATE_TEST_SUITE_P(Librosa, LibrosaFixture,
+                         ::testing::Values("chirp_3s", "groove_blues_5s", "short_700", "silence_1s"));
