@@ -7,5 +7,7 @@ namespace mgc::cli {
 
 void register_spectrogram(CLI::App& app);
 void register_info(CLI::App& app);
+void register_weights(CLI::App& app);
+void register_models(CLI::App& app);
 
 }  // namespace mgc::cli

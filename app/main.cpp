@@ -11,6 +11,8 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   mgc::cli::register_spectrogram(app);
   mgc::cli::register_info(app);
+  mgc::cli::register_models(app);
+  mgc::cli::register_weights(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,0 +1,34 @@
+#include "mgc/models/input.h"
+
+#include <torch/torch.h>
+
+#include <cmath>
+
+#include "mgc/core/error.h"
+
+namespace mgc::models {
+
+void InputConfig::validate() const {
+  if (!std::isfinite(db_min) || !std::isfinite(db_max) || !(db_min < db_max))
+    throw make_error("models", "InputConfig.db_min ({}) must be below InputConfig.db_max ({})", db_min, db_max);
+}
+
+InputMode parse_input_mode(const std::string& name) {
+  if (name == "mono") return InputMode::Mono;
+  if (name == "imagenet") return InputMode::ImageNetRgb;
+  throw make_error("models", "unknown input mode '{}' (known: mono, imagenet)", name);
+}
+
+std::string to_string(InputMode mode) { return mode == InputMode::ImageNetRgb ? "imagenet" : "mono"; }
+
+torch::Tensor prepare_input(const torch::Tensor& db, const InputConfig& config) {
+  TORCH_CHECK(db.dim() == 4 && db.size(1) == 1, "prepare_input expects [B, 1, H, W] dB, got ", db.sizes());
+  torch::Tensor x = ((db.to(torch::kFloat32) - config.db_min) / (config.db_max - config.db_min)).clamp(0.0, 1.0);
+  if (config.mode == InputMode::Mono) return (x - 0.5) / 0.25;
+  const auto opts = torch::TensorOptions().dtype(torch::kFloat32).device(db.device());
+  const torch::Tensor mean = torch::tensor({0.485, 0.456, 0.406}, opts).view({1, 3, 1, 1});
+  const torch::Tensor std = torch::tensor({0.229, 0.224, 0.225}, opts).view({1, 3, 1, 1});
+  return (x.expand({-1, 3, -1, -1}) - mean) / std;
+}
+
+}  // namespace mgc::models

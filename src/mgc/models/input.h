@@ -1,0 +1,33 @@
+#pragma once
+// How a log-mel spectrogram becomes a model's input. Log-mel is one channel; ImageNet models take three.
+//   Mono:          [B, 1, H, W], dB scaled to [0, 1] then standardised by mean 0.5 / std 0.25 (for models trained
+//                  from scratch, or ImageNet models whose stem was adapted to one channel: see ModelConfig).
+//   ImageNetRgb:   [B, 3, H, W], dB scaled to [0, 1], repeated to three channels and normalised with ImageNet's
+//                  mean (0.485, 0.456, 0.406) and std (0.229, 0.224, 0.225): what pretrained backbones expect.
+#include <torch/types.h>
+
+#include <string>
+
+namespace mgc::models {
+
+enum class InputMode { Mono, ImageNetRgb };
+
+struct InputConfig {
+  InputMode mode = InputMode::Mono;
+  double db_min = -80.0;  // dB mapped to 0 (values below are clipped)
+  double db_max = 0.0;    // dB mapped to 1 (values above are clipped)
+
+  // Throws mgc::Error ("models: InputConfig...") unless db_min < db_max, both finite.
+  void validate() const;
+  int64_t channels() const { return mode == InputMode::ImageNetRgb ? 3 : 1; }
+};
+
+// "mono" or "imagenet". Throws mgc::Error naming the unknown value.
+InputMode parse_input_mode(const std::string& name);
+std::string to_string(InputMode mode);
+
+// db: [B, 1, H, W] log-mel in dB -> [B, channels(), H, W] float32 as described above.
+// Throws c10::Error (TORCH_CHECK) on another shape.
+torch::Tensor prepare_input(const torch::Tensor& db, const InputConfig& config);
+
+}  // namespace mgc::models

@@ -1,0 +1,107 @@
+// Every registry entry: builds, gives [B, classes] at its smallest input, replaces its head, adapts its stem to
+// one channel, and reports parameters and depth.
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include "mgc/core/error.h"
+#include "mgc/models/classifier.h"
+#include "mgc/models/registry.h"
+
+using namespace mgc::models;
+
+namespace {
+
+std::vector<std::string> all_names() {
+  std::vector<std::string> names;
+  for (const auto& m : registry()) names.push_back(m.name);
+  return names;
+}
+
+}  // namespace
+
+class EveryModel : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(EveryModel, BuildsForwardsReplacesHeadAndAdaptsStem) {
+  const ModelInfo& info = model_info(GetParam());
+  ModelConfig c;
+  c.name = info.name;
+  c.num_classes = 10;
+  c.in_channels = 1;
+  auto model = create_model(c);
+  model->eval();
+  torch::NoGradGuard no_grad;
+  const int64_t side = info.min_input_size;
+  const torch::Tensor x = torch::randn({2, 1, side, side});
+  const torch::Tensor y = model->forward(x);
+  EXPECT_EQ(y.sizes(), (std::vector<int64_t>{2, 10}));
+  EXPECT_TRUE(torch::isfinite(y).all().item<bool>());
+  EXPECT_EQ(model->num_classes(), 10);
+
+  // The head prefixes name real parameters, and only the head changes size with the class count.
+  int64_t head_params = 0;
+  for (const auto& p : model->named_parameters())
+    for (const auto& prefix : model->head_prefixes())
+      if (p.key().rfind(prefix, 0) == 0) head_params += p.value().numel();
+  EXPECT_GT(head_params, 0);
+  const ModelStats before = model_stats(*model);
+  model->reset_head(7);
+  EXPECT_EQ(model->num_classes(), 7);
+  EXPECT_EQ(model->forward(x).sizes(), (std::vector<int64_t>{2, 7}));
+  const ModelStats after = model_stats(*model);
+  EXPECT_EQ(after.depth, before.depth);
+  EXPECT_LT(after.parameters, before.parameters);  // 7 outputs instead of 10
+  EXPECT_GT(before.depth, 5);
+}
+
+INSTANTIATE_TEST_SUITE_P(Registry, EveryModel, ::testing::ValuesIn(all_names()),
+                         [](const auto& info) { return info.param; });
+
+TEST(Registry, ParameterCountsAndDepthsMatchTorchvision) {
+  // Parameter counts of torchvision 0.14's 1000-class models; depth = Conv2d + Linear layers.
+  const std::vector<std::tuple<std::string, int64_t, int64_t>> expected = {
+      {"resnet18", 11689512, 21},       {"resnet50", 25557032, 54},     {"vgg16", 138357544, 16},
+      {"densenet121", 7978856, 121},    {"mobilenet_v2", 3504872, 53},  {"efficientnet_b0", 5288548, 82},
+  };
+  for (const auto& [name, params, depth] : expected) {
+    ModelConfig c;
+    c.name = name;
+    const ModelStats s = model_stats(*create_model(c));
+    EXPECT_EQ(s.parameters, params) << name;
+    EXPECT_EQ(s.depth, depth) << name;
+  }
+}
+
+TEST(Registry, UnknownNamesAndBadConfigsAreRefused) {
+  try {
+    model_info("resnet51");
+    FAIL();
+  } catch (const mgc::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("unknown model 'resnet51'"), std::string::npos);
+    EXPECT_NE(std::string(e.what()).find("resnet50"), std::string::npos);  // lists the known ones
+  }
+  ModelConfig c;
+  c.name = "audio_cnn";
+  c.num_classes = 0;
+  EXPECT_THROW(create_model(c), mgc::Error);
+}
+
+TEST(Registry, OneChannelStemSumsTheRgbKernels) {
+  ModelConfig rgb;
+  rgb.name = "resnet18";
+  torch::manual_seed(3);
+  auto a = create_model(rgb);
+  ModelConfig mono = rgb;
+  mono.in_channels = 1;
+  torch::manual_seed(3);
+  auto b = create_model(mono);
+  const torch::Tensor wa = a->named_parameters()["conv1.weight"];
+  const torch::Tensor wb = b->named_parameters()["conv1.weight"];
+  EXPECT_EQ(wb.sizes(), (std::vector<int64_t>{64, 1, 7, 7}));
+  EXPECT_TRUE(torch::allclose(wb, wa.sum(1, true)));
+  // A grey image repeated to RGB gives the same logits as the one-channel model on the grey image.
+  a->eval();
+  b->eval();
+  torch::NoGradGuard no_grad;
+  const torch::Tensor g = torch::randn({1, 1, 64, 64});
+  EXPECT_TRUE(torch::allclose(a->forward(g.repeat({1, 3, 1, 1})), b->forward(g), 1e-4, 1e-5));
+}
