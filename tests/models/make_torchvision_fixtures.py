@@ -3,7 +3,7 @@
 
 For each model: <out>/<name>.safetensors holds its state_dict (random init with a fixed seed, BatchNorm running
 statistics randomised so that buffers matter) and <out>/<name>.io.safetensors holds a fixed input and the
-eval-mode logits. Usage: make_torchvision_fixtures.py OUT_DIR [NAME ...]
+eval-mode logits; <out>/<name>.pth is the same state_dict written by torch.save. Usage: make_torchvision_fixtures.py OUT_DIR [NAME ...]
 """
 import json
 import os
@@ -28,6 +28,10 @@ MODELS = {
     "mobilenet_v2": (lambda: torchvision.models.mobilenet_v2(), 64),
     "efficientnet_b0": (lambda: torchvision.models.efficientnet_b0(), 64),
 }
+
+# Also saved with torch.save (.pth, PyTorch's zip format) to prove that loading path; the three largest VGGs
+# are left out to spare 1.7 GB of disk (vgg16.pth covers the family).
+PTH_TOO = set(MODELS) - {"vgg16_bn", "vgg19", "vgg19_bn"}
 
 DTYPES = {torch.float32: "F32", torch.float64: "F64", torch.int64: "I64", torch.float16: "F16"}
 
@@ -66,6 +70,9 @@ def make(name, out):
         logits = model(x)
     write_safetensors(os.path.join(out, name + ".safetensors"), model.state_dict())
     write_safetensors(os.path.join(out, name + ".io.safetensors"), {"input": x, "logits": logits})
+    if name in PTH_TOO:
+        torch.save(model.state_dict(), os.path.join(out, name + ".pth.tmp"))
+        os.replace(os.path.join(out, name + ".pth.tmp"), os.path.join(out, name + ".pth"))
 
 
 def main():

@@ -46,6 +46,20 @@ TEST_P(TorchvisionParity, SameKeysShapesAndLogits) {
   const LoadReport report = load_state_dict(*model, weights, /*strict=*/true);
   EXPECT_EQ(report.loaded, static_cast<int64_t>(weights.tensors.size()));
 
+  // torchvision's own file format (torch.save, zip) holds bit-identical tensors under the same names.
+  const std::string pth = dir + "/" + name + ".pth";
+  if (std::filesystem::exists(pth)) {
+    const StateDict from_pth = read_weights(pth);
+    ASSERT_EQ(from_pth.tensors.size(), weights.tensors.size());
+    for (const auto& [k, t] : weights.tensors) {
+      const torch::Tensor* u = from_pth.find(k);
+      ASSERT_NE(u, nullptr) << k;
+      EXPECT_TRUE(u->scalar_type() == t.scalar_type() && torch::equal(*u, t)) << k;
+    }
+  } else {
+    EXPECT_TRUE(name == "vgg16_bn" || name == "vgg19" || name == "vgg19_bn") << "missing " << pth;
+  }
+
   model->eval();
   torch::NoGradGuard no_grad;
   const torch::Tensor logits = model->forward(*io.find("input"));
