@@ -1,0 +1,314 @@
+#include "mgc/models/efficientnet.h"
+
+#include <torch/nn/init.h>
+#include <torch/nn/modules/activation.h>
+#include <torch/nn/modules/batchnorm.h>
+#include <torch/nn/modules/container/sequential.h>
+#include <torch/nn/modules/conv.h>
+#include <torch/nn/modules/dropout.h>
+#include <torch/nn/modules/linear.h>
+#include <torch/nn/modules/pooling.h>
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "mgc/core/error.h"
+
+namespace mgc::models {
+namespace {
+
+namespace nn = torch::nn;
+
+enum class Activation { kNone, kSiLU, kReLU6 };
+
+// torchvision's _make_divisible: v rounded to the nearest multiple of divisor, at least divisor, and never more
+// than 10 % below v.
+int64_t make_divisible(double v, int64_t divisor) {
+  int64_t rounded = std::max(divisor, static_cast<int64_t>(v + divisor / 2.0) / divisor * divisor);
+  if (rounded < 0.9 * v) rounded += divisor;
+  return rounded;
+}
+
+// torchvision's _MBConvConfig.adjust_channels: channels scaled by width_mult, rounded to a multiple of 8.
+int64_t adjust_channels(double channels, double width_mult) { return make_divisible(channels * width_mult, 8); }
+
+// An nn::Sequential that can itself sit inside an nn::Sequential (SequentialImpl's templated forward cannot be
+// stored in an AnyModule). Children are named "0", "1", ... as in torchvision's nn.Sequential.
+class SequenceImpl : public nn::SequentialImpl {
+ public:
+  using nn::SequentialImpl::SequentialImpl;
+
+  // x -> the children applied in order.
+  torch::Tensor forward(torch::Tensor x) { return nn::SequentialImpl::forward(std::move(x)); }
+};
+TORCH_MODULE(Sequence);
+
+// Appends the activation module (none for kNone) to a Sequential, so that it takes the next index.
+void push_activation(nn::SequentialImpl& seq, Activation activation) {
+  switch (activation) {
+    case Activation::kNone:
+      break;
+    case Activation::kSiLU:
+      seq.push_back(nn::SiLU());
+      break;
+    case Activation::kReLU6:
+      seq.push_back(nn::ReLU6(nn::ReLU6Options(/*inplace=*/true)));
+      break;
+  }
+}
+
+// torchvision's Conv2dNormActivation with BatchNorm2d (eps 1e-5, momentum 0.1): conv "0" without bias and with
+// padding (kernel - 1) / 2, batch norm "1", activation "2" unless kNone.
+class ConvNormActivationImpl : public SequenceImpl {
+ public:
+  ConvNormActivationImpl(int64_t in, int64_t out, int64_t kernel, int64_t stride, int64_t groups,
+                         Activation activation) {
+    push_back(nn::Conv2d(
+        nn::Conv2dOptions(in, out, kernel).stride(stride).padding((kernel - 1) / 2).groups(groups).bias(false)));
+    push_back(nn::BatchNorm2d(out));
+    push_activation(*this, activation);
+  }
+
+  void pretty_print(std::ostream& stream) const override { stream << "Conv2dNormActivation"; }
+};
+TORCH_MODULE(ConvNormActivation);
+
+// torchvision's SqueezeExcitation with SiLU inside and a sigmoid scale: x * sigmoid(fc2(silu(fc1(mean_hw(x))))).
+class SqueezeExcitationImpl : public nn::Module {
+ public:
+  SqueezeExcitationImpl(int64_t channels, int64_t squeeze_channels) : nn::Module("SqueezeExcitation") {
+    avgpool_ = register_module("avgpool", nn::AdaptiveAvgPool2d(nn::AdaptiveAvgPool2dOptions(1)));
+    fc1_ = register_module("fc1", nn::Conv2d(nn::Conv2dOptions(channels, squeeze_channels, 1)));
+    fc2_ = register_module("fc2", nn::Conv2d(nn::Conv2dOptions(squeeze_channels, channels, 1)));
+    activation_ = register_module("activation", nn::SiLU());
+    scale_activation_ = register_module("scale_activation", nn::Sigmoid());
+  }
+
+  // x: [B, C, H, W] -> [B, C, H, W], each channel scaled by its gate in (0, 1).
+  torch::Tensor forward(torch::Tensor x) {
+    torch::Tensor scale = fc2_(activation_(fc1_(avgpool_(x))));
+    return scale_activation_(scale) * x;
+  }
+
+ private:
+  nn::AdaptiveAvgPool2d avgpool_{nullptr};
+  nn::Conv2d fc1_{nullptr}, fc2_{nullptr};
+  nn::SiLU activation_{nullptr};
+  nn::Sigmoid scale_activation_{nullptr};
+};
+TORCH_MODULE(SqueezeExcitation);
+
+// torchvision's StochasticDepth in "row" mode (Huang et al., arXiv:1603.09382): in training each sample's residual
+// branch is zeroed with probability p and otherwise scaled by 1 / (1 - p); identity in eval mode or when p = 0.
+class StochasticDepthImpl : public nn::Module {
+ public:
+  explicit StochasticDepthImpl(double p) : nn::Module("StochasticDepth"), p_(p) {
+    if (!(p >= 0.0 && p <= 1.0))
+      throw make_error("models", "stochastic depth probability must be in [0, 1], got {}", p);
+  }
+
+  // x: [B, ...] -> [B, ...].
+  torch::Tensor forward(torch::Tensor x) {
+    if (!is_training() || p_ == 0.0) return x;
+    const double survival = 1.0 - p_;
+    std::vector<int64_t> size(x.dim(), 1);
+    size[0] = x.size(0);
+    torch::Tensor noise = torch::empty(size, x.options()).bernoulli_(survival);
+    if (survival > 0.0) noise.div_(survival);
+    return x * noise;
+  }
+
+  void pretty_print(std::ostream& stream) const override { stream << "StochasticDepth(p=" << p_ << ", mode=row)"; }
+
+ private:
+  double p_;
+};
+TORCH_MODULE(StochasticDepth);
+
+// One row of torchvision's MBConvConfig table (EfficientNet paper, Table 1), channels already scaled.
+struct MBConvConfig {
+  double expand_ratio;
+  int64_t kernel;
+  int64_t stride;
+  int64_t in_channels;
+  int64_t out_channels;
+  int64_t num_layers;
+};
+
+// What distinguishes the MBConv blocks of the EfficientNet variants: B0-B7 use SiLU and squeeze-excitation;
+// EfficientNet-Lite uses ReLU6 and no squeeze-excitation (the block's Sequential then has one child fewer).
+struct MBConvStyle {
+  Activation activation = Activation::kSiLU;
+  bool squeeze_excitation = true;
+};
+
+// torchvision's MBConv: "block" = [1x1 expand + act when the expanded width differs], kxk depthwise + act,
+// [squeeze-excitation to max(1, in / 4) channels], 1x1 projection with batch norm and no activation; when the stride
+// is 1 and the width is unchanged, stochastic depth on the branch and the input added back.
+class MBConvImpl : public nn::Module {
+ public:
+  MBConvImpl(const MBConvConfig& cnf, double stochastic_depth_prob, const MBConvStyle& style)
+      : nn::Module("MBConv"), use_residual_(cnf.stride == 1 && cnf.in_channels == cnf.out_channels) {
+    if (cnf.stride != 1 && cnf.stride != 2)
+      throw make_error("models", "MBConv stride must be 1 or 2, got {}", cnf.stride);
+    const int64_t expanded = adjust_channels(static_cast<double>(cnf.in_channels), cnf.expand_ratio);
+    if (expanded != cnf.in_channels)
+      block_->push_back(ConvNormActivation(cnf.in_channels, expanded, 1, 1, 1, style.activation));
+    block_->push_back(ConvNormActivation(expanded, expanded, cnf.kernel, cnf.stride, expanded, style.activation));
+    if (style.squeeze_excitation)
+      block_->push_back(SqueezeExcitation(expanded, std::max<int64_t>(1, cnf.in_channels / 4)));
+    block_->push_back(ConvNormActivation(expanded, cnf.out_channels, 1, 1, 1, Activation::kNone));
+    register_module("block", block_);
+    stochastic_depth_ = register_module("stochastic_depth", StochasticDepth(stochastic_depth_prob));
+  }
+
+  // x: [B, in, H, W] -> [B, out, ceil(H / stride), ceil(W / stride)].
+  torch::Tensor forward(torch::Tensor x) {
+    torch::Tensor result = block_->forward(x);
+    if (use_residual_) result = stochastic_depth_(result) + x;
+    return result;
+  }
+
+ private:
+  bool use_residual_;
+  nn::Sequential block_;
+  StochasticDepth stochastic_depth_{nullptr};
+};
+TORCH_MODULE(MBConv);
+
+// Everything that tells one EfficientNet (V1 family) from another.
+struct EfficientNetVariant {
+  std::string name;                  // for messages
+  std::vector<MBConvConfig> stages;  // one entry per features.1 ... features.N
+  MBConvStyle style;                 // block style; its activation is also the stem's and the last conv's
+  double dropout = 0.2;              // classifier dropout when ModelConfig.dropout < 0
+  double stochastic_depth_prob = 0.2;
+  int64_t last_channel = 0;  // output width of the last 1x1 conv; 0: 4 x the last stage's width
+};
+
+// torchvision's _efficientnet_conf("efficientnet_b*"): the B0 table with widths scaled by width_mult (rounded to
+// multiples of 8) and layer counts by depth_mult (rounded up).
+std::vector<MBConvConfig> efficientnet_v1_stages(double width_mult, double depth_mult) {
+  struct Row {
+    double expand_ratio;
+    int64_t kernel, stride, in, out, layers;
+  };
+  const Row rows[] = {{1, 3, 1, 32, 16, 1},  {6, 3, 2, 16, 24, 2},   {6, 5, 2, 24, 40, 2},  {6, 3, 2, 40, 80, 3},
+                      {6, 5, 1, 80, 112, 3}, {6, 5, 2, 112, 192, 4}, {6, 3, 1, 192, 320, 1}};
+  std::vector<MBConvConfig> stages;
+  for (const Row& r : rows)
+    stages.push_back({r.expand_ratio, r.kernel, r.stride, adjust_channels(static_cast<double>(r.in), width_mult),
+                      adjust_channels(static_cast<double>(r.out), width_mult),
+                      static_cast<int64_t>(std::ceil(static_cast<double>(r.layers) * depth_mult))});
+  return stages;
+}
+
+// torchvision's EfficientNet: features = [stem 3x3/2 conv, one Sequential of MBConv blocks per stage, 1x1 conv],
+// avgpool, classifier = Dropout "0" + Linear "1". Stochastic depth grows linearly with the block index, from 0 to
+// stochastic_depth_prob * (blocks - 1) / blocks.
+class EfficientNetImpl : public Classifier {
+ public:
+  EfficientNetImpl(const EfficientNetVariant& variant, const ModelConfig& c)
+      : Classifier("EfficientNet"), name_(variant.name), num_classes_(c.num_classes) {
+    if (variant.stages.empty()) throw make_error("models", "{} has no stages", name_);
+    if (num_classes_ < 1) throw make_error("models", "{} needs num_classes >= 1, got {}", name_, num_classes_);
+    const Activation act = variant.style.activation;
+    features_->push_back(ConvNormActivation(c.in_channels, variant.stages.front().in_channels, 3, 2, 1, act));
+
+    int64_t total_blocks = 0;
+    for (const MBConvConfig& s : variant.stages) total_blocks += s.num_layers;
+    int64_t block_id = 0;
+    for (const MBConvConfig& s : variant.stages) {
+      Sequence stage;
+      for (int64_t i = 0; i < s.num_layers; ++i, ++block_id) {
+        MBConvConfig block = s;
+        if (i > 0) {
+          block.in_channels = block.out_channels;
+          block.stride = 1;
+        }
+        const double sd_prob =
+            variant.stochastic_depth_prob * static_cast<double>(block_id) / static_cast<double>(total_blocks);
+        stage->push_back(MBConv(block, sd_prob, variant.style));
+      }
+      features_->push_back(stage);
+    }
+
+    const int64_t last_in = variant.stages.back().out_channels;
+    last_channel_ = variant.last_channel > 0 ? variant.last_channel : 4 * last_in;
+    features_->push_back(ConvNormActivation(last_in, last_channel_, 1, 1, 1, act));
+    register_module("features", features_);
+    avgpool_ = register_module("avgpool", nn::AdaptiveAvgPool2d(nn::AdaptiveAvgPool2dOptions(1)));
+
+    head_ = nn::Linear(last_channel_, num_classes_);
+    classifier_->push_back(nn::Dropout(c.dropout >= 0 ? c.dropout : variant.dropout));
+    classifier_->push_back(head_);  // classifier.1
+    register_module("classifier", classifier_);
+
+    for (auto& m : modules(/*include_self=*/false)) {
+      if (auto* conv = m->as<nn::Conv2d>()) {
+        nn::init::kaiming_normal_(conv->weight, 0.0, torch::kFanOut, torch::kReLU);
+        if (conv->bias.defined()) nn::init::zeros_(conv->bias);
+      } else if (auto* bn = m->as<nn::BatchNorm2d>()) {
+        nn::init::ones_(bn->weight);
+        nn::init::zeros_(bn->bias);
+      } else if (auto* linear = m->as<nn::Linear>()) {
+        init_linear(*linear);
+      }
+    }
+  }
+
+  Outputs forward_all(torch::Tensor x) override {
+    TORCH_CHECK(x.dim() == 4, name_, " expects [B, C, H, W], got ", x.sizes());
+    x = avgpool_(features_->forward(x));
+    return {classifier_->forward(torch::flatten(x, 1)), {}};
+  }
+
+  // The Sequential keeps its own handles to its children, so the head is re-created in place (same module, new
+  // tensors) rather than swapped for another module.
+  void reset_head(int64_t num_classes) override {
+    if (num_classes < 1) throw make_error("models", "{} head needs num_classes >= 1, got {}", name_, num_classes);
+    nn::Linear fresh(last_channel_, num_classes);
+    init_linear(*fresh);
+    torch::NoGradGuard no_grad;
+    for (auto [target, source] : {std::pair{&head_->weight, &fresh->weight}, std::pair{&head_->bias, &fresh->bias}}) {
+      target->set_data(source->to(target->device(), target->scalar_type()));
+      target->mutable_grad().reset();
+      target->requires_grad_(true);  // as a freshly built layer, even if the old head was frozen
+    }
+    head_->options.out_features(num_classes);
+    num_classes_ = num_classes;
+  }
+  std::vector<std::string> head_prefixes() const override { return {"classifier.1."}; }
+  std::string stem_conv() const override { return "features.0.0"; }
+  int64_t num_classes() const override { return num_classes_; }
+
+ private:
+  // torchvision's EfficientNet initialisation of a Linear layer: weight ~ U(-1 / sqrt(out), 1 / sqrt(out)), bias 0.
+  static void init_linear(nn::LinearImpl& linear) {
+    const double range = 1.0 / std::sqrt(static_cast<double>(linear.options.out_features()));
+    nn::init::uniform_(linear.weight, -range, range);
+    nn::init::zeros_(linear.bias);
+  }
+
+  std::string name_;
+  int64_t num_classes_;
+  int64_t last_channel_ = 0;
+  nn::Sequential features_;
+  nn::AdaptiveAvgPool2d avgpool_{nullptr};
+  nn::Sequential classifier_;
+  nn::Linear head_{nullptr};
+};
+
+}  // namespace
+
+std::shared_ptr<Classifier> efficientnet_b0(const ModelConfig& config) {
+  EfficientNetVariant b0;
+  b0.name = "efficientnet_b0";
+  b0.stages = efficientnet_v1_stages(/*width_mult=*/1.0, /*depth_mult=*/1.0);
+  return std::make_shared<EfficientNetImpl>(b0, config);
+}
+
+}  // namespace mgc::models
