@@ -74,4 +74,5 @@ TEST_P(TorchvisionParity, SameKeysShapesAndLogits) {
 INSTANTIATE_TEST_SUITE_P(Torchvision, TorchvisionParity,
                          ::testing::Values("resnet18", "resnet34", "resnet50", "vgg16", "vgg16_bn", "vgg19",
                                            "vgg19_bn", "densenet121", "inception_v3", "mobilenet_v2",
-                                           "efficientnet_b0"));
+                                           "efficientnet_b0"),
+                         [](const auto& info) { return std::string(info.param); });
