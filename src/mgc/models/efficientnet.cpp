@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "mgc/core/error.h"
+#include "mgc/models/layers.h"
 
 namespace mgc::models {
 namespace {
@@ -266,19 +267,8 @@ class EfficientNetImpl : public Classifier {
     return {classifier_->forward(torch::flatten(x, 1)), {}};
   }
 
-  // The Sequential keeps its own handles to its children, so the head is re-created in place (same module, new
-  // tensors) rather than swapped for another module.
   void reset_head(int64_t num_classes) override {
-    if (num_classes < 1) throw make_error("models", "{} head needs num_classes >= 1, got {}", name_, num_classes);
-    nn::Linear fresh(last_channel_, num_classes);
-    init_linear(*fresh);
-    torch::NoGradGuard no_grad;
-    for (auto [target, source] : {std::pair{&head_->weight, &fresh->weight}, std::pair{&head_->bias, &fresh->bias}}) {
-      target->set_data(source->to(target->device(), target->scalar_type()));
-      target->mutable_grad().reset();
-      target->requires_grad_(true);  // as a freshly built layer, even if the old head was frozen
-    }
-    head_->options.out_features(num_classes);
+    renew_linear_head(*head_, num_classes, init_linear, name_);
     num_classes_ = num_classes;
   }
   std::vector<std::string> head_prefixes() const override { return {"classifier.1."}; }
