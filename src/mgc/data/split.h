@@ -1,0 +1,70 @@
+#pragma once
+// Train / validation / test splits of a Dataset that keep groups of related clips on one side (docs/DATA.md).
+// A group is every clip sharing a value of a field (the groove a generated clip was rendered from, an artist ...),
+// or each clip alone. Splits are stratified by class and deterministic for a seed on every platform (own shuffle
+// over std::mt19937_64, whose output the C++ standard fixes).
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "mgc/data/dataset.h"
+
+namespace mgc::data {
+
+struct SplitConfig {
+  // What must not straddle two sides: "auto", "clip", "groove" or any other field name, "lists" (GTZAN's
+  // fault-filtered split files) or "manifest" (the manifest's `split` column). "auto" resolves, in order, to
+  // "manifest" if the clips have a split field, "lists" for a GTZAN dataset (both only for holdout), "groove" if the
+  // clips have a groove field, else "clip".
+  std::string by = "auto";
+  std::string method = "holdout";  // "holdout" or "kfold"
+  double val_fraction = 0.15;      // holdout: share of each class's groups in val; kfold: > 0 means a val fold
+  double test_fraction = 0.15;     // holdout: share of each class's groups in test; kfold: ignored
+  int folds = 5;                   // kfold: number of folds (>= 2, >= 3 with a val fold)
+  int fold = 0;                    // kfold: the test fold, 0 <= fold < folds; val is fold (fold + 1) % folds
+  uint64_t seed = 0;
+  // Folder with GTZAN's train_filtered.txt, valid_filtered.txt and test_filtered.txt; "" finds the project's
+  // data/gtzan (see gtzan_lists_dir).
+  std::string lists_dir;
+
+  // Throws mgc::Error ("data: SplitConfig.<field> ...") on an out-of-range value.
+  void validate() const;
+};
+
+struct Split {
+  std::vector<int64_t> train, val, test;  // indices into Dataset::clips, sorted; a clip is on at most one side
+  std::string by;                         // resolved: "clip", "groove", <field>, "lists" or "manifest"
+  std::string method;                     // "holdout" or "kfold" (lists and manifest splits are holdouts)
+  std::string description;                // one line, e.g. "holdout by groove: 4/1/1 of 6 grooves per class ..."
+  uint64_t seed = 0;
+  int folds = 0;  // kfold only
+  int fold = -1;  // kfold only: the test fold
+};
+
+// Splits the dataset as the config says.
+// Holdout by group: each group belongs to the class most of its clips have (ties: the lower class index); for each
+// class, its groups are shuffled with the seed and round(fraction * groups) of them go to test and to val (at least
+// one each where the fraction is > 0, always at least one left for train), the rest to train.
+// K-fold by group: each class's shuffled groups are dealt round-robin into `folds` folds (the deal goes on from class
+// to class so fold sizes stay even); test = fold `fold`, val = the next fold if val_fraction > 0, train = the rest.
+// Lists: clips match GTZAN list lines `genre/genre.NNNNN.wav` by folder and stem (any audio extension, so .au
+// matches); clips in no list are left out. Manifest: the split column (empty values are left out).
+// `fallback_lists_dir` is the caller's idea of the project's data/gtzan (e.g. a compile-time source path); it is
+// tried after config.lists_dir and $MGC_DATA_DIR (see gtzan_lists_dir).
+// Throws mgc::Error ("data: ...") on an invalid config, an unknown field or clips without a value for it, a class
+// with too few groups (naming the class, its group count and what is needed), kfold with lists/manifest, lists that
+// cannot be read or match no clip, a clip matching two list lines, a bad split value.
+Split make_split(const Dataset& dataset, const SplitConfig& config, const std::string& fallback_lists_dir = "");
+
+// The folder holding GTZAN's three list files: `configured` if non-empty (it must hold them), else the first of
+// $MGC_DATA_DIR/gtzan (or $MGC_DATA_DIR itself), `fallback`, data/gtzan beside or above the running executable (up
+// to four levels, so build/mgc finds the source tree's data/gtzan), ./data/gtzan that holds train_filtered.txt.
+// Throws mgc::Error naming the places tried if none does.
+std::string gtzan_lists_dir(const std::string& configured = "", const std::string& fallback = "");
+
+// The split as JSON text for metrics and run files: by, method, description, seed, folds, fold, sizes, and the
+// members of each side (paths relative to dataset->root when a dataset is given, else clip indices), plus per-class
+// counts when a dataset is given.
+std::string to_json(const Split& split, const Dataset* dataset = nullptr);
+
+}  // namespace mgc::data
