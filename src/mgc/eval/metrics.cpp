@@ -1,0 +1,567 @@
+#include "mgc/eval/metrics.h"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <map>
+#include <set>
+
+#include "mgc/core/error.h"
+#include "mgc/core/fs.h"
+
+extern char** environ;
+
+namespace mgc::eval {
+namespace {
+
+// Index of the largest value; the lowest index wins an exact tie (as numpy.argmax).
+template <typename T>
+int argmax(const std::vector<T>& v) {
+  int best = 0;
+  for (size_t i = 1; i < v.size(); ++i)
+    if (v[i] > v[best]) best = static_cast<int>(i);
+  return best;
+}
+
+void check_num_classes(int num_classes) {
+  if (num_classes < 1) throw make_error("eval", "num_classes must be at least 1, got {}", num_classes);
+}
+
+void check_class(int value, int num_classes, const char* what, size_t index) {
+  if (value < 0 || value >= num_classes)
+    throw make_error("eval", "{} {} at index {} is outside [0, {})", what, value, index, num_classes);
+}
+
+void check_probs(const std::vector<float>& probs, int num_classes, const char* what, size_t index) {
+  if (probs.size() != static_cast<size_t>(num_classes))
+    throw make_error("eval", "{} at index {} has {} probabilities, expected {}", what, index, probs.size(),
+                     num_classes);
+  for (size_t c = 0; c < probs.size(); ++c)
+    if (!std::isfinite(probs[c]))
+      throw make_error("eval", "{} at index {} has a non-finite probability for class {}", what, index, c);
+}
+
+// The names to print: class_names as given, or "0", "1", ... when empty. Throws on a wrong count or duplicates.
+std::vector<std::string> resolve_names(const Metrics& m, const std::vector<std::string>& class_names) {
+  const size_t k = static_cast<size_t>(std::max(m.num_classes, 0));
+  bool square = m.num_classes >= 1 && m.confusion.size() == k;
+  for (const auto& row : m.confusion) square = square && row.size() == k;
+  if (!square)
+    throw make_error("eval", "metrics hold no {} x {} confusion matrix (not made by compute_metrics?)", m.num_classes,
+                     m.num_classes);
+  if (m.precision.size() != k || m.recall.size() != k || m.f1.size() != k || m.support.size() != k)
+    throw make_error("eval", "metrics hold per-class values for other than {} classes", m.num_classes);
+  if (class_names.empty()) {
+    std::vector<std::string> names;
+    for (int c = 0; c < m.num_classes; ++c) names.push_back(std::to_string(c));
+    return names;
+  }
+  if (class_names.size() != static_cast<size_t>(m.num_classes))
+    throw make_error("eval", "{} class names given for {} classes", class_names.size(), m.num_classes);
+  std::set<std::string> seen;
+  for (const auto& name : class_names)
+    if (!seen.insert(name).second) throw make_error("eval", "class name '{}' appears twice", name);
+  return class_names;
+}
+
+nlohmann::json number_or_null(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); }
+
+std::string csv_field(const std::string& s) {
+  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char ch : s) {
+    if (ch == '"') out += '"';
+    out += ch;
+  }
+  return out + "\"";
+}
+
+// A gnuplot single-quoted string literal. Inside single quotes gnuplot performs no backquote (shell) or macro
+// substitution and no backslash escapes; the only special character is the quote itself, written twice.
+// Control characters (a newline would end the command) become spaces.
+std::string gnuplot_quote(const std::string& s) {
+  std::string out = "'";
+  for (char ch : s) {
+    if (ch == '\'')
+      out += "''";
+    else if (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f)
+      out += ' ';
+    else
+      out += ch;
+  }
+  return out + "'";
+}
+
+// At most `max_chars` UTF-8 characters of s, with "..." in place of the rest.
+std::string shorten(const std::string& s, size_t max_chars) {
+  size_t chars = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if ((static_cast<unsigned char>(s[i]) & 0xC0) == 0x80) continue;
+    if (chars == max_chars - 3) {
+      size_t rest = 0;
+      for (size_t j = i; j < s.size(); ++j) rest += (static_cast<unsigned char>(s[j]) & 0xC0) != 0x80;
+      if (rest > 3) return s.substr(0, i) + "...";
+      return s;
+    }
+    ++chars;
+  }
+  return s;
+}
+
+// A file descriptor closed on destruction.
+class Fd {
+ public:
+  explicit Fd(int fd = -1) : fd_(fd) {}
+  ~Fd() { reset(); }
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  int get() const { return fd_; }
+  void reset() {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+  }
+
+ private:
+  int fd_;
+};
+
+// A temporary file removed on destruction.
+class TempFile {
+ public:
+  explicit TempFile(const std::string& stem) {
+    std::string tmpl = (std::filesystem::temp_directory_path() / (stem + "-XXXXXX")).string();
+    const int fd = ::mkstemp(tmpl.data());
+    if (fd < 0) throw make_error("eval", "cannot create a temporary file '{}': {}", tmpl, std::strerror(errno));
+    ::close(fd);
+    path_ = tmpl;
+  }
+  ~TempFile() { ::unlink(path_.c_str()); }
+  TempFile(const TempFile&) = delete;
+  TempFile& operator=(const TempFile&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+// The first executable `name` on PATH, or "" if there is none.
+std::string find_on_path(const std::string& name) {
+  const char* path = std::getenv("PATH");
+  std::string dirs = path ? path : "/usr/local/bin:/usr/bin:/bin";
+  size_t start = 0;
+  while (start <= dirs.size()) {
+    size_t end = dirs.find(':', start);
+    if (end == std::string::npos) end = dirs.size();
+    const std::string dir = end > start ? dirs.substr(start, end - start) : ".";
+    const std::string candidate = dir + "/" + name;
+    std::error_code ec;
+    if (::access(candidate.c_str(), X_OK) == 0 && std::filesystem::is_regular_file(candidate, ec)) return candidate;
+    start = end + 1;
+  }
+  return "";
+}
+
+struct ProcessOutput {
+  int status = 0;
+  std::string out, err;
+};
+
+// Runs argv[0] with argv (no shell), stdin from /dev/null, and collects stdout and stderr. Kills it after
+// `timeout`. Throws mgc::Error if it cannot be started or runs too long.
+ProcessOutput run_process(const std::vector<std::string>& argv, std::chrono::seconds timeout) {
+  int out_pipe[2], err_pipe[2];
+  if (::pipe2(out_pipe, O_CLOEXEC) != 0) throw make_error("eval", "pipe failed: {}", std::strerror(errno));
+  Fd out_read(out_pipe[0]), out_write(out_pipe[1]);
+  if (::pipe2(err_pipe, O_CLOEXEC) != 0) throw make_error("eval", "pipe failed: {}", std::strerror(errno));
+  Fd err_read(err_pipe[0]), err_write(err_pipe[1]);
+
+  posix_spawn_file_actions_t actions;
+  if (posix_spawn_file_actions_init(&actions) != 0) throw make_error("eval", "posix_spawn_file_actions_init failed");
+  struct ActionsGuard {
+    posix_spawn_file_actions_t* a;
+    ~ActionsGuard() { posix_spawn_file_actions_destroy(a); }
+  } guard{&actions};
+  if (posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0) != 0 ||
+      posix_spawn_file_actions_adddup2(&actions, out_write.get(), 1) != 0 ||
+      posix_spawn_file_actions_adddup2(&actions, err_write.get(), 2) != 0)
+    throw make_error("eval", "cannot prepare to run '{}'", argv[0]);
+
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  pid_t pid = 0;
+  const int rc = posix_spawn(&pid, argv[0].c_str(), &actions, nullptr, args.data(), environ);
+  if (rc != 0) throw make_error("eval", "cannot run '{}': {}", argv[0], std::strerror(rc));
+  out_write.reset();
+  err_write.reset();
+
+  ProcessOutput result;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  bool out_open = true, err_open = true, timed_out = false;
+  char buf[65536];
+  while (out_open || err_open) {
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count();
+    if (left <= 0) {
+      timed_out = true;
+      break;
+    }
+    pollfd fds[2];
+    int nfds = 0;
+    if (out_open) fds[nfds++] = {out_read.get(), POLLIN, 0};
+    if (err_open) fds[nfds++] = {err_read.get(), POLLIN, 0};
+    const int ready = ::poll(fds, nfds, static_cast<int>(std::min<long long>(left, 1000)));
+    if (ready < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    for (int i = 0; i < nfds; ++i) {
+      if (!(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+      const ssize_t got = ::read(fds[i].fd, buf, sizeof buf);
+      if (got < 0 && errno == EINTR) continue;
+      const bool is_out = fds[i].fd == out_read.get();
+      if (got <= 0)
+        (is_out ? out_open : err_open) = false;
+      else
+        (is_out ? result.out : result.err).append(buf, static_cast<size_t>(got));
+    }
+  }
+  if (timed_out || out_open || err_open) ::kill(pid, SIGKILL);
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (timed_out) throw make_error("eval", "'{}' ran over {} s and was stopped", argv[0], timeout.count());
+  result.status = status;
+  return result;
+}
+
+// Cell side, margins and image size of the confusion heat map, in pixels.
+struct Layout {
+  int cell, left, right, top, bottom, grid, width, height;
+};
+
+Layout confusion_layout(int num_classes) {
+  check_num_classes(num_classes);
+  Layout l{};
+  l.cell = std::clamp(600 / num_classes, 24, 200);
+  l.grid = l.cell * num_classes;
+  l.left = 200;    // true-class names (up to 20 characters) and the axis label
+  l.bottom = 150;  // predicted-class names at 45 degrees and the axis label
+  l.top = 60;      // title
+  l.right = 140;   // colour bar and its label
+  l.width = l.left + l.grid + l.right;
+  l.height = l.top + l.grid + l.bottom;
+  return l;
+}
+
+}  // namespace
+
+Vote parse_vote(const std::string& name) {
+  if (name == "mean") return Vote::MeanProbability;
+  if (name == "majority") return Vote::Majority;
+  throw make_error("eval", "unknown vote '{}' (expected 'mean' or 'majority')", name);
+}
+
+std::string vote_name(Vote vote) { return vote == Vote::Majority ? "majority" : "mean"; }
+
+std::vector<ClipResult> aggregate_clips(const std::vector<Prediction>& segments, int num_classes, Vote vote) {
+  check_num_classes(num_classes);
+  struct Accumulator {
+    int label = 0;
+    int64_t segments = 0;
+    std::vector<double> sum;     // summed probabilities per class
+    std::vector<int64_t> votes;  // segment argmax counts per class
+  };
+  std::map<int64_t, Accumulator> clips;
+  for (size_t i = 0; i < segments.size(); ++i) {
+    const Prediction& s = segments[i];
+    check_class(s.label, num_classes, "segment label", i);
+    check_probs(s.probs, num_classes, "segment", i);
+    auto [it, inserted] = clips.try_emplace(s.clip);
+    Accumulator& a = it->second;
+    if (inserted) {
+      a.label = s.label;
+      a.sum.assign(num_classes, 0.0);
+      a.votes.assign(num_classes, 0);
+    } else if (a.label != s.label) {
+      throw make_error("eval", "clip {} has segments labelled {} and {} (segment index {})", s.clip, a.label, s.label,
+                       i);
+    }
+    ++a.segments;
+    for (int c = 0; c < num_classes; ++c) a.sum[c] += s.probs[c];
+    ++a.votes[argmax(s.probs)];
+  }
+
+  std::vector<ClipResult> results;
+  results.reserve(clips.size());
+  for (const auto& [clip, a] : clips) {
+    ClipResult r;
+    r.clip = clip;
+    r.label = a.label;
+    r.segments = a.segments;
+    r.probs.resize(num_classes);
+    for (int c = 0; c < num_classes; ++c) r.probs[c] = static_cast<float>(a.sum[c] / a.segments);
+    if (vote == Vote::MeanProbability) {
+      r.predicted = argmax(a.sum);  // same order as the mean, without the rounding to float
+    } else {
+      int best = 0;
+      for (int c = 1; c < num_classes; ++c)
+        if (a.votes[c] > a.votes[best] || (a.votes[c] == a.votes[best] && a.sum[c] > a.sum[best])) best = c;
+      r.predicted = best;
+    }
+    results.push_back(std::move(r));
+  }
+  return results;
+}
+
+Metrics compute_metrics(const std::vector<int>& labels, const std::vector<int>& predicted,
+                        const std::vector<std::vector<float>>& probs, int num_classes, int top_k) {
+  check_num_classes(num_classes);
+  if (top_k < 1) throw make_error("eval", "top_k must be at least 1, got {}", top_k);
+  if (labels.empty()) throw make_error("eval", "no predictions to score");
+  if (predicted.size() != labels.size())
+    throw make_error("eval", "{} predictions for {} labels", predicted.size(), labels.size());
+  if (!probs.empty() && probs.size() != labels.size())
+    throw make_error("eval", "{} probability rows for {} labels", probs.size(), labels.size());
+
+  const size_t k = static_cast<size_t>(num_classes);
+  Metrics m;
+  m.n = static_cast<int64_t>(labels.size());
+  m.num_classes = num_classes;
+  m.confusion.assign(k, std::vector<int64_t>(k, 0));
+  for (size_t i = 0; i < labels.size(); ++i) {
+    check_class(labels[i], num_classes, "label", i);
+    check_class(predicted[i], num_classes, "prediction", i);
+    ++m.confusion[labels[i]][predicted[i]];
+  }
+
+  m.precision.assign(k, 0.0);
+  m.recall.assign(k, 0.0);
+  m.f1.assign(k, 0.0);
+  m.support.assign(k, 0);
+  int64_t correct = 0;
+  for (size_t c = 0; c < k; ++c) {
+    const int64_t tp = m.confusion[c][c];
+    int64_t row = 0, column = 0;
+    for (size_t j = 0; j < k; ++j) {
+      row += m.confusion[c][j];
+      column += m.confusion[j][c];
+    }
+    const int64_t fn = row - tp, fp = column - tp;
+    correct += tp;
+    m.support[c] = row;
+    if (column > 0) m.precision[c] = static_cast<double>(tp) / column;
+    if (row > 0) m.recall[c] = static_cast<double>(tp) / row;
+    if (2 * tp + fp + fn > 0) m.f1[c] = static_cast<double>(2 * tp) / (2 * tp + fp + fn);
+    m.macro_precision += m.precision[c];
+    m.macro_recall += m.recall[c];
+    m.macro_f1 += m.f1[c];
+  }
+  m.macro_precision /= num_classes;
+  m.macro_recall /= num_classes;
+  m.macro_f1 /= num_classes;
+  m.accuracy = static_cast<double>(correct) / m.n;
+
+  if (!probs.empty()) {
+    m.top_k = std::min(top_k, num_classes);
+    int64_t hits = 0;
+    for (size_t i = 0; i < probs.size(); ++i) {
+      check_probs(probs[i], num_classes, "probability row", i);
+      const std::vector<float>& p = probs[i];
+      const int y = labels[i];
+      // Rank of the true class: classes scored higher, or equal with a lower index, come before it.
+      int rank = 0;
+      for (int c = 0; c < num_classes; ++c)
+        if (p[c] > p[y] || (p[c] == p[y] && c < y)) ++rank;
+      if (rank < m.top_k) ++hits;
+    }
+    m.top_k_accuracy = static_cast<double>(hits) / m.n;
+  }
+  return m;
+}
+
+Metrics compute_metrics(const std::vector<Prediction>& segments, int num_classes, int top_k) {
+  check_num_classes(num_classes);
+  std::vector<int> labels, predicted;
+  std::vector<std::vector<float>> probs;
+  labels.reserve(segments.size());
+  predicted.reserve(segments.size());
+  probs.reserve(segments.size());
+  for (size_t i = 0; i < segments.size(); ++i) {
+    check_probs(segments[i].probs, num_classes, "segment", i);
+    labels.push_back(segments[i].label);
+    predicted.push_back(argmax(segments[i].probs));
+    probs.push_back(segments[i].probs);
+  }
+  return compute_metrics(labels, predicted, probs, num_classes, top_k);
+}
+
+Metrics compute_metrics(const std::vector<ClipResult>& clips, int num_classes, int top_k) {
+  std::vector<int> labels, predicted;
+  std::vector<std::vector<float>> probs;
+  labels.reserve(clips.size());
+  predicted.reserve(clips.size());
+  probs.reserve(clips.size());
+  for (const ClipResult& c : clips) {
+    labels.push_back(c.label);
+    predicted.push_back(c.predicted);
+    probs.push_back(c.probs);
+  }
+  return compute_metrics(labels, predicted, probs, num_classes, top_k);
+}
+
+nlohmann::json to_json(const Metrics& metrics, const std::vector<std::string>& class_names) {
+  const std::vector<std::string> names = resolve_names(metrics, class_names);
+  nlohmann::json j;
+  j["n"] = metrics.n;
+  j["accuracy"] = metrics.accuracy;
+  j["macro_precision"] = metrics.macro_precision;
+  j["macro_recall"] = metrics.macro_recall;
+  j["macro_f1"] = metrics.macro_f1;
+  j["top_k"] = metrics.top_k;
+  j["top_k_accuracy"] = number_or_null(metrics.top_k_accuracy);
+  j["loss"] = number_or_null(metrics.loss);
+  j["classes"] = names;
+  nlohmann::json per_class = nlohmann::json::object();
+  for (size_t c = 0; c < names.size(); ++c) {
+    per_class[names[c]] = {{"precision", metrics.precision.at(c)},
+                           {"recall", metrics.recall.at(c)},
+                           {"f1", metrics.f1.at(c)},
+                           {"support", metrics.support.at(c)}};
+  }
+  j["per_class"] = std::move(per_class);
+  j["confusion"] = metrics.confusion;
+  return j;
+}
+
+void write_confusion_csv(const std::string& path, const Metrics& metrics, const std::vector<std::string>& class_names) {
+  const std::vector<std::string> names = resolve_names(metrics, class_names);
+  std::string csv = csv_field("true\\predicted");
+  for (const auto& name : names) csv += "," + csv_field(name);
+  csv += "\n";
+  for (size_t t = 0; t < names.size(); ++t) {
+    csv += csv_field(names[t]);
+    for (int64_t count : metrics.confusion[t]) csv += "," + std::to_string(count);
+    csv += "\n";
+  }
+  write_file_atomic(path, csv);
+}
+
+ImageSize confusion_png_size(int num_classes) {
+  const Layout l = confusion_layout(num_classes);
+  return {l.width, l.height};
+}
+
+void write_confusion_png(const std::string& path, const Metrics& metrics, const std::vector<std::string>& class_names,
+                         const std::string& title) {
+  const std::vector<std::string> names = resolve_names(metrics, class_names);
+  const int n = metrics.num_classes;
+  const Layout l = confusion_layout(n);
+
+  const std::string gnuplot = find_on_path("gnuplot");
+  if (gnuplot.empty())
+    throw make_error("eval", "cannot draw '{}': gnuplot is not installed (apt-get install gnuplot-nox)", path);
+
+  // Font sizes follow the cell size so that counts fit in their cells.
+  const int count_font = std::clamp(l.cell / 4, 7, 16);
+  const int name_font = std::clamp(l.cell / 5, 8, 11);
+  auto sx = [&](int px) { return static_cast<double>(px) / l.width; };
+  auto sy = [&](int px) { return static_cast<double>(px) / l.height; };
+
+  std::string s;
+  s += fmt::format("set terminal pngcairo size {},{} noenhanced font 'DejaVu Sans,{}' background rgb 'white'\n",
+                   l.width, l.height, name_font);
+  s += "set output\n";  // standard output, read back and written atomically below
+  s += fmt::format("set lmargin at screen {:.6f}\nset rmargin at screen {:.6f}\n", sx(l.left), sx(l.left + l.grid));
+  s += fmt::format("set tmargin at screen {:.6f}\nset bmargin at screen {:.6f}\n", 1.0 - sy(l.top),
+                   1.0 - sy(l.top + l.grid));
+  s += fmt::format("set title {} font 'DejaVu Sans Bold,13' offset 0,0.5\n", gnuplot_quote(title));
+  s += "unset key\n";
+  s += fmt::format("set xrange [-0.5:{}.5]\nset yrange [{}.5:-0.5]\n", n - 1, n - 1);
+  auto tics = [&](const char* axis, const char* options) {
+    std::string t = fmt::format("set {}tics (", axis);
+    for (int c = 0; c < n; ++c) t += fmt::format("{}{} {}", c ? ", " : "", gnuplot_quote(shorten(names[c], 20)), c);
+    return t + ") " + options + "\n";
+  };
+  s += tics("x", "rotate by 45 right scale 0 nomirror textcolor rgb '#1a1a1a'");
+  s += tics("y", "scale 0 nomirror textcolor rgb '#1a1a1a'");
+  s += "set xlabel 'Predicted class' font 'DejaVu Sans Bold,11'\n";
+  s += "set ylabel 'True class' font 'DejaVu Sans Bold,11' offset -1,0\n";
+  s += "set border lw 1 lc rgb '#808080'\n";
+  // matplotlib's "Blues", as scikit-learn's ConfusionMatrixDisplay.
+  s += "set palette defined (0 '#f7fbff', 0.125 '#deebf7', 0.25 '#c6dbef', 0.375 '#9ecae1', 0.5 '#6baed6', "
+       "0.625 '#4292c6', 0.75 '#2171b5', 0.875 '#08519c', 1 '#08306b')\n";
+  s += "set cbrange [0:1]\nset cbtics 0.2 textcolor rgb '#1a1a1a'\n";
+  s += fmt::format("set colorbox user origin screen {:.6f},{:.6f} size screen {:.6f},{:.6f}\n",
+                   sx(l.left + l.grid + 24), 1.0 - sy(l.top + l.grid), sx(20), sy(l.grid));
+  s += "set cblabel 'fraction of the true class (row-normalised)' offset 1,0\n";
+  // Data: x = predicted, y = true, row-normalised value, count, label colour (white on dark cells, grey zeros).
+  s += "$cells << EOD\n";
+  for (int t = 0; t < n; ++t) {
+    int64_t row = 0;
+    for (int64_t v : metrics.confusion[t]) row += v;
+    for (int p = 0; p < n; ++p) {
+      const int64_t count = metrics.confusion[t][p];
+      const double value = row > 0 ? static_cast<double>(count) / row : 0.0;
+      s += fmt::format("{} {} {:.6f} {} {}\n", p, t, value, count,
+                       count == 0     ? 0xa0a0a0
+                       : value > 0.55 ? 0xffffff
+                                      : 0x1a1a1a);
+    }
+  }
+  s += "EOD\n";
+  s += fmt::format(
+      "plot $cells using 1:2:(0.5):(0.5):3 with boxxyerror fillstyle solid 1.0 border lc rgb '#ffffff' "
+      "fillcolor palette, "
+      "$cells using 1:2:(strcol(4)):5 with labels textcolor rgb variable font 'DejaVu Sans,{}'\n",
+      count_font);
+
+  TempFile script("mgc-confusion");
+  write_file_atomic(script.path(), s);
+  const ProcessOutput run = run_process({gnuplot, "--default-settings", script.path()}, std::chrono::seconds(60));
+  const bool ok = WIFEXITED(run.status) && WEXITSTATUS(run.status) == 0;
+  static const char kPngSignature[] = "\x89PNG\r\n\x1a\n";
+  if (!ok || run.out.compare(0, 8, kPngSignature, 8) != 0) {
+    std::string why = run.err;
+    while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();
+    throw make_error("eval", "gnuplot failed to draw '{}': {}", path, why.empty() ? "no PNG produced" : why);
+  }
+  write_file_atomic(path, run.out);
+}
+
+std::string format_report(const Metrics& metrics, const std::vector<std::string>& class_names) {
+  const std::vector<std::string> names = resolve_names(metrics, class_names);
+  size_t width = 14;  // "top-10 accuracy" needs 15; names may need more
+  for (const auto& name : names) width = std::max(width, name.size());
+  if (metrics.top_k > 0) width = std::max(width, fmt::format("top-{} accuracy", metrics.top_k).size());
+
+  std::string r =
+      fmt::format("{:>{}}  {:>9}  {:>9}  {:>9}  {:>9}\n", "", width, "precision", "recall", "f1-score", "support");
+  for (size_t c = 0; c < names.size(); ++c)
+    r += fmt::format("{:>{}}  {:>9.4f}  {:>9.4f}  {:>9.4f}  {:>9}\n", names[c], width, metrics.precision.at(c),
+                     metrics.recall.at(c), metrics.f1.at(c), metrics.support.at(c));
+  r += "\n";
+  r += fmt::format("{:>{}}  {:>9}  {:>9}  {:>9.4f}  {:>9}\n", "accuracy", width, "", "", metrics.accuracy, metrics.n);
+  r += fmt::format("{:>{}}  {:>9.4f}  {:>9.4f}  {:>9.4f}  {:>9}\n", "macro avg", width, metrics.macro_precision,
+                   metrics.macro_recall, metrics.macro_f1, metrics.n);
+  if (metrics.top_k > 0 && std::isfinite(metrics.top_k_accuracy))
+    r += fmt::format("{:>{}}  {:>9}  {:>9}  {:>9.4f}  {:>9}\n", fmt::format("top-{} accuracy", metrics.top_k), width,
+                     "", "", metrics.top_k_accuracy, metrics.n);
+  if (std::isfinite(metrics.loss))
+    r += fmt::format("{:>{}}  {:>9}  {:>9}  {:>9.4f}\n", "loss", width, "", "", metrics.loss);
+  return r;
+}
+
+}  // namespace mgc::eval

@@ -1,0 +1,123 @@
+#pragma once
+// Classification metrics for genre models: segment predictions, clip-level voting, accuracy, per-class
+// precision / recall / F1 (macro-F1 as scikit-learn), top-k accuracy, the confusion matrix, and their reports
+// (JSON, CSV, a PNG heat map drawn by gnuplot, a terminal table). Definitions: docs/METRICS.md.
+// Plain std::vector on purpose: no libtorch here, so this compiles fast and tests without a model.
+#include <cstdint>
+#include <limits>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+namespace mgc::eval {
+
+// One model output for one segment (a fixed-length window) of a clip.
+struct Prediction {
+  int64_t clip = 0;          // id of the clip the segment was cut from (any value; equal ids = same clip)
+  int label = 0;             // true class index in [0, num_classes)
+  std::vector<float> probs;  // softmax over the classes: num_classes values, finite
+};
+
+// How the segments of one clip elect the clip's class.
+//  MeanProbability: argmax of the mean of the segments' probability vectors.
+//  Majority: the class that is most often a segment's argmax; a tie between classes goes to the one with the
+//            higher summed probability over the clip's segments, and if that ties too, to the lowest class index.
+// Every argmax (a segment's, or of the mean) breaks exact ties toward the lowest class index, as numpy.argmax.
+enum class Vote { MeanProbability, Majority };
+
+// "mean" -> MeanProbability, "majority" -> Majority. Throws mgc::Error ("eval: ...") naming an unknown value.
+Vote parse_vote(const std::string& name);
+// The inverse of parse_vote: "mean" or "majority".
+std::string vote_name(Vote vote);
+
+// One clip after voting.
+struct ClipResult {
+  int64_t clip = 0;
+  int label = 0;             // true class index (the same for every segment of the clip)
+  int predicted = 0;         // the class elected by the vote
+  std::vector<float> probs;  // mean of the segments' probs (whatever the vote), num_classes values
+  int64_t segments = 0;      // how many segments the clip had
+};
+
+// Groups segments by clip id and votes. Returns one ClipResult per distinct clip id, in ascending clip id.
+// Throws mgc::Error ("eval: ...") if num_classes < 1, a segment's probs do not have num_classes finite values,
+// a label is outside [0, num_classes), or two segments of one clip disagree on the label.
+std::vector<ClipResult> aggregate_clips(const std::vector<Prediction>& segments, int num_classes, Vote vote);
+
+struct Metrics {
+  int64_t n = 0;  // number of examples (segments or clips) scored
+  int num_classes = 0;
+  double accuracy = 0.0;  // fraction of examples with predicted == label
+  // Macro averages: the unweighted mean over ALL num_classes classes of the per-class value, a class with no
+  // support and no predictions counting as 0 (scikit-learn's average='macro', labels=range(num_classes),
+  // zero_division=0).
+  double macro_precision = 0.0;
+  double macro_recall = 0.0;
+  double macro_f1 = 0.0;
+  // Fraction of examples whose true class is among the top_k most probable classes (ties toward the lowest
+  // index). top_k is min(requested k, num_classes); 0 and top_k_accuracy NaN when no probabilities were given.
+  int top_k = 0;
+  double top_k_accuracy = std::numeric_limits<double>::quiet_NaN();
+  // Per class, indexed by class. precision = TP/(TP+FP), recall = TP/(TP+FN), f1 = 2TP/(2TP+FP+FN); each is 0
+  // where its denominator is 0 (zero_division=0).
+  std::vector<double> precision, recall, f1;
+  std::vector<int64_t> support;                 // examples whose true class is the class
+  std::vector<std::vector<int64_t>> confusion;  // [true][predicted] counts, num_classes x num_classes
+  // Mean loss over the examples, if the caller knows it (e.g. the trainer's cross-entropy); NaN if unknown.
+  // compute_metrics leaves it NaN.
+  double loss = std::numeric_limits<double>::quiet_NaN();
+};
+
+// Scores predicted class indices against true ones. `probs` is either empty (no top-k) or one row of num_classes
+// finite scores per example (used only for top-k accuracy). top_k >= 1.
+// Throws mgc::Error ("eval: ...") on no examples, mismatched lengths, an index outside [0, num_classes), a probs
+// row of the wrong size or with a non-finite value, num_classes < 1 or top_k < 1.
+Metrics compute_metrics(const std::vector<int>& labels, const std::vector<int>& predicted,
+                        const std::vector<std::vector<float>>& probs, int num_classes, int top_k = 3);
+
+// Segment level: predicted = argmax of each segment's probs (lowest index on ties); top-k from its probs.
+Metrics compute_metrics(const std::vector<Prediction>& segments, int num_classes, int top_k = 3);
+
+// Clip level: predicted = the clip's voted class; top-k from the clip's mean probs.
+Metrics compute_metrics(const std::vector<ClipResult>& clips, int num_classes, int top_k = 3);
+
+// Machine-readable metrics:
+//   {"n", "accuracy", "macro_precision", "macro_recall", "macro_f1", "top_k", "top_k_accuracy", "loss",
+//    "classes": [names in class order],
+//    "per_class": {name: {"precision", "recall", "f1", "support"}},
+//    "confusion": [[counts]]  (rows = true class, columns = predicted class, both in "classes" order)}
+// NaN values (no top-k, unknown loss) are written as null. `class_names` has num_classes distinct names, or is
+// empty to name the classes "0", "1", ... Throws mgc::Error ("eval: ...") otherwise.
+nlohmann::json to_json(const Metrics& metrics, const std::vector<std::string>& class_names);
+
+// The confusion matrix as CSV (RFC 4180 quoting, "\n" line ends): a header row "true\predicted,<names...>", then
+// one row per true class: its name and the counts per predicted class. Written atomically.
+// Throws mgc::Error on bad class names (as to_json) or if the file cannot be written.
+void write_confusion_csv(const std::string& path, const Metrics& metrics, const std::vector<std::string>& class_names);
+
+// Pixel size of write_confusion_png's image for num_classes classes: square cells of
+// clamp(600 / num_classes, 24, 200) pixels (a 600-pixel grid for 3 to 25 classes), plus margins for names, title
+// and colour bar of 340 pixels across and 210 down (940 x 810 for 10 classes). Throws if num_classes < 1.
+struct ImageSize {
+  int width = 0;
+  int height = 0;
+};
+ImageSize confusion_png_size(int num_classes);
+
+// Draws the confusion matrix as a heat map PNG of confusion_png_size(num_classes) pixels: true classes down the
+// left (first class at the top), predicted classes along the bottom, each cell coloured by its share of the
+// true class's row (row-normalised, 0..1, with a colour bar) and showing its count, and `title` above.
+// Class names and title are drawn literally (no gnuplot markup, no shell); names over 20 characters are cut to
+// 17 and "...". Runs `gnuplot` (Debian: gnuplot-nox) from PATH
+// with its pngcairo terminal and writes the file atomically.
+// Throws mgc::Error ("eval: ...") if gnuplot is not installed (saying to install gnuplot-nox), if it fails or
+// runs over 60 s, on bad class names (as to_json), or if the file cannot be written.
+void write_confusion_png(const std::string& path, const Metrics& metrics, const std::vector<std::string>& class_names,
+                         const std::string& title);
+
+// A plain-text table for a terminal, in the manner of scikit-learn's classification_report: one row per class
+// (precision, recall, f1-score, support), then accuracy, macro average, top-k accuracy (if known) and loss (if
+// known). Values with 4 decimals. Throws mgc::Error on bad class names (as to_json).
+std::string format_report(const Metrics& metrics, const std::vector<std::string>& class_names);
+
+}  // namespace mgc::eval
