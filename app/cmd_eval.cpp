@@ -1,0 +1,39 @@
+// mgc eval RUN_DIR: score a trained run on its test split (segment and clip level), write metrics.json.
+#include <cstdio>
+#include <memory>
+
+#include "commands.h"
+#include "mgc/core/error.h"
+#include "mgc/eval/evaluate.h"
+
+namespace mgc::cli {
+
+void register_eval(CLI::App& app) {
+  auto run_dir = std::make_shared<std::string>();
+  auto o = std::make_shared<eval::EvalOptions>();
+  auto quiet = std::make_shared<bool>(false);
+  auto no_png = std::make_shared<bool>(false);
+  CLI::App* cmd = app.add_subcommand("eval", "Evaluate a trained run on a split: accuracy, macro-F1, confusion matrix");
+  cmd->add_option("run", *run_dir, "Run folder made by mgc train")->required();
+  cmd->add_option("--split", o->side, "train, val or test")->capture_default_str();
+  cmd->add_option("--data", o->data, "Evaluate on this dataset instead (split with the run's settings)");
+  cmd->add_option("--out", o->out_dir, "Output folder (default RUN/eval-<split>)");
+  cmd->add_option("--cache", o->cache_dir, "Feature cache folder (default: the run's)");
+  cmd->add_option("--threads", o->threads, "Intra-op threads (0: all cores)")->capture_default_str();
+  cmd->add_flag("--no-png", *no_png, "Skip the confusion-matrix picture");
+  cmd->add_flag("-q,--quiet", *quiet, "No progress bar");
+  cmd->callback([=] {
+    o->progress = !*quiet;
+    o->png = !*no_png;
+    const eval::EvalResult r = eval::evaluate_run(*run_dir, *o);
+    const auto& classes = r.json.at("segment").at("classes").get<std::vector<std::string>>();
+    std::printf("%s", eval::format_report(r.clips_mean, classes).c_str());
+    std::printf("split: %s\n", r.split.c_str());
+    std::printf("%s: segment accuracy %.4f | clip accuracy %.4f (mean vote), %.4f (majority) | clip macro-F1 %.4f%s\n",
+                o->side.c_str(), r.segments.accuracy, r.clips_mean.accuracy, r.clips_majority.accuracy,
+                r.clips_mean.macro_f1, r.failed ? fmt::format(" | {} clip(s) failed", r.failed).c_str() : "");
+    std::printf("wrote %s/metrics.json\n", (o->out_dir.empty() ? *run_dir + "/eval-" + o->side : o->out_dir).c_str());
+  });
+}
+
+}  // namespace mgc::cli

@@ -1,0 +1,91 @@
+// mgc train: train a model on a dataset into a run folder (or continue one with --resume).
+#include <cstdio>
+#include <memory>
+
+#include "commands.h"
+#include "mgc/core/error.h"
+#include "mgc/train/trainer.h"
+
+namespace mgc::cli {
+namespace {
+
+struct Options {
+  train::TrainConfig config;
+  std::string run_dir;
+  std::string resume;
+  bool quiet = false;
+  bool no_augment = false;
+  int max_epochs = 0;
+};
+
+}  // namespace
+
+void register_train(CLI::App& app) {
+  auto o = std::make_shared<Options>();
+  train::TrainConfig& c = o->config;
+  CLI::App* cmd = app.add_subcommand("train", "Train a model (default audio_cnn) on a dataset into a run folder");
+  cmd->add_option("--data", c.data, "Dataset: folder per genre, GTZAN tree, or manifest.csv / folder with one");
+  cmd->add_option("--out", o->run_dir, "Run folder to create (config, checkpoints, metrics)");
+  cmd->add_option("--resume", o->resume, "Continue the run in this folder from its last checkpoint");
+  cmd->add_option("--model", c.model, "Architecture (see mgc models)")->capture_default_str();
+  cmd->add_option("--pretrained", c.pretrained, "Start from these weights (.pth, .safetensors)");
+  cmd->add_option("--input-mode", c.input_mode, "mono, imagenet or auto")->capture_default_str();
+  cmd->add_option("--input", c.input_height, "Resize windows to this height (and --input-width)");
+  cmd->add_option("--input-width", c.input_width, "Resize windows to this width (0: native)");
+  cmd->add_option("--epochs", c.epochs, "Epochs")->capture_default_str();
+  cmd->add_option("--batch-size", c.batch_size, "Batch size")->capture_default_str();
+  cmd->add_option("--optimizer", c.optimizer, "adamw or sgd")->capture_default_str();
+  cmd->add_option("--lr", c.lr, "Peak learning rate")->capture_default_str();
+  cmd->add_option("--weight-decay", c.weight_decay, "Weight decay")->capture_default_str();
+  cmd->add_option("--schedule", c.schedule, "cosine, step or constant")->capture_default_str();
+  cmd->add_option("--warmup", c.warmup_epochs, "Warm-up epochs")->capture_default_str();
+  cmd->add_option("--label-smoothing", c.label_smoothing, "Label smoothing")->capture_default_str();
+  cmd->add_option("--grad-clip", c.grad_clip, "Max gradient norm (0: off)")->capture_default_str();
+  cmd->add_option("--patience", c.patience, "Early stopping patience in epochs (0: off)")->capture_default_str();
+  cmd->add_option("--monitor", c.monitor, "val_clip_acc or val_loss")->capture_default_str();
+  cmd->add_option("--freeze-epochs", c.freeze_epochs, "Epochs training only the head before fine-tuning")
+      ->capture_default_str();
+  cmd->add_option("--finetune-lr-factor", c.finetune_lr_factor, "LR factor after unfreezing")->capture_default_str();
+  cmd->add_flag("--freeze-only", c.freeze_only, "Keep the backbone frozen throughout (linear probe)");
+  cmd->add_option("--mixup", c.augment.mixup_alpha, "Mixup alpha (0: off)")->capture_default_str();
+  cmd->add_flag("--no-augment", o->no_augment, "Disable all augmentation");
+  cmd->add_option("--segment", c.segment_seconds, "Window length in seconds")->capture_default_str();
+  cmd->add_option("--eval-hop", c.eval_hop_seconds, "Hop between evaluation windows, s (0: half a window)")
+      ->capture_default_str();
+  cmd->add_option("--split-by", c.split_by, "clip, groove, <column>, lists or auto")->capture_default_str();
+  cmd->add_option("--split-method", c.split_method, "holdout or kfold")->capture_default_str();
+  cmd->add_option("--folds", c.folds, "Folds for kfold")->capture_default_str();
+  cmd->add_option("--fold", c.fold, "Test fold for kfold (0-based)")->capture_default_str();
+  cmd->add_option("--val", c.val_fraction, "Validation fraction")->capture_default_str();
+  cmd->add_option("--test", c.test_fraction, "Test fraction")->capture_default_str();
+  cmd->add_option("--cache", c.cache_dir, "Feature cache folder (default ~/.cache/mgc/features)");
+  cmd->add_option("--seed", c.seed, "Seed for split, order, crops, augmentation, init")->capture_default_str();
+  cmd->add_option("--threads", c.threads, "Intra-op threads (0: all cores)")->capture_default_str();
+  cmd->add_option("--loader-threads", c.loader_threads, "Batch-preparing threads")->capture_default_str();
+  cmd->add_option("--device", c.device, "cpu, cuda, cuda:N or auto")->capture_default_str();
+  cmd->add_option("--max-epochs-now", o->max_epochs, "Stop this call after N epochs (resume later)");
+  cmd->add_flag("-q,--quiet", o->quiet, "No progress bars or epoch lines");
+  cmd->callback([o] {
+    train::TrainOptions opts;
+    opts.progress = !o->quiet;
+    opts.verbose = !o->quiet;
+    opts.max_epochs_this_call = o->max_epochs;
+    std::string run_dir = o->run_dir;
+    if (!o->resume.empty()) {
+      opts.resume = true;
+      run_dir = o->resume;
+    } else if (run_dir.empty()) {
+      throw make_error("train", "give --out RUN_DIR (or --resume RUN_DIR)");
+    }
+    train::TrainConfig config = o->config;
+    if (opts.resume && config.data.empty()) config.data = "(from run)";
+    if (o->no_augment) config.augment.enabled = false;
+    if (!opts.resume && config.data.empty()) throw make_error("train", "give --data DATASET");
+    const train::TrainResult r = train::train(config, run_dir, opts);
+    std::printf("run %s: %d epoch(s) done, best epoch %d, best val clip accuracy %.4f%s, %.1f s, loader wait %.1f%%\n",
+                run_dir.c_str(), r.epochs_done, r.best_epoch, r.best_val_clip_acc,
+                r.early_stopped ? " (early stop)" : "", r.seconds, 100.0 * r.wait_fraction);
+  });
+}
+
+}  // namespace mgc::cli

@@ -1,0 +1,175 @@
+#include "mgc/data/feature_cache.h"
+
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <mutex>
+
+#include "mgc/core/error.h"
+#include "mgc/core/fs.h"
+#include "mgc/core/hash.h"
+#include "mgc/core/parallel.h"
+#include "mgc/core/progress.h"
+#include "mgc/data/dataset.h"
+
+namespace mgc::data {
+namespace {
+
+constexpr char kMagic[8] = {'M', 'G', 'C', 'M', 'E', 'L', '0', '1'};
+constexpr size_t kHeader = 8 + 8 + 8 + 8;  // magic, rows, cols, checksum
+
+}  // namespace
+
+void FeatureConfig::validate() const {
+  if (sample_rate < audio::kMinSampleRate || sample_rate > audio::kMaxSampleRate)
+    throw make_error("cache", "FeatureConfig.sample_rate must be in {}..{} Hz, got {}", audio::kMinSampleRate,
+                     audio::kMaxSampleRate, sample_rate);
+  if (mel.sample_rate != sample_rate)
+    throw make_error("cache", "FeatureConfig.mel.sample_rate ({}) must equal FeatureConfig.sample_rate ({})",
+                     mel.sample_rate, sample_rate);
+  mel.validate();
+  db.validate();
+}
+
+std::string FeatureConfig::key() const {
+  return fmt::format(
+      "sr={};n_fft={};hop={};win={};center={};pad={};power={};n_mels={};fmin={};fmax={};htk={};norm={};"
+      "ref_max={};ref={};amin={};top_db={}",
+      sample_rate, mel.stft.n_fft, mel.stft.hop_length, mel.stft.effective_win_length(), mel.stft.center,
+      mel.stft.pad_mode == features::PadMode::Reflect ? "reflect" : "constant", mel.power, mel.n_mels, mel.fmin,
+      mel.effective_fmax(), mel.htk, mel.norm == features::MelNorm::Slaney ? "slaney" : "none", db.ref_max,
+      db.ref_value, db.amin, db.top_db);
+}
+
+features::Spectrogram compute_features(const std::string& audio_path, const FeatureConfig& config) {
+  audio::AudioConfig ac;
+  ac.sample_rate = config.sample_rate;
+  ac.mono = true;
+  const audio::Audio a = audio::load_audio(audio_path, ac);
+  // One engine per thread and configuration: the FFT plan and filter bank are built once.
+  thread_local std::string engine_key;
+  thread_local std::unique_ptr<features::MelSpectrogram> engine;
+  const std::string key = config.key();
+  if (!engine || engine_key != key) {
+    engine = std::make_unique<features::MelSpectrogram>(config.mel);
+    engine_key = key;
+  }
+  return engine->log_mel(a.samples, config.db);
+}
+
+FeatureCache::FeatureCache(std::string dir, FeatureConfig config)
+    : dir_(std::move(dir)), config_(std::move(config)) {
+  config_.validate();
+  config_key_ = config_.key();
+  std::error_code ec;
+  std::filesystem::create_directories(dir_, ec);
+  if (ec) throw make_error("cache", "cannot create cache folder '{}': {}", dir_, ec.message());
+}
+
+std::string FeatureCache::entry_path(const std::string& audio_path) const {
+  const uint64_t h = fnv1a64(config_key_, hash_file(audio_path));
+  const std::string hex = to_hex(h);
+  return dir_ + "/" + hex.substr(0, 2) + "/" + hex + ".mel";
+}
+
+features::Spectrogram FeatureCache::get(const std::string& audio_path, bool* hit) const {
+  const std::string entry = entry_path(audio_path);
+  if (hit) *hit = false;
+  if (std::filesystem::exists(entry)) {
+    try {
+      features::Spectrogram s = read_feature_file(entry);
+      if (hit) *hit = true;
+      return s;
+    } catch (const Error& e) {
+      std::fprintf(stderr, "mgc: warning: %s; recomputing it\n", e.what());
+    }
+  }
+  features::Spectrogram s = compute_features(audio_path, config_);
+  std::error_code ec;
+  std::filesystem::create_directories(std::filesystem::path(entry).parent_path(), ec);
+  write_feature_file(entry, s);
+  return s;
+}
+
+features::Spectrogram read_feature_file(const std::string& path) {
+  const std::string bytes = read_file(path);
+  if (bytes.size() < kHeader || std::memcmp(bytes.data(), kMagic, 8) != 0)
+    throw make_error("cache", "'{}' is not a feature file (bad magic or truncated header)", path);
+  int64_t rows, cols;
+  uint64_t checksum;
+  std::memcpy(&rows, bytes.data() + 8, 8);
+  std::memcpy(&cols, bytes.data() + 16, 8);
+  std::memcpy(&checksum, bytes.data() + 24, 8);
+  if (rows <= 0 || cols <= 0 || rows > 4096 || cols > (int64_t{1} << 30))
+    throw make_error("cache", "'{}' declares an impossible {}x{} matrix", path, rows, cols);
+  const size_t payload = static_cast<size_t>(rows * cols) * sizeof(float);
+  if (bytes.size() != kHeader + payload)
+    throw make_error("cache", "'{}' is truncated or padded: {} bytes, expected {}", path, bytes.size(),
+                     kHeader + payload);
+  if (fnv1a64(bytes.data() + kHeader, payload) != checksum)
+    throw make_error("cache", "'{}' fails its checksum (corrupted)", path);
+  features::Spectrogram s(rows, cols);
+  std::memcpy(s.values.data(), bytes.data() + kHeader, payload);
+  return s;
+}
+
+void write_feature_file(const std::string& path, const features::Spectrogram& s) {
+  const size_t payload = s.values.size() * sizeof(float);
+  std::string bytes(kHeader + payload, '\0');
+  std::memcpy(bytes.data(), kMagic, 8);
+  std::memcpy(bytes.data() + 8, &s.rows, 8);
+  std::memcpy(bytes.data() + 16, &s.cols, 8);
+  const uint64_t checksum = fnv1a64(s.values.data(), payload);
+  std::memcpy(bytes.data() + 24, &checksum, 8);
+  std::memcpy(bytes.data() + kHeader, s.values.data(), payload);
+  write_file_atomic(path, bytes);
+}
+
+ExtractReport extract_features(const Dataset& dataset, const FeatureCache& cache, int threads, bool progress) {
+  ExtractReport report;
+  std::mutex mutex;
+  Progress bar("extract", static_cast<int64_t>(dataset.clips.size()), progress);
+  const auto n = static_cast<int64_t>(dataset.clips.size());
+  parallel_for(n, threads, [&](int64_t i, int) {
+    const std::string& path = dataset.clips[static_cast<size_t>(i)].path;
+    try {
+      bool hit = false;
+      cache.get(path, &hit);
+      std::lock_guard<std::mutex> lock(mutex);
+      (hit ? report.reused : report.computed)++;
+    } catch (const Error& e) {
+      std::lock_guard<std::mutex> lock(mutex);
+      report.failed++;
+      report.errors.push_back(e.what());
+    }
+    bar.tick();
+  });
+  bar.finish();
+  report.seconds = bar.elapsed_seconds();
+  return report;
+}
+
+std::vector<int64_t> segment_starts(int64_t frames, int64_t window, int64_t hop) {
+  if (window <= 0 || hop <= 0)
+    throw make_error("cache", "segment window and hop must be positive frames, got {} and {}", window, hop);
+  std::vector<int64_t> starts;
+  if (frames <= window) return {0};
+  for (int64_t s = 0; s + window <= frames; s += hop) starts.push_back(s);
+  const int64_t covered = starts.back() + window;
+  if (frames - covered > hop / 2) starts.push_back(frames - window);
+  return starts;
+}
+
+features::Spectrogram crop_frames(const features::Spectrogram& s, int64_t start, int64_t window, float pad_value) {
+  if (start < 0 || window <= 0) throw make_error("cache", "crop_frames: bad window [{}, +{})", start, window);
+  features::Spectrogram out(s.rows, window);
+  for (int64_t r = 0; r < s.rows; ++r) {
+    for (int64_t c = 0; c < window; ++c) {
+      const int64_t src = start + c;
+      out.at(r, c) = src < s.cols ? s.at(r, src) : pad_value;
+    }
+  }
+  return out;
+}
+
+}  // namespace mgc::data

@@ -1,0 +1,106 @@
+#include "mgc/eval/evaluate.h"
+
+#include <torch/torch.h>
+
+#include <filesystem>
+#include <map>
+#include <mutex>
+
+#include "mgc/core/error.h"
+#include "mgc/core/fs.h"
+#include "mgc/core/progress.h"
+#include "mgc/data/dataset.h"
+#include "mgc/data/feature_cache.h"
+#include "mgc/eval/predictor.h"
+#include "mgc/train/run_data.h"
+#include "mgc/train/trainer.h"
+
+namespace mgc::eval {
+
+EvalResult evaluate_run(const std::string& run_dir, const EvalOptions& options) {
+  if (options.side != "train" && options.side != "val" && options.side != "test")
+    throw make_error("eval", "unknown side '{}' (train, val or test)", options.side);
+  train::TrainConfig config = train::load_run_config(run_dir);
+  if (!options.cache_dir.empty()) config.cache_dir = options.cache_dir;
+  const nlohmann::json run = nlohmann::json::parse(read_file(run_dir + "/run.json"));
+  const Predictor predictor(run_dir, options.threads);
+  const auto& classes = predictor.classes();
+  const int num_classes = static_cast<int>(classes.size());
+  std::map<std::string, int> class_index;
+  for (int i = 0; i < num_classes; ++i) class_index[classes[static_cast<size_t>(i)]] = i;
+
+  // The clips of the side: by default the paths run.json recorded; with another dataset, its own split.
+  std::vector<std::pair<std::string, std::string>> clips;  // path, label
+  EvalResult result;
+  if (options.data.empty()) {
+    const data::Dataset ds = data::load_dataset(config.data);
+    std::map<std::string, std::string> label_of;
+    for (const auto& c : ds.clips) label_of[c.path] = c.label;
+    for (const auto& p : run.at("split").at(options.side)) {
+      const std::string path = p.get<std::string>();
+      auto it = label_of.find(path);
+      if (it == label_of.end()) throw make_error("eval", "clip '{}' of the run's split is not in '{}'", path, config.data);
+      clips.emplace_back(path, it->second);
+    }
+    result.split = run.at("split").at("description").get<std::string>();
+    result.split_by = run.at("split").at("by").get<std::string>();
+  } else {
+    config.data = options.data;
+    const data::Dataset ds = data::load_dataset(options.data);
+    const data::Split split = train::split_for(ds, config);
+    for (int64_t i : train::side_indices(split, options.side))
+      clips.emplace_back(ds.clips[static_cast<size_t>(i)].path, ds.clips[static_cast<size_t>(i)].label);
+    result.split = split.description;
+    result.split_by = split.by;
+  }
+  if (clips.empty()) throw make_error("eval", "the {} side of the split is empty", options.side);
+
+  const data::FeatureCache cache(train::cache_dir_for(config), config.features);
+  std::vector<Prediction> segments;
+  std::vector<std::string> failures;
+  Progress bar("eval " + options.side, static_cast<int64_t>(clips.size()), options.progress);
+  for (size_t i = 0; i < clips.size(); ++i) {
+    const auto& [path, label] = clips[i];
+    auto it = class_index.find(label);
+    if (it == class_index.end()) throw make_error("eval", "clip '{}' has label '{}' that the model does not know",
+                                                  path, label);
+    try {
+      const FilePrediction fp = predictor.predict_features(cache.get(path));
+      for (const auto& s : fp.segments) segments.push_back({static_cast<int64_t>(i), it->second, s.probs});
+    } catch (const Error& e) {
+      failures.push_back(e.what());
+    }
+    bar.tick();
+  }
+  bar.finish();
+  result.failed = static_cast<int64_t>(failures.size());
+  for (const auto& f : failures) std::fprintf(stderr, "mgc: error: %s\n", f.c_str());
+  if (segments.empty()) throw make_error("eval", "no clip of the {} side could be decoded", options.side);
+
+  const int k = std::min(3, num_classes);
+  result.segments = compute_metrics(segments, num_classes, k);
+  result.clips_mean = compute_metrics(aggregate_clips(segments, num_classes, Vote::MeanProbability), num_classes, k);
+  result.clips_majority = compute_metrics(aggregate_clips(segments, num_classes, Vote::Majority), num_classes, k);
+
+  const std::string out = options.out_dir.empty() ? run_dir + "/eval-" + options.side : options.out_dir;
+  std::filesystem::create_directories(out);
+  result.json = {{"run", run_dir},
+                 {"model", config.model},
+                 {"side", options.side},
+                 {"split", result.split},
+                 {"split_by", result.split_by},
+                 {"clips", clips.size()},
+                 {"failed", result.failed},
+                 {"segment", to_json(result.segments, classes)},
+                 {"clip_mean", to_json(result.clips_mean, classes)},
+                 {"clip_majority", to_json(result.clips_majority, classes)}};
+  write_file_atomic(out + "/metrics.json", result.json.dump(2) + "\n");
+  write_confusion_csv(out + "/confusion.csv", result.clips_mean, classes);
+  if (options.png)
+    write_confusion_png(out + "/confusion.png", result.clips_mean, classes,
+                        fmt::format("{} {} clips ({}), accuracy {:.3f}", config.model, options.side, result.split_by,
+                                    result.clips_mean.accuracy));
+  return result;
+}
+
+}  // namespace mgc::eval

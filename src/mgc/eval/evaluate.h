@@ -1,0 +1,36 @@
+#pragma once
+// `mgc eval`: a trained run scored on one side of its split (default: test), at segment level and at clip level
+// (mean of segment probabilities, and majority vote), written as metrics.json, confusion CSV and PNG.
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "mgc/eval/metrics.h"
+
+namespace mgc::eval {
+
+struct EvalOptions {
+  std::string side = "test";   // train | val | test
+  std::string data;            // dataset to read the clips from; "" = the run's
+  std::string out_dir;         // where metrics.json etc. go; "" = <run_dir>/eval-<side>
+  std::string cache_dir;       // feature cache; "" = the run's
+  int threads = 0;
+  bool progress = true;
+  bool png = true;             // write the confusion heat map (needs gnuplot)
+};
+
+struct EvalResult {
+  Metrics segments;
+  Metrics clips_mean;
+  Metrics clips_majority;
+  int64_t failed = 0;          // clips that could not be decoded
+  std::string split;           // the split's description (kind and grouping)
+  std::string split_by;
+  nlohmann::json json;         // what metrics.json holds
+};
+
+// Scores run_dir's best model on the clips its run.json lists for `side`. Throws mgc::Error on a bad run,
+// an unknown side, or if no clip of the side can be decoded.
+EvalResult evaluate_run(const std::string& run_dir, const EvalOptions& options = {});
+
+}  // namespace mgc::eval

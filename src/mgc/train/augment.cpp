@@ -1,0 +1,79 @@
+#include "mgc/train/augment.h"
+
+#include <torch/torch.h>
+
+#include <cmath>
+
+namespace mgc::train {
+namespace {
+
+constexpr float kFloorDb = -80.0f;
+
+int64_t uniform_int(std::mt19937_64& rng, int64_t lo, int64_t hi) {
+  return std::uniform_int_distribution<int64_t>(lo, hi)(rng);
+}
+
+double uniform(std::mt19937_64& rng, double lo, double hi) { return std::uniform_real_distribution<double>(lo, hi)(rng); }
+
+}  // namespace
+
+void augment_batch(torch::Tensor& x, const AugmentConfig& c, std::mt19937_64& rng) {
+  TORCH_CHECK(x.dim() == 4 && x.size(1) == 1, "augment_batch expects [B, 1, M, T], got ", x.sizes());
+  if (!c.enabled) return;
+  torch::NoGradGuard no_grad;
+  const int64_t batch = x.size(0), mels = x.size(2), frames = x.size(3);
+  for (int64_t b = 0; b < batch; ++b) {
+    torch::Tensor e = x[b][0];  // [M, T] view
+    if (c.pitch_shift_bins > 0) {
+      const int64_t shift = uniform_int(rng, -c.pitch_shift_bins, c.pitch_shift_bins);
+      if (shift != 0 && std::abs(shift) < mels) {
+        torch::Tensor rolled = torch::roll(e, shift, 0);
+        if (shift > 0) rolled.slice(0, 0, shift).fill_(kFloorDb);
+        else rolled.slice(0, mels + shift, mels).fill_(kFloorDb);
+        e.copy_(rolled);
+      }
+    }
+    if (c.tilt_db > 0) {
+      const double tilt = uniform(rng, -c.tilt_db, c.tilt_db);
+      e.add_(torch::linspace(-tilt / 2, tilt / 2, mels, x.options()).unsqueeze(1));
+    }
+    if (c.noise_db > 0) {
+      const double level = kFloorDb + uniform(rng, 0.0, c.noise_db);
+      // 10 log10(10^(x/10) + 10^(level/10)): the power sum of the signal and a flat noise floor.
+      e.copy_(10.0 * torch::log10(torch::pow(10.0, e / 10.0) + std::pow(10.0, level / 10.0)));
+    }
+    const float fill = e.mean().item<float>();
+    for (int m = 0; m < c.freq_masks && c.freq_mask_bins > 0; ++m) {
+      const int64_t width = uniform_int(rng, 0, std::min<int64_t>(c.freq_mask_bins, mels - 1));
+      const int64_t start = uniform_int(rng, 0, mels - width);
+      if (width > 0) e.slice(0, start, start + width).fill_(fill);
+    }
+    for (int m = 0; m < c.time_masks && c.time_mask_frames > 0; ++m) {
+      const int64_t width = uniform_int(rng, 0, std::min<int64_t>(c.time_mask_frames, frames - 1));
+      const int64_t start = uniform_int(rng, 0, frames - width);
+      if (width > 0) e.slice(1, start, start + width).fill_(fill);
+    }
+  }
+}
+
+Mixup mixup_batch(torch::Tensor& x, const AugmentConfig& c, std::mt19937_64& rng) {
+  Mixup out;
+  const int64_t batch = x.size(0);
+  std::vector<int64_t> perm(static_cast<size_t>(batch));
+  for (int64_t i = 0; i < batch; ++i) perm[static_cast<size_t>(i)] = i;
+  if (c.enabled && c.mixup_alpha > 0 && batch > 1) {
+    std::gamma_distribution<double> g(c.mixup_alpha, 1.0);
+    const double a = g(rng), b = g(rng);
+    out.lambda = a + b > 0 ? a / (a + b) : 1.0;
+    out.lambda = std::max(out.lambda, 1.0 - out.lambda);  // the original example stays dominant
+    std::shuffle(perm.begin(), perm.end(), rng);
+  }
+  out.permutation = torch::tensor(perm, torch::kLong);
+  if (out.lambda < 1.0) {
+    torch::NoGradGuard no_grad;
+    x = x * out.lambda + x.index_select(0, out.permutation) * (1.0 - out.lambda);
+  }
+  return out;
+}
+
+}  // namespace mgc::train

@@ -1,0 +1,28 @@
+#pragma once
+// Training-time augmentation on log-mel batches in dB ([B, 1, n_mels, frames], 0 dB = the clip's maximum,
+// -80 dB = the floor), all driven by one seeded generator so a run is reproducible:
+//   - pitch shift: roll along the mel axis by up to pitch_shift_bins bands (vacated bands at the floor);
+//   - spectral tilt: a random linear EQ ramp of up to +-tilt_db across the bands;
+//   - noise: a flat noise floor added in the power domain, up to noise_db above -80 dB;
+//   - SpecAugment (Park et al., Interspeech 2019): time and frequency masks, filled with the example's mean;
+//   - mixup (Zhang et al., ICLR 2018): convex blends of example pairs, labels blended in the loss.
+#include <torch/types.h>
+
+#include <random>
+
+#include "mgc/train/config.h"
+
+namespace mgc::train {
+
+// Augments x in place (every transform but mixup). x: [B, 1, M, T] float32 dB.
+void augment_batch(torch::Tensor& x, const AugmentConfig& config, std::mt19937_64& rng);
+
+struct Mixup {
+  torch::Tensor permutation;  // [B] int64: example i is blended with example permutation[i]
+  double lambda = 1.0;        // weight of the original example
+};
+
+// Blends x in place with a permutation of itself when config.mixup_alpha > 0 (else lambda = 1, identity).
+Mixup mixup_batch(torch::Tensor& x, const AugmentConfig& config, std::mt19937_64& rng);
+
+}  // namespace mgc::train

@@ -1,0 +1,87 @@
+#pragma once
+// Everything that defines a training run, in one struct: saved as config.json beside every checkpoint and result,
+// so any number can be traced to what made it.
+#include <cstdint>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "mgc/data/feature_cache.h"
+
+namespace mgc::train {
+
+struct AugmentConfig {
+  int time_masks = 2;          // SpecAugment time masks per example
+  int time_mask_frames = 20;   // maximum width of each (frames)
+  int freq_masks = 2;          // SpecAugment frequency masks
+  int freq_mask_bins = 12;     // maximum height of each (mel bands)
+  double mixup_alpha = 0.0;    // Beta(alpha, alpha) mixup; 0 disables
+  int pitch_shift_bins = 2;    // random roll along the mel axis by up to this many bands (~ a few semitones)
+  double tilt_db = 6.0;        // random spectral tilt, up to +-tilt_db from lowest to highest band
+  double noise_db = 0.0;       // random noise floor up to this many dB above the -80 dB floor; 0 disables
+  bool enabled = true;
+
+  void validate() const;
+};
+
+struct TrainConfig {
+  // Data
+  std::string data;                 // dataset (folder, GTZAN tree or manifest); see data/dataset.h
+  std::string cache_dir;            // feature cache; "" = <run_dir>/../.mgc-cache next to the runs
+  std::string split_by = "auto";    // clip | groove | <column> | lists | auto
+  std::string split_method = "holdout";  // holdout | kfold
+  double val_fraction = 0.15;
+  double test_fraction = 0.15;
+  int folds = 5;
+  int fold = 0;
+  data::FeatureConfig features;
+  double segment_seconds = 3.0;     // window fed to the model
+  double eval_hop_seconds = 0.0;    // hop between evaluation windows; 0 = half a window (50% overlap)
+
+  // Model
+  std::string model = "audio_cnn";
+  std::string pretrained;           // weights file to start from ("" = random init)
+  std::string input_mode = "auto";  // mono | imagenet | auto (imagenet when pretrained, else mono)
+  int input_height = 0;             // resize windows to this size; 0 = n_mels
+  int input_width = 0;              // 0 = frames of a window
+  double dropout = -1.0;            // < 0: the architecture's default
+
+  // Optimisation
+  int epochs = 50;
+  int batch_size = 32;
+  std::string optimizer = "adamw";  // adamw | sgd (momentum, nesterov)
+  double lr = 1e-3;
+  double weight_decay = 1e-2;
+  double momentum = 0.9;
+  std::string schedule = "cosine";  // cosine | step | constant, after linear warm-up
+  double warmup_epochs = 1.0;
+  int step_size = 10;               // step schedule: epochs between decays
+  double gamma = 0.1;               // step schedule: decay factor
+  double label_smoothing = 0.1;
+  double grad_clip = 5.0;           // max global gradient norm; 0 disables
+  int patience = 10;                // early stopping: epochs without improvement; 0 disables
+  std::string monitor = "val_clip_acc";  // val_clip_acc | val_loss
+  int freeze_epochs = 0;            // transfer learning: epochs training only the head (backbone frozen)
+  double finetune_lr_factor = 0.1;  // LR multiplier once the backbone is unfrozen
+  bool freeze_only = false;         // never unfreeze (linear probe)
+  AugmentConfig augment;
+
+  // Runtime
+  uint64_t seed = 0;
+  int threads = 0;                  // intra-op threads; 0 = all cores
+  int loader_threads = 1;           // batch-preparing threads
+  std::string device = "cpu";       // cpu | cuda | cuda:N | auto
+
+  // Throws mgc::Error naming the field on an out-of-range value.
+  void validate() const;
+  // The input mode after resolving "auto".
+  std::string resolved_input_mode() const;
+  int64_t segment_frames() const;
+  int64_t eval_hop_frames() const;
+};
+
+nlohmann::json to_json(const TrainConfig& c);
+// Reads a config written by to_json; unknown keys are an error naming them (a typo must not be ignored).
+TrainConfig train_config_from_json(const nlohmann::json& j);
+
+}  // namespace mgc::train

@@ -1,0 +1,101 @@
+#include "mgc/train/model_io.h"
+
+#include <torch/torch.h>
+
+#include <cstdio>
+
+#include "mgc/core/error.h"
+#include "mgc/models/input.h"
+#include "mgc/models/pretrained.h"
+#include "mgc/models/registry.h"
+#include "mgc/models/weights.h"
+
+namespace mgc::train {
+
+torch::Device resolve_device(const std::string& name) {
+  if (name == "cpu") return torch::kCPU;
+  const bool cuda = torch::cuda::is_available();
+  if (name == "auto") return cuda ? torch::Device(torch::kCUDA, 0) : torch::Device(torch::kCPU);
+  if (name.rfind("cuda", 0) == 0) {
+    if (!cuda)
+      throw make_error("train", "device '{}' asked for, but this libtorch has no CUDA or no GPU is visible", name);
+    try {
+      return torch::Device(name);
+    } catch (const c10::Error&) {
+      throw make_error("train", "bad device name '{}' (use cpu, cuda, cuda:N or auto)", name);
+    }
+  }
+  throw make_error("train", "bad device name '{}' (use cpu, cuda, cuda:N or auto)", name);
+}
+
+std::shared_ptr<models::Classifier> build_model(const TrainConfig& config, int64_t num_classes, bool verbose) {
+  models::ModelConfig mc;
+  mc.name = config.model;
+  mc.num_classes = num_classes;
+  mc.in_channels = config.resolved_input_mode() == "imagenet" ? 3 : 1;
+  mc.dropout = config.dropout;
+  auto model = models::create_model(mc);
+  if (!config.pretrained.empty()) {
+    const models::PretrainedReport r = models::load_pretrained(*model, config.pretrained);
+    if (verbose)
+      std::printf("pretrained: %s: %lld tensors loaded%s%s\n", config.pretrained.c_str(),
+                  static_cast<long long>(r.load.loaded), r.head_skipped ? ", head re-initialised for the genres" : "",
+                  r.renamed ? fmt::format(", {} legacy keys renamed", r.renamed).c_str() : "");
+  }
+  return model;
+}
+
+torch::Tensor windows_tensor(const features::Spectrogram& mel, const std::vector<int64_t>& starts, int64_t window) {
+  TORCH_CHECK(mel.rows > 0 && mel.cols > 0 && window > 0, "windows_tensor: empty input");
+  const torch::Tensor full =
+      torch::from_blob(const_cast<float*>(mel.values.data()), {mel.rows, mel.cols}, torch::kFloat32);
+  const float pad = full.min().item<float>();
+  torch::Tensor out = torch::full({static_cast<int64_t>(starts.size()), 1, mel.rows, window}, pad);
+  for (size_t i = 0; i < starts.size(); ++i) {
+    const int64_t s = starts[i];
+    const int64_t len = std::min(window, mel.cols - s);
+    if (len > 0) out[static_cast<int64_t>(i)][0].slice(1, 0, len).copy_(full.slice(1, s, s + len));
+  }
+  return out;
+}
+
+torch::Tensor model_input(const torch::Tensor& db, const TrainConfig& config) {
+  models::InputConfig ic;
+  ic.mode = models::parse_input_mode(config.resolved_input_mode());
+  ic.db_min = -config.features.db.top_db;
+  ic.db_max = 0.0;
+  torch::Tensor x = models::prepare_input(db, ic);
+  if (config.input_height > 0 || config.input_width > 0) {
+    const int64_t h = config.input_height > 0 ? config.input_height : x.size(2);
+    const int64_t w = config.input_width > 0 ? config.input_width : x.size(3);
+    x = torch::nn::functional::interpolate(
+        x, torch::nn::functional::InterpolateFuncOptions().size(std::vector<int64_t>{h, w}).mode(torch::kBilinear)
+               .align_corners(false));
+  }
+  return x;
+}
+
+torch::Tensor predict_probs(models::Classifier& model, const torch::Tensor& db_windows, const TrainConfig& config,
+                            int64_t batch_size, const torch::Device& device) {
+  model.eval();
+  torch::NoGradGuard no_grad;
+  std::vector<torch::Tensor> parts;
+  for (int64_t s = 0; s < db_windows.size(0); s += batch_size) {
+    const torch::Tensor batch = db_windows.slice(0, s, std::min(s + batch_size, db_windows.size(0)));
+    parts.push_back(torch::softmax(model.forward(model_input(batch, config).to(device)), 1).to(torch::kCPU));
+  }
+  return torch::cat(parts, 0);
+}
+
+void save_model_weights(const models::Classifier& model, const std::string& path) {
+  std::vector<std::pair<std::string, torch::Tensor>> tensors;
+  for (const auto& p : model.named_parameters()) tensors.emplace_back(p.key(), p.value().detach().to(torch::kCPU));
+  for (const auto& b : model.named_buffers()) tensors.emplace_back(b.key(), b.value().detach().to(torch::kCPU));
+  models::write_safetensors(path, tensors);
+}
+
+void load_model_weights(models::Classifier& model, const std::string& path) {
+  models::load_state_dict(model, models::read_weights(path), /*strict=*/true);
+}
+
+}  // namespace mgc::train

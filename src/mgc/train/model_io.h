@@ -1,0 +1,41 @@
+#pragma once
+// The glue between features and models, shared by training, evaluation and prediction: building the model a
+// TrainConfig describes, turning dB windows into model input, batched inference, and model weight files.
+#include <torch/types.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "mgc/features/spectrogram.h"
+#include "mgc/models/classifier.h"
+#include "mgc/train/config.h"
+
+namespace mgc::train {
+
+// Resolves "cpu", "cuda", "cuda:N" or "auto" (cuda when available). Throws mgc::Error when CUDA is asked for
+// and this libtorch has none or no device is visible.
+torch::Device resolve_device(const std::string& name);
+
+// Builds config.model for num_classes with the stem for the resolved input mode (mono: one channel; imagenet:
+// three), loads config.pretrained if set (head skipped when its class count differs). Prints what it loaded
+// when verbose. Throws mgc::Error on an unknown model or unfit weights.
+std::shared_ptr<models::Classifier> build_model(const TrainConfig& config, int64_t num_classes, bool verbose = false);
+
+// Stacks the windows [start, start + window) of a log-mel (padded with its minimum past the end) into
+// [S, 1, n_mels, window] float32 dB.
+torch::Tensor windows_tensor(const features::Spectrogram& mel, const std::vector<int64_t>& starts, int64_t window);
+
+// dB windows [B, 1, M, W] -> model input: normalised per the input mode, repeated to 3 channels for imagenet,
+// resized (bilinear) to input_height x input_width when set.
+torch::Tensor model_input(const torch::Tensor& db, const TrainConfig& config);
+
+// Softmax probabilities [S, classes] of dB windows [S, 1, M, W], in eval mode, batch by batch, on device.
+torch::Tensor predict_probs(models::Classifier& model, const torch::Tensor& db_windows, const TrainConfig& config,
+                            int64_t batch_size, const torch::Device& device);
+
+// Model parameters and buffers to/from .safetensors (strict on load). Throw mgc::Error naming the file.
+void save_model_weights(const models::Classifier& model, const std::string& path);
+void load_model_weights(models::Classifier& model, const std::string& path);
+
+}  // namespace mgc::train

@@ -1,0 +1,74 @@
+#include "mgc/train/run_data.h"
+
+#include <cstdlib>
+#include <mutex>
+
+#include "mgc/core/error.h"
+#include "mgc/core/parallel.h"
+#include "mgc/core/progress.h"
+#include "mgc/data/feature_cache.h"
+
+namespace mgc::train {
+
+std::string cache_dir_for(const TrainConfig& config) {
+  if (!config.cache_dir.empty()) return config.cache_dir;
+  if (const char* d = std::getenv("MGC_CACHE_DIR"); d && *d) return d;
+  if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x) return std::string(x) + "/mgc/features";
+  if (const char* h = std::getenv("HOME"); h && *h) return std::string(h) + "/.cache/mgc/features";
+  return ".mgc-cache";
+}
+
+data::Split split_for(const data::Dataset& dataset, const TrainConfig& config) {
+  data::SplitConfig sc;
+  sc.by = config.split_by;
+  sc.method = config.split_method;
+  sc.val_fraction = config.val_fraction;
+  sc.test_fraction = config.test_fraction;
+  sc.folds = config.folds;
+  sc.fold = config.fold;
+  sc.seed = config.seed;
+  return data::make_split(dataset, sc);
+}
+
+const std::vector<int64_t>& side_indices(const data::Split& split, const std::string& side) {
+  if (side == "train") return split.train;
+  if (side == "val") return split.val;
+  if (side == "test") return split.test;
+  throw make_error("train", "unknown split side '{}' (train, val or test)", side);
+}
+
+RunData load_run_data(const TrainConfig& config, const std::vector<std::string>& sides, bool progress) {
+  RunData run;
+  run.dataset = data::load_dataset(config.data);
+  run.split = split_for(run.dataset, config);
+  run.features.resize(run.dataset.clips.size());
+
+  std::vector<int64_t> wanted;
+  for (const auto& side : sides) {
+    const auto& idx = side_indices(run.split, side);
+    wanted.insert(wanted.end(), idx.begin(), idx.end());
+  }
+  const data::FeatureCache cache(cache_dir_for(config), config.features);
+  std::mutex mutex;
+  Progress bar("features", static_cast<int64_t>(wanted.size()), progress);
+  parallel_for(static_cast<int64_t>(wanted.size()), config.threads, [&](int64_t i, int) {
+    const int64_t clip = wanted[static_cast<size_t>(i)];
+    try {
+      run.features[static_cast<size_t>(clip)] = cache.get(run.dataset.clips[static_cast<size_t>(clip)].path);
+    } catch (const Error& e) {
+      std::lock_guard<std::mutex> lock(mutex);
+      run.failures.push_back(e.what());
+    }
+    bar.tick();
+  });
+  bar.finish();
+  for (const auto& side : sides) {
+    const auto& idx = side_indices(run.split, side);
+    int64_t ok = 0;
+    for (int64_t c : idx) ok += run.features[static_cast<size_t>(c)].cols > 0;
+    if (!idx.empty() && ok == 0) throw make_error("train", "no clip of the {} side could be decoded", side);
+  }
+  return run;
+}
+
+}  // namespace mgc::train

@@ -1,0 +1,106 @@
+// The CLI's train / eval / predict on a toy dataset, including a training process killed with SIGKILL in the
+// middle of an epoch and resumed: the finished run equals an uninterrupted one.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <chrono>
+#include <filesystem>
+#include <sstream>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "mgc/core/fs.h"
+#include "train/toy_dataset.h"
+
+using mgc::test::run_cli;
+using mgc::test::run_command;
+using mgc::test::TempDir;
+
+namespace {
+
+std::string metrics_without_timing(const std::string& run) {
+  std::istringstream in(mgc::read_file(run + "/metrics.csv"));
+  std::string line, out;
+  while (std::getline(in, line)) {
+    int commas = 0;
+    size_t cut = line.size();
+    for (size_t i = 0; i < line.size(); ++i)
+      if (line[i] == ',' && ++commas == 9) cut = i;
+    out += line.substr(0, cut) + "\n";
+  }
+  return out;
+}
+
+int rows(const std::string& csv) {
+  if (!std::filesystem::exists(csv)) return 0;
+  std::istringstream in(mgc::read_file(csv));
+  std::string line;
+  int n = 0;
+  while (std::getline(in, line)) ++n;
+  return n - 1;
+}
+
+}  // namespace
+
+TEST(CliTrain, KilledMidEpochResumesToTheSameRun) {
+  TempDir dir;
+  const std::string manifest = mgc::test::make_toy_dataset(dir.path(), 4, 3.0);
+  const std::string args = " --data " + manifest + " --cache " + dir.file("cache") +
+                           " --epochs 4 --batch-size 4 --segment 1 --val 0.25 --test 0.25 --patience 0 --threads 2 -q";
+  ASSERT_EQ(run_cli("train --out " + dir.file("straight") + args).exit_code, 0);
+
+  // Start the same run in the background and kill it once the first epoch is on disk.
+  const auto started = run_command("(" + std::string(MGC_CLI) + " train --out " + dir.file("killed") + args +
+                                   " > " + dir.file("log.txt") + " 2>&1 & echo $!)");
+  const pid_t pid = static_cast<pid_t>(std::stol(started.output));
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  while (rows(dir.file("killed") + "/metrics.csv") < 1 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  std::this_thread::sleep_for(std::chrono::milliseconds(150));  // into epoch 2
+  ASSERT_EQ(kill(pid, SIGKILL), 0);
+  run_command("while kill -0 " + std::to_string(pid) + " 2>/dev/null; do sleep 0.05; done");
+  const int done_before = rows(dir.file("killed") + "/metrics.csv");
+  EXPECT_GE(done_before, 1);
+  EXPECT_LT(done_before, 4) << "the run finished before it could be killed";
+
+  const auto resumed = run_cli("train --resume " + dir.file("killed") + " -q");
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
+  EXPECT_EQ(metrics_without_timing(dir.file("straight")), metrics_without_timing(dir.file("killed")));
+  EXPECT_TRUE(std::filesystem::exists(dir.file("killed") + "/result.json"));
+  for (const auto& e : std::filesystem::directory_iterator(dir.file("killed")))
+    EXPECT_EQ(e.path().string().find(".tmp"), std::string::npos) << e.path();
+
+  // Evaluate and predict with the finished run.
+  const auto ev = run_cli("eval " + dir.file("killed") + " -q");
+  ASSERT_EQ(ev.exit_code, 0) << ev.output;
+  EXPECT_NE(ev.output.find("split: holdout by groove"), std::string::npos) << ev.output;
+  const auto metrics = nlohmann::json::parse(mgc::read_file(dir.file("killed") + "/eval-test/metrics.json"));
+  EXPECT_EQ(metrics["split_by"], "groove");
+  EXPECT_EQ(metrics["clips"], 12);  // one groove of 4 clips per class
+  EXPECT_GE(metrics["clip_mean"]["accuracy"].get<double>(), 0.75);
+
+  const auto pr = run_cli("predict " + dir.file("killed") + " " + dir.file("low_0_0.wav") + " " +
+                          dir.file("missing.wav") + " --format json --timeline");
+  EXPECT_EQ(pr.exit_code, 1);  // one file failed: reported, the others still predicted
+  EXPECT_NE(pr.output.find("missing.wav': no such file"), std::string::npos) << pr.output;
+  const size_t json_start = pr.output.find('[');
+  ASSERT_NE(json_start, std::string::npos) << pr.output;
+  const auto j = nlohmann::json::parse(pr.output.substr(json_start, pr.output.rfind(']') - json_start + 1));
+  ASSERT_EQ(j.size(), 1u);
+  EXPECT_EQ(j[0]["top"][0]["genre"], "low");
+  EXPECT_EQ(j[0]["timeline"].size(), 5u);  // 3 s, 1 s windows every 0.5 s
+}
+
+TEST(CliTrain, RefusesToOverwriteAndExplainsBadOptions) {
+  TempDir dir;
+  auto r = run_cli("train --out " + dir.file("r"));
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.output.find("give --data"), std::string::npos) << r.output;
+  r = run_cli("train --data " + dir.file("none.csv") + " --out " + dir.file("r") + " --optimizer adam");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.output.find("TrainConfig.optimizer"), std::string::npos) << r.output;
+  r = run_cli("train --resume " + dir.file("nothing"));
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.output.find("nothing to resume"), std::string::npos) << r.output;
+}

@@ -1,0 +1,160 @@
+// Training end to end on a toy dataset: it learns, it is deterministic, and a resumed run equals an
+// uninterrupted one.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "mgc/core/error.h"
+#include "mgc/core/fs.h"
+#include "mgc/eval/evaluate.h"
+#include "mgc/eval/predictor.h"
+#include "mgc/train/trainer.h"
+#include "train/toy_dataset.h"
+
+using namespace mgc::train;
+using mgc::test::TempDir;
+
+namespace {
+
+TrainConfig toy_config(const std::string& manifest, const std::string& cache) {
+  TrainConfig c;
+  c.data = manifest;
+  c.cache_dir = cache;
+  c.segment_seconds = 1.0;
+  c.epochs = 6;
+  c.batch_size = 4;
+  c.lr = 3e-3;
+  c.warmup_epochs = 0.5;
+  c.val_fraction = 0.25;
+  c.test_fraction = 0.25;
+  c.threads = 2;
+  c.patience = 0;
+  return c;
+}
+
+TrainOptions quiet() {
+  TrainOptions o;
+  o.progress = false;
+  o.verbose = false;
+  return o;
+}
+
+// metrics.csv without its timing columns (seconds, loader wait), which differ run to run.
+std::string metrics_without_timing(const std::string& run) {
+  std::istringstream in(mgc::read_file(run + "/metrics.csv"));
+  std::string line, out;
+  while (std::getline(in, line)) {
+    int commas = 0;
+    size_t cut = line.size();
+    for (size_t i = 0; i < line.size(); ++i)
+      if (line[i] == ',' && ++commas == 9) cut = i;
+    out += line.substr(0, cut) + "\n";
+  }
+  return out;
+}
+
+class TrainToy : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new TempDir();
+    manifest_ = mgc::test::make_toy_dataset(dir_->path());
+  }
+  static void TearDownTestSuite() { delete dir_; }
+  static TempDir* dir_;
+  static std::string manifest_;
+};
+TempDir* TrainToy::dir_ = nullptr;
+std::string TrainToy::manifest_;
+
+}  // namespace
+
+TEST_F(TrainToy, LearnsAndWritesTheRunFolder) {
+  TempDir runs;
+  const std::string run = runs.file("run");
+  const TrainResult r = train(toy_config(manifest_, runs.file("cache")), run, quiet());
+  EXPECT_EQ(r.epochs_done, 6);
+  EXPECT_GE(r.best_val_clip_acc, 0.99);  // three easy classes, one held-out groove each
+  for (const char* f : {"config.json", "run.json", "checkpoint.pt", "best.safetensors", "metrics.csv",
+                        "metrics.jsonl", "result.json"})
+    EXPECT_TRUE(std::filesystem::exists(run + "/" + f)) << f;
+  const auto info = nlohmann::json::parse(mgc::read_file(run + "/run.json"));
+  EXPECT_EQ(info["split"]["by"], "groove");
+  EXPECT_EQ(info["classes"], (std::vector<std::string>{"high", "low", "noisy"}));
+  EXPECT_EQ(info["split"]["test"].size(), 6u);  // one groove of 2 clips per class
+
+  // The run evaluates and predicts.
+  mgc::eval::EvalOptions eo;
+  eo.progress = false;
+  const mgc::eval::EvalResult e = mgc::eval::evaluate_run(run, eo);
+  EXPECT_EQ(e.clips_mean.n, 6);
+  EXPECT_EQ(e.split_by, "groove");
+  EXPECT_GE(e.clips_mean.accuracy, 0.8);
+  EXPECT_TRUE(std::filesystem::exists(run + "/eval-test/metrics.json"));
+  EXPECT_TRUE(std::filesystem::exists(run + "/eval-test/confusion.png"));
+  const mgc::eval::Predictor p(run, 2);
+  const auto fp = p.predict_file(dir_->file("low_3_1.wav"));
+  EXPECT_EQ(p.classes()[static_cast<size_t>(fp.top())], "low");
+  EXPECT_EQ(fp.segments.size(), 3u);  // 2 s at 1 s windows every half window: starts 0, 0.49, 0.98 s
+}
+
+TEST_F(TrainToy, SameSeedSameMetricsAndResumeContinuesExactly) {
+  TempDir runs;
+  const TrainConfig c = toy_config(manifest_, runs.file("cache"));
+  train(c, runs.file("a"), quiet());
+  train(c, runs.file("b"), quiet());
+  EXPECT_EQ(metrics_without_timing(runs.file("a")), metrics_without_timing(runs.file("b")));
+
+  // Two epochs, stop, resume: the same six rows as the uninterrupted run.
+  TrainOptions two = quiet();
+  two.max_epochs_this_call = 2;
+  EXPECT_EQ(train(c, runs.file("c"), two).epochs_done, 2);
+  TrainOptions resume = quiet();
+  resume.resume = true;
+  EXPECT_EQ(train(c, runs.file("c"), resume).epochs_done, 6);
+  EXPECT_EQ(metrics_without_timing(runs.file("a")), metrics_without_timing(runs.file("c")));
+
+  // Starting over an existing run is refused; resuming a folder without a checkpoint too.
+  EXPECT_THROW(train(c, runs.file("a"), quiet()), mgc::Error);
+  EXPECT_THROW(train(c, runs.file("nothing"), resume), mgc::Error);
+}
+
+TEST_F(TrainToy, TransferRecipeFreezesThenFineTunes) {
+  TempDir runs;
+  TrainConfig c = toy_config(manifest_, runs.file("cache"));
+  c.epochs = 2;
+  train(c, runs.file("source"), quiet());
+  // Start a new run from the first run's weights, head frozen-backbone for one epoch, then everything.
+  c.pretrained = runs.file("source") + "/best.safetensors";
+  c.input_mode = "mono";
+  c.freeze_epochs = 1;
+  c.epochs = 3;
+  train(c, runs.file("tl"), quiet());
+  std::istringstream rows(mgc::read_file(runs.file("tl") + "/metrics.csv"));
+  std::string header, e1, e2, e3;
+  std::getline(rows, header);
+  std::getline(rows, e1);
+  std::getline(rows, e2);
+  std::getline(rows, e3);
+  EXPECT_NE(e1.find(",frozen,"), std::string::npos) << e1;
+  EXPECT_NE(e2.find(",full,"), std::string::npos) << e2;
+}
+
+TEST(TrainConfig, JsonRoundTripAndValidation) {
+  TrainConfig c;
+  c.data = "x.csv";
+  c.model = "resnet18";
+  c.augment.mixup_alpha = 0.2;
+  c.features.mel.n_mels = 96;
+  const TrainConfig back = train_config_from_json(to_json(c));
+  EXPECT_EQ(to_json(back), to_json(c));
+  EXPECT_THROW(train_config_from_json({{"epoch", 3}}), mgc::Error);  // a typo of "epochs" is not ignored
+  c.lr = -1;
+  try {
+    c.validate();
+    FAIL();
+  } catch (const mgc::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("TrainConfig.lr"), std::string::npos);
+  }
+}
