@@ -3,10 +3,13 @@
 #include <fftw3.h>
 
 #include <cmath>
+#include <cstdlib>
+#include <filesystem>
 #include <map>
 #include <mutex>
 
 #include "mgc/core/error.h"
+#include "mgc/core/fs.h"
 
 namespace mgc::features {
 namespace {
@@ -30,14 +33,44 @@ FftwBuffer<T> fftw_alloc(size_t n) {
   return FftwBuffer<T>(p);
 }
 
+// FFTW_MEASURE finds a plan about 25% faster than FFTW_ESTIMATE's for n_fft 2048 here, but takes ~140 ms; the
+// result ("wisdom") is kept in the user's cache folder so only the first process pays for it.
+std::string wisdom_path() {
+  if (const char* d = std::getenv("MGC_CACHE_DIR"); d && *d) return std::string(d) + "/fftw-wisdom";
+  if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x) return std::string(x) + "/mgc/fftw-wisdom";
+  if (const char* h = std::getenv("HOME"); h && *h) return std::string(h) + "/.cache/mgc/fftw-wisdom";
+  return "";
+}
+
 fftwf_plan plan_for(int n_fft) {
   static std::map<int, fftwf_plan> plans;  // lives for the process, like FFTW's own wisdom
+  static bool wisdom_loaded = false;
   std::lock_guard<std::mutex> lock(planner_mutex());
   auto it = plans.find(n_fft);
   if (it != plans.end()) return it->second;
+  const std::string wisdom = wisdom_path();
+  if (!wisdom_loaded && !wisdom.empty()) {
+    fftwf_import_wisdom_from_filename(wisdom.c_str());  // a missing or stale file just means planning anew
+    wisdom_loaded = true;
+  }
   auto in = fftw_alloc<float>(static_cast<size_t>(n_fft));
   auto out = fftw_alloc<fftwf_complex>(static_cast<size_t>(n_fft / 2 + 1));
-  fftwf_plan plan = fftwf_plan_dft_r2c_1d(n_fft, in.get(), out.get(), FFTW_MEASURE | FFTW_DESTROY_INPUT);
+  const unsigned flags = FFTW_MEASURE | FFTW_DESTROY_INPUT;
+  fftwf_plan plan = fftwf_plan_dft_r2c_1d(n_fft, in.get(), out.get(), flags | FFTW_WISDOM_ONLY);
+  if (!plan) {
+    plan = fftwf_plan_dft_r2c_1d(n_fft, in.get(), out.get(), flags);
+    if (plan && !wisdom.empty()) {
+      if (char* text = fftwf_export_wisdom_to_string()) {
+        try {
+          std::filesystem::create_directories(std::filesystem::path(wisdom).parent_path());
+          write_file_atomic(wisdom, text);
+        } catch (const std::exception&) {
+          // A read-only cache folder costs only planning time in later processes.
+        }
+        fftwf_free(text);
+      }
+    }
+  }
   if (!plan) throw make_error("features", "FFTW could not plan a real FFT of size {}", n_fft);
   plans.emplace(n_fft, plan);
   return plan;
