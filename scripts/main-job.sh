@@ -1,9 +1,32 @@
 #!/usr/bin/env bash
-# The main job on the built-in default. Today: the log-mel spectrogram of the bundled 5 s groove, as a PNG and a
-# .npy array, in ./out. (Corpus generation, training, evaluation and prediction join it as they land.)
+# The main job on the built-in default: generate the 10-genre corpus (MMA grooves rendered by FluidSynth), train
+# the small audio CNN on a split that holds whole grooves out, evaluate it on the held-out grooves, and predict a
+# held-out clip. Everything lands in ./out; running it again reuses what is done (corpus, features, finished run).
+#
+# Settings (environment): MGC_CLIPS (per genre, default 40), MGC_SECONDS (default 30), MGC_EPOCHS (default 30),
+# MGC_SEED (default 0).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+clips="${MGC_CLIPS:-40}"
+seconds="${MGC_SECONDS:-30}"
+epochs="${MGC_EPOCHS:-30}"
+seed="${MGC_SEED:-0}"
+mgc=build/mgc
+run=out/runs/audio_cnn
+
 mkdir -p out
-build/mgc info
-build/mgc spectrogram tests/data/groove_blues_5s.wav -o out/groove_blues_5s.png --npy out/groove_blues_5s.npy \
-  --scale-x 3 --scale-y 2
+$mgc info
+$mgc spectrogram tests/data/groove_blues_5s.wav -o out/groove_blues_5s.png --scale-x 3 --scale-y 2
+$mgc synth --out out/corpus --clips-per-genre "$clips" --seconds "$seconds" --seed "$seed"
+if [ -f "$run/checkpoint.pt" ]; then
+  $mgc train --resume "$run"
+else
+  $mgc train --data out/corpus --out "$run" --model audio_cnn --epochs "$epochs" --seed "$seed" --cache out/cache
+fi
+$mgc eval "$run" --split test
+# One held-out clip: the first test clip the run recorded.
+clip=$(sed -n '/"test": \[/{n;p;q}' "$run/run.json" | tr -d ' ",')
+$mgc predict "$run" "$clip" --top-k 3 --timeline
+echo
+echo "The accuracy above is measured on whole grooves the model never heard in training (groove-held-out split):"
+echo "it estimates how the model does on new arrangements of a genre, not on new takes of songs it knows."
