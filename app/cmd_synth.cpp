@@ -1,0 +1,95 @@
+// mgc synth --out DIR: render the built-in genre corpus with MMA + FluidSynth (see src/mgc/data/synth.h).
+// Also: --list-grooves [--markdown] prints the groove table; --check-grooves loads every groove with mma.
+#include <cstdio>
+#include <memory>
+#include <string>
+
+#include "commands.h"
+#include "mgc/core/error.h"
+#include "mgc/core/progress.h"
+#include "mgc/data/synth.h"
+
+namespace mgc::cli {
+namespace {
+
+struct Options {
+  data::SynthConfig config;
+  std::string genres;  // comma-separated
+  bool list_grooves = false;
+  bool markdown = false;
+  bool check_grooves = false;
+};
+
+void list(const Options& o) {
+  if (o.markdown) {
+    std::fputs(data::groove_table_markdown().c_str(), stdout);
+    return;
+  }
+  std::printf("genre,library,file,groove,beats,tempo_min,tempo_max,band\n");
+  for (const auto& e : data::groove_table())
+    std::printf("%s,%s,%s,%s,%d,%d,%d,%s\n", e.genre.c_str(), e.library.c_str(), e.file.c_str(), e.groove.c_str(),
+                e.beats, e.tempo_min, e.tempo_max, e.band.c_str());
+}
+
+void check(const Options& o) {
+  const auto& table = data::groove_table();
+  const data::GrooveCheck c = data::check_grooves(table, o.config.mma);
+  for (const auto& f : c.failures) std::fprintf(stderr, "synth: groove check failed: %s\n", f.c_str());
+  std::printf("checked %d grooves with mma in %.1f s: %zu failed\n", c.checked, c.seconds, c.failures.size());
+  if (!c.failures.empty()) throw make_error("synth", "{} of {} grooves failed the check", c.failures.size(), c.checked);
+}
+
+void run(Options& o) {
+  if (o.list_grooves) return list(o);
+  if (o.check_grooves) return check(o);
+  o.config.genres.clear();
+  std::string cur;
+  for (char ch : o.genres + ",") {
+    if (ch == ',') {
+      if (!cur.empty()) o.config.genres.push_back(cur);
+      cur.clear();
+    } else if (ch != ' ') {
+      cur += ch;
+    }
+  }
+  o.config.validate();
+  const data::SynthReport r = data::synthesize_corpus(o.config);
+  // A clip that failed with its first groove and then rendered with another is a warning; one that failed twice
+  // is an error and makes the command fail (an unbalanced corpus should not pass silently).
+  for (const auto& e : r.errors) std::fprintf(stderr, "synth: %s\n", e.c_str());
+  if (!o.config.quiet || r.failed > 0) {
+    const double rate = r.seconds > 0 ? r.rendered / r.seconds : 0.0;
+    std::printf("synth: rendered %d, skipped %d, failed %d clips in %s (%.2f clips/s) -> %s/manifest.csv\n", r.rendered,
+                r.skipped, r.failed, format_duration(r.seconds).c_str(), rate, o.config.out_dir.c_str());
+  }
+  if (r.failed > 0)
+    throw make_error("synth", "{} clip(s) failed twice (see above); the manifest lists the {} that exist", r.failed,
+                     r.rendered + r.skipped);
+}
+
+}  // namespace
+
+void register_synth(CLI::App& app) {
+  auto opts = std::make_shared<Options>();
+  CLI::App* cmd = app.add_subcommand(
+      "synth", "Render the built-in genre corpus (10 GTZAN-named genres) with MMA grooves and FluidSynth");
+  cmd->add_option("--out", opts->config.out_dir, "Corpus folder: DIR/<genre>/<genre>.NNNNN.wav, manifest.csv, synth.json");
+  cmd->add_option("--clips-per-genre", opts->config.clips_per_genre, "Clips per genre")->capture_default_str();
+  cmd->add_option("--seconds", opts->config.seconds, "Clip length in seconds (exact)")->capture_default_str();
+  cmd->add_option("--seed", opts->config.seed, "Seed: the same seed renders the same corpus")->capture_default_str();
+  cmd->add_option("--soundfont", opts->config.soundfont, "General MIDI SoundFont (.sf2)")->capture_default_str();
+  cmd->add_option("--threads", opts->config.threads, "Clips rendered at once (0: all cores)")->capture_default_str();
+  cmd->add_option("--sample-rate", opts->config.sample_rate, "Output sample rate in Hz (mono 16-bit WAV)")
+      ->capture_default_str();
+  cmd->add_option("--genres", opts->genres, "Only these genres, comma-separated (default: all ten)");
+  cmd->add_option("--mma", opts->config.mma, "The mma program")->capture_default_str();
+  cmd->add_option("--fluidsynth", opts->config.fluidsynth, "The fluidsynth program")->capture_default_str();
+  cmd->add_flag("-q,--quiet", opts->config.quiet, "No progress bar or summary (errors are still printed)");
+  cmd->add_flag("--list-grooves", opts->list_grooves, "Print the groove table (CSV) and exit");
+  cmd->add_flag("--markdown", opts->markdown, "With --list-grooves: print it as Markdown (docs/GROOVES.md)");
+  cmd->add_flag("--check-grooves", opts->check_grooves,
+                "Load every groove of the table with mma (no audio) and check its bar length; exit");
+  cmd->callback([opts] { run(*opts); });
+}
+
+}  // namespace mgc::cli
