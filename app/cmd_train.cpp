@@ -28,7 +28,7 @@ void register_train(CLI::App& app) {
   cmd->add_option("--out", o->run_dir, "Run folder to create (config, checkpoints, metrics)");
   cmd->add_option("--resume", o->resume, "Continue the run in this folder from its last checkpoint");
   cmd->add_option("--model", c.model, "Architecture (see mgc models)")->capture_default_str();
-  cmd->add_option("--pretrained", c.pretrained, "Start from these weights (.pth, .safetensors)");
+  cmd->add_option("--pretrained", c.pretrained, "Start from these weights (.pth, .safetensors; 'imagenet' for efficientnet_lite0's installed ones)");
   cmd->add_option("--input-mode", c.input_mode, "mono, imagenet or auto")->capture_default_str();
   cmd->add_option("--input", c.input_height, "Resize windows to this height (and --input-width)");
   cmd->add_option("--input-width", c.input_width, "Resize windows to this width (0: native)");

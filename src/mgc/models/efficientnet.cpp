@@ -61,19 +61,61 @@ void push_activation(nn::SequentialImpl& seq, Activation activation) {
   }
 }
 
-// torchvision's Conv2dNormActivation with BatchNorm2d (eps 1e-5, momentum 0.1): conv "0" without bias and with
-// padding (kernel - 1) / 2, batch norm "1", activation "2" unless kNone.
+// What distinguishes the convolutions and MBConv blocks of the EfficientNet variants. B0-B7 as torchvision builds
+// them: SiLU, squeeze-excitation, PyTorch's BatchNorm defaults and symmetric padding (kernel - 1) / 2.
+// EfficientNet-Lite as the TensorFlow reference (and efficientnet_lite_pytorch) builds it: ReLU6, no
+// squeeze-excitation (the block's Sequential then has one child fewer), BatchNorm eps 1e-3 and momentum 0.01
+// (TensorFlow's decay 0.99), and TensorFlow's "SAME" padding, which pads a stride-2 convolution of an even-sized
+// input by one pixel more at the bottom and right than at the top and left.
+struct MBConvStyle {
+  Activation activation = Activation::kSiLU;
+  bool squeeze_excitation = true;
+  double bn_eps = 1e-5;
+  double bn_momentum = 0.1;
+  bool tf_same_padding = false;
+};
+
+// TensorFlow's "SAME" padding of x [B, C, H, W] for a convolution with this kernel and stride (dilation 1): the
+// output is ceil(H / stride) x ceil(W / stride) and the odd pixel of an odd total padding goes to the bottom/right.
+torch::Tensor pad_same(const torch::Tensor& x, int64_t kernel, int64_t stride) {
+  auto total = [&](int64_t in) {
+    const int64_t out = (in + stride - 1) / stride;
+    return std::max<int64_t>((out - 1) * stride + kernel - in, 0);
+  };
+  const int64_t ph = total(x.size(2)), pw = total(x.size(3));
+  if (ph == 0 && pw == 0) return x;
+  return torch::constant_pad_nd(x, {pw / 2, pw - pw / 2, ph / 2, ph - ph / 2}, 0.0);
+}
+
+// torchvision's Conv2dNormActivation: conv "0" without bias, batch norm "1" (style.bn_eps, style.bn_momentum),
+// activation "2" unless kNone. Padding: (kernel - 1) / 2 on every side, or TensorFlow's "SAME" padding computed
+// from each input's size when style.tf_same_padding (the conv itself then has padding 0).
 class ConvNormActivationImpl : public SequenceImpl {
  public:
-  ConvNormActivationImpl(int64_t in, int64_t out, int64_t kernel, int64_t stride, int64_t groups,
-                         Activation activation) {
-    push_back(nn::Conv2d(
-        nn::Conv2dOptions(in, out, kernel).stride(stride).padding((kernel - 1) / 2).groups(groups).bias(false)));
-    push_back(nn::BatchNorm2d(out));
+  ConvNormActivationImpl(int64_t in, int64_t out, int64_t kernel, int64_t stride, int64_t groups, Activation activation,
+                         const MBConvStyle& style = {})
+      : kernel_(kernel), stride_(stride), same_padding_(style.tf_same_padding) {
+    const int64_t padding = same_padding_ ? 0 : (kernel - 1) / 2;
+    push_back(
+        nn::Conv2d(nn::Conv2dOptions(in, out, kernel).stride(stride).padding(padding).groups(groups).bias(false)));
+    push_back(nn::BatchNorm2d(nn::BatchNormOptions(out).eps(style.bn_eps).momentum(style.bn_momentum)));
     push_activation(*this, activation);
   }
 
-  void pretty_print(std::ostream& stream) const override { stream << "Conv2dNormActivation"; }
+  // x: [B, in, H, W] -> [B, out, ceil(H / stride), ceil(W / stride)].
+  torch::Tensor forward(torch::Tensor x) {
+    if (same_padding_) x = pad_same(x, kernel_, stride_);
+    return SequenceImpl::forward(std::move(x));
+  }
+
+  void pretty_print(std::ostream& stream) const override {
+    stream << (same_padding_ ? "Conv2dNormActivation(padding=same)" : "Conv2dNormActivation");
+  }
+
+ private:
+  int64_t kernel_;
+  int64_t stride_;
+  bool same_padding_;
 };
 TORCH_MODULE(ConvNormActivation);
 
@@ -139,13 +181,6 @@ struct MBConvConfig {
   int64_t num_layers;
 };
 
-// What distinguishes the MBConv blocks of the EfficientNet variants: B0-B7 use SiLU and squeeze-excitation;
-// EfficientNet-Lite uses ReLU6 and no squeeze-excitation (the block's Sequential then has one child fewer).
-struct MBConvStyle {
-  Activation activation = Activation::kSiLU;
-  bool squeeze_excitation = true;
-};
-
 // torchvision's MBConv: "block" = [1x1 expand + act when the expanded width differs], kxk depthwise + act,
 // [squeeze-excitation to max(1, in / 4) channels], 1x1 projection with batch norm and no activation; when the stride
 // is 1 and the width is unchanged, stochastic depth on the branch and the input added back.
@@ -157,11 +192,12 @@ class MBConvImpl : public nn::Module {
       throw make_error("models", "MBConv stride must be 1 or 2, got {}", cnf.stride);
     const int64_t expanded = adjust_channels(static_cast<double>(cnf.in_channels), cnf.expand_ratio);
     if (expanded != cnf.in_channels)
-      block_->push_back(ConvNormActivation(cnf.in_channels, expanded, 1, 1, 1, style.activation));
-    block_->push_back(ConvNormActivation(expanded, expanded, cnf.kernel, cnf.stride, expanded, style.activation));
+      block_->push_back(ConvNormActivation(cnf.in_channels, expanded, 1, 1, 1, style.activation, style));
+    block_->push_back(
+        ConvNormActivation(expanded, expanded, cnf.kernel, cnf.stride, expanded, style.activation, style));
     if (style.squeeze_excitation)
       block_->push_back(SqueezeExcitation(expanded, std::max<int64_t>(1, cnf.in_channels / 4)));
-    block_->push_back(ConvNormActivation(expanded, cnf.out_channels, 1, 1, 1, Activation::kNone));
+    block_->push_back(ConvNormActivation(expanded, cnf.out_channels, 1, 1, 1, Activation::kNone, style));
     register_module("block", block_);
     stochastic_depth_ = register_module("stochastic_depth", StochasticDepth(stochastic_depth_prob));
   }
@@ -184,7 +220,7 @@ TORCH_MODULE(MBConv);
 struct EfficientNetVariant {
   std::string name;                  // for messages
   std::vector<MBConvConfig> stages;  // one entry per features.1 ... features.N
-  MBConvStyle style;                 // block style; its activation is also the stem's and the last conv's
+  MBConvStyle style;                 // block style, also the stem's and the last conv's
   double dropout = 0.2;              // classifier dropout when ModelConfig.dropout < 0
   double stochastic_depth_prob = 0.2;
   int64_t last_channel = 0;  // output width of the last 1x1 conv; 0: 4 x the last stage's width
@@ -217,7 +253,8 @@ class EfficientNetImpl : public Classifier {
     if (variant.stages.empty()) throw make_error("models", "{} has no stages", name_);
     if (num_classes_ < 1) throw make_error("models", "{} needs num_classes >= 1, got {}", name_, num_classes_);
     const Activation act = variant.style.activation;
-    features_->push_back(ConvNormActivation(c.in_channels, variant.stages.front().in_channels, 3, 2, 1, act));
+    features_->push_back(
+        ConvNormActivation(c.in_channels, variant.stages.front().in_channels, 3, 2, 1, act, variant.style));
 
     int64_t total_blocks = 0;
     for (const MBConvConfig& s : variant.stages) total_blocks += s.num_layers;
@@ -239,7 +276,7 @@ class EfficientNetImpl : public Classifier {
 
     const int64_t last_in = variant.stages.back().out_channels;
     last_channel_ = variant.last_channel > 0 ? variant.last_channel : 4 * last_in;
-    features_->push_back(ConvNormActivation(last_in, last_channel_, 1, 1, 1, act));
+    features_->push_back(ConvNormActivation(last_in, last_channel_, 1, 1, 1, act, variant.style));
     register_module("features", features_);
     avgpool_ = register_module("avgpool", nn::AdaptiveAvgPool2d(nn::AdaptiveAvgPool2dOptions(1)));
 
@@ -299,6 +336,21 @@ std::shared_ptr<Classifier> efficientnet_b0(const ModelConfig& config) {
   b0.name = "efficientnet_b0";
   b0.stages = efficientnet_v1_stages(/*width_mult=*/1.0, /*depth_mult=*/1.0);
   return std::make_shared<EfficientNetImpl>(b0, config);
+}
+
+std::shared_ptr<Classifier> efficientnet_lite0(const ModelConfig& config) {
+  EfficientNetVariant lite0;
+  lite0.name = "efficientnet_lite0";
+  // Lite fixes the stem (32) and head (1280) widths and the first and last stages' repeats while scaling the rest;
+  // at Lite0's multipliers (1.0, 1.0) that changes nothing, so B0's table holds.
+  lite0.stages = efficientnet_v1_stages(/*width_mult=*/1.0, /*depth_mult=*/1.0);
+  lite0.style.activation = Activation::kReLU6;
+  lite0.style.squeeze_excitation = false;
+  lite0.style.bn_eps = 1e-3;
+  lite0.style.bn_momentum = 0.01;
+  lite0.style.tf_same_padding = true;
+  lite0.last_channel = 1280;
+  return std::make_shared<EfficientNetImpl>(lite0, config);
 }
 
 }  // namespace mgc::models

@@ -5,6 +5,7 @@
 #include <regex>
 
 #include "mgc/core/error.h"
+#include "mgc/models/efficientnet_lite.h"
 
 namespace mgc::models {
 namespace {
@@ -32,7 +33,11 @@ int64_t rename_legacy_keys(StateDict& weights) {
 
 PretrainedReport load_pretrained(Classifier& model, StateDict weights) {
   PretrainedReport report;
-  report.renamed = rename_legacy_keys(weights);
+  if (is_lukemelas_layout(weights)) {  // EfficientNet-Lite's ImageNet .pth (efficientnet_lite.h)
+    weights = map_lite_weights(weights);
+    report.renamed = static_cast<int64_t>(weights.tensors.size());
+  }
+  report.renamed += rename_legacy_keys(weights);
   const auto head = model.head_prefixes();
 
   // A one-channel model takes an RGB stem as the sum of its kernels (ModelConfig::in_channels).
@@ -51,8 +56,19 @@ PretrainedReport load_pretrained(Classifier& model, StateDict weights) {
     if (!target) target = model.named_buffers().find(name);
     if (target && target->sizes() != tensor.sizes()) report.head_skipped = true;
   }
-  report.load = load_state_dict(model, weights, /*strict=*/false,
-                                report.head_skipped ? head : std::vector<std::string>{});
+  // An optional branch the model was built without (Inception-v3's auxiliary classifier, which needs 299 px
+  // inputs) is dropped from the file rather than reported as unexpected.
+  std::vector<std::string> skip = report.head_skipped ? head : std::vector<std::string>{};
+  for (const std::string optional : {"AuxLogits."}) {
+    bool model_has = false;
+    for (const auto& p : params)
+      if (p.key().rfind(optional, 0) == 0) model_has = true;
+    if (!model_has) {
+      skip.push_back(optional);
+      report.dropped_optional.push_back(optional);
+    }
+  }
+  report.load = load_state_dict(model, weights, /*strict=*/false, skip);
   if (!report.load.ok())
     throw make_error("weights", "pretrained weights do not fit {}: {}", model.name(), report.load.summary());
   return report;

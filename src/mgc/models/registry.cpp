@@ -41,6 +41,9 @@ std::vector<ModelInfo> build_registry() {
   r.push_back({"efficientnet_b0", "efficientnet", "EfficientNet-B0",
                "Tan & Le, EfficientNet: Rethinking Model Scaling for CNNs, ICML 2019", 224, 32,
                [](const ModelConfig& c) { return efficientnet_b0(c); }});
+  r.push_back({"efficientnet_lite0", "efficientnet", "EfficientNet-Lite0 (B0 without squeeze-excitation, ReLU6)",
+               "Tan & Le, EfficientNet, ICML 2019; EfficientNet-Lite, TensorFlow blog 2020", 224, 32,
+               [](const ModelConfig& c) { return efficientnet_lite0(c); }});
   r.push_back({"audio_cnn", "audio_cnn", "Small log-mel CNN: 5 double-conv blocks, mean+max pooling (mgc)",
                "after Choi et al., Automatic Tagging Using Deep CNNs, ISMIR 2016", 128, 32,
                [](const ModelConfig& c) { return audio_cnn(c); }});

