@@ -9,5 +9,13 @@ void register_spectrogram(CLI::App& app);
 void register_info(CLI::App& app);
 void register_weights(CLI::App& app);
 void register_models(CLI::App& app);
+void register_synth(CLI::App& app);
+void register_extract(CLI::App& app);
+void register_train(CLI::App& app);
+void register_eval(CLI::App& app);
+void register_predict(CLI::App& app);
+void register_compare(CLI::App& app);
+void register_report(CLI::App& app);
+void register_serve(CLI::App& app);
 
 }  // namespace mgc::cli

@@ -13,6 +13,14 @@ int main(int argc, char** argv) {
   mgc::cli::register_info(app);
   mgc::cli::register_models(app);
   mgc::cli::register_weights(app);
+  mgc::cli::register_synth(app);
+  mgc::cli::register_extract(app);
+  mgc::cli::register_train(app);
+  mgc::cli::register_eval(app);
+  mgc::cli::register_predict(app);
+  mgc::cli::register_compare(app);
+  mgc::cli::register_report(app);
+  mgc::cli::register_serve(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -17,6 +17,8 @@ packages=(
   libcli11-dev nlohmann-json3-dev libfmt-dev libzip-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev sox gnuplot-nox
+  # the HTTP service and its browser test
+  libcpp-httplib-dev chromium chromium-driver python3-selenium
   # reference models for parity tests
   python3-torch python3-torchvision python3-numpy python3-skimage python3-venv
   # the generated genre corpus

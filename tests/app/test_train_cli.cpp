@@ -47,7 +47,7 @@ TEST(CliTrain, KilledMidEpochResumesToTheSameRun) {
   TempDir dir;
   const std::string manifest = mgc::test::make_toy_dataset(dir.path(), 4, 3.0);
   const std::string args = " --data " + manifest + " --cache " + dir.file("cache") +
-                           " --epochs 4 --batch-size 4 --segment 1 --val 0.25 --test 0.25 --patience 0 --threads 2 -q";
+                           " --epochs 4 --batch-size 4 --segment 1 --val 0.25 --test 0.25 --patience 0 --threads 1 -q";
   ASSERT_EQ(run_cli("train --out " + dir.file("straight") + args).exit_code, 0);
 
   // Start the same run in the background and kill it once the first epoch is on disk.

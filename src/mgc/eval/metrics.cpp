@@ -2,9 +2,6 @@
 
 #include <fcntl.h>
 #include <fmt/format.h>
-#include <poll.h>
-#include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -20,8 +17,7 @@
 
 #include "mgc/core/error.h"
 #include "mgc/core/fs.h"
-
-extern char** environ;
+#include "mgc/core/subprocess.h"
 
 namespace mgc::eval {
 namespace {
@@ -120,23 +116,6 @@ std::string shorten(const std::string& s, size_t max_chars) {
   return s;
 }
 
-// A file descriptor closed on destruction.
-class Fd {
- public:
-  explicit Fd(int fd = -1) : fd_(fd) {}
-  ~Fd() { reset(); }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-  void reset() {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = -1;
-  }
-
- private:
-  int fd_;
-};
-
 // A temporary file removed on destruction.
 class TempFile {
  public:
@@ -155,97 +134,6 @@ class TempFile {
  private:
   std::string path_;
 };
-
-// The first executable `name` on PATH, or "" if there is none.
-std::string find_on_path(const std::string& name) {
-  const char* path = std::getenv("PATH");
-  std::string dirs = path ? path : "/usr/local/bin:/usr/bin:/bin";
-  size_t start = 0;
-  while (start <= dirs.size()) {
-    size_t end = dirs.find(':', start);
-    if (end == std::string::npos) end = dirs.size();
-    const std::string dir = end > start ? dirs.substr(start, end - start) : ".";
-    const std::string candidate = dir + "/" + name;
-    std::error_code ec;
-    if (::access(candidate.c_str(), X_OK) == 0 && std::filesystem::is_regular_file(candidate, ec)) return candidate;
-    start = end + 1;
-  }
-  return "";
-}
-
-struct ProcessOutput {
-  int status = 0;
-  std::string out, err;
-};
-
-// Runs argv[0] with argv (no shell), stdin from /dev/null, and collects stdout and stderr. Kills it after
-// `timeout`. Throws mgc::Error if it cannot be started or runs too long.
-ProcessOutput run_process(const std::vector<std::string>& argv, std::chrono::seconds timeout) {
-  int out_pipe[2], err_pipe[2];
-  if (::pipe2(out_pipe, O_CLOEXEC) != 0) throw make_error("eval", "pipe failed: {}", std::strerror(errno));
-  Fd out_read(out_pipe[0]), out_write(out_pipe[1]);
-  if (::pipe2(err_pipe, O_CLOEXEC) != 0) throw make_error("eval", "pipe failed: {}", std::strerror(errno));
-  Fd err_read(err_pipe[0]), err_write(err_pipe[1]);
-
-  posix_spawn_file_actions_t actions;
-  if (posix_spawn_file_actions_init(&actions) != 0) throw make_error("eval", "posix_spawn_file_actions_init failed");
-  struct ActionsGuard {
-    posix_spawn_file_actions_t* a;
-    ~ActionsGuard() { posix_spawn_file_actions_destroy(a); }
-  } guard{&actions};
-  if (posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0) != 0 ||
-      posix_spawn_file_actions_adddup2(&actions, out_write.get(), 1) != 0 ||
-      posix_spawn_file_actions_adddup2(&actions, err_write.get(), 2) != 0)
-    throw make_error("eval", "cannot prepare to run '{}'", argv[0]);
-
-  std::vector<char*> args;
-  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  pid_t pid = 0;
-  const int rc = posix_spawn(&pid, argv[0].c_str(), &actions, nullptr, args.data(), environ);
-  if (rc != 0) throw make_error("eval", "cannot run '{}': {}", argv[0], std::strerror(rc));
-  out_write.reset();
-  err_write.reset();
-
-  ProcessOutput result;
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  bool out_open = true, err_open = true, timed_out = false;
-  char buf[65536];
-  while (out_open || err_open) {
-    const auto left =
-        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count();
-    if (left <= 0) {
-      timed_out = true;
-      break;
-    }
-    pollfd fds[2];
-    int nfds = 0;
-    if (out_open) fds[nfds++] = {out_read.get(), POLLIN, 0};
-    if (err_open) fds[nfds++] = {err_read.get(), POLLIN, 0};
-    const int ready = ::poll(fds, nfds, static_cast<int>(std::min<long long>(left, 1000)));
-    if (ready < 0) {
-      if (errno == EINTR) continue;
-      break;
-    }
-    for (int i = 0; i < nfds; ++i) {
-      if (!(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
-      const ssize_t got = ::read(fds[i].fd, buf, sizeof buf);
-      if (got < 0 && errno == EINTR) continue;
-      const bool is_out = fds[i].fd == out_read.get();
-      if (got <= 0)
-        (is_out ? out_open : err_open) = false;
-      else
-        (is_out ? result.out : result.err).append(buf, static_cast<size_t>(got));
-    }
-  }
-  if (timed_out || out_open || err_open) ::kill(pid, SIGKILL);
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  if (timed_out) throw make_error("eval", "'{}' ran over {} s and was stopped", argv[0], timeout.count());
-  result.status = status;
-  return result;
-}
 
 // Cell side, margins and image size of the confusion heat map, in pixels.
 struct Layout {
@@ -530,7 +418,7 @@ void write_confusion_png(const std::string& path, const Metrics& metrics, const 
 
   TempFile script("mgc-confusion");
   write_file_atomic(script.path(), s);
-  const ProcessOutput run = run_process({gnuplot, "--default-settings", script.path()}, std::chrono::seconds(60));
+  const ProcessOutput run = run_process({gnuplot, "--default-settings", script.path()}, std::chrono::seconds(60), "eval");
   const bool ok = WIFEXITED(run.status) && WEXITSTATUS(run.status) == 0;
   static const char kPngSignature[] = "\x89PNG\r\n\x1a\n";
   if (!ok || run.out.compare(0, 8, kPngSignature, 8) != 0) {

@@ -390,6 +390,7 @@ TrainResult train(const TrainConfig& requested, const std::string& run_dir, cons
     std::printf("train: %s, %zu train clips (%zu windows/epoch), %zu val clips, %d classes, split %s\n",
                 config.model.c_str(), run.split.train.size(), base.size(), run.split.val.size(), num_classes,
                 run.split.description.c_str());
+  std::fflush(stdout);  // before the progress bars on stderr
 
   TrainResult result;
   double waited = 0.0, stepping = 0.0;

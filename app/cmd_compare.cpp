@@ -1,0 +1,172 @@
+// mgc compare: train several models on one split with one recipe, test each, and write a comparison report.
+// mgc report: the same report from existing run folders.
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <sstream>
+
+#include "commands.h"
+#include "mgc/core/error.h"
+#include "mgc/eval/compare.h"
+#include "mgc/train/trainer.h"
+
+namespace mgc::cli {
+namespace {
+
+struct CompareOptions {
+  train::TrainConfig recipe;
+  std::string models;
+  std::string pretrained_dir;
+  std::string input;
+  std::string out;
+  bool no_augment = false;
+  bool quiet = false;
+};
+
+// "128x128" or "128" -> height, width. Throws mgc::Error naming the value.
+void parse_input(const std::string& s, int& height, int& width) {
+  const auto x = s.find('x');
+  try {
+    size_t used = 0;
+    height = std::stoi(s.substr(0, x), &used);
+    if (used != (x == std::string::npos ? s.size() : x)) throw std::invalid_argument(s);
+    width = x == std::string::npos ? height : std::stoi(s.substr(x + 1), &used);
+    if (x != std::string::npos && used != s.size() - x - 1) throw std::invalid_argument(s);
+  } catch (const std::exception&) {
+    throw make_error("compare", "bad --input '{}' (use HEIGHTxWIDTH, e.g. 128x128)", s);
+  }
+  if (height <= 0 || width <= 0) throw make_error("compare", "bad --input '{}': sizes must be positive", s);
+}
+
+std::vector<std::string> split_list(const std::string& s) {
+  std::vector<std::string> out;
+  std::string item;
+  std::istringstream in(s);
+  while (std::getline(in, item, ','))
+    if (!item.empty()) out.push_back(item);
+  return out;
+}
+
+std::string self_exe() {
+  std::error_code ec;
+  const auto p = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec) throw make_error("compare", "cannot find the mgc executable (/proc/self/exe): {}", ec.message());
+  return p.string();
+}
+
+void print_summary(const std::vector<eval::ModelResult>& results, const std::string& out) {
+  std::printf("%-16s %-10s %10s %6s %10s %9s %9s %9s %9s %10s %9s\n", "model", "recipe", "params", "depth", "GMACs",
+              "clip acc", "seg acc", "macro-F1", "train s", "infer ms", "peak MB");
+  for (const auto& r : results)
+    std::printf("%-16s %-10s %9.2fM %6lld %10.3f %9.3f %9.3f %9.3f %9.1f %10.1f %9.0f\n", r.label.c_str(),
+                r.pretrained ? "pretrained" : "scratch", r.parameters / 1e6, static_cast<long long>(r.depth),
+                r.macs / 1e9, r.test_clip_acc, r.test_segment_acc, r.test_macro_f1, r.train_seconds, r.infer_ms,
+                r.peak_rss_mb);
+  std::printf("split: %s\nwrote %s/results.csv, results.json, report.html and charts/\n",
+              results.front().split.c_str(), out.c_str());
+}
+
+}  // namespace
+
+void register_compare(CLI::App& app) {
+  auto o = std::make_shared<CompareOptions>();
+  train::TrainConfig& c = o->recipe;
+  std::string all;
+  for (const auto& m : eval::default_compare_models()) all += (all.empty() ? "" : ",") + m;
+  o->models = all;
+  CLI::App* cmd = app.add_subcommand(
+      "compare", "Train several models on one split with one recipe, test each, and write a comparison report");
+  cmd->add_option("--data", c.data, "Dataset: folder per genre, GTZAN tree, or manifest")->required();
+  cmd->add_option("--models", o->models, "Comma-separated models")->capture_default_str();
+  cmd->add_option("--pretrained", o->pretrained_dir,
+                  "Folder of weights files; a model uses the first named <model>... (else trains from scratch)");
+  cmd->add_option("--freeze-epochs", c.freeze_epochs, "Pretrained models: epochs training only the head")
+      ->capture_default_str();
+  cmd->add_option("--epochs", c.epochs, "Epochs")->capture_default_str();
+  cmd->add_option("--input", o->input, "Model input HEIGHTxWIDTH (default: n_mels x window frames)");
+  cmd->add_option("--seed", c.seed, "Seed for split, order, crops, augmentation, init")->capture_default_str();
+  cmd->add_option("--batch-size", c.batch_size, "Batch size")->capture_default_str();
+  cmd->add_option("--lr", c.lr, "Peak learning rate")->capture_default_str();
+  cmd->add_option("--patience", c.patience, "Early stopping patience (0: off)")->capture_default_str();
+  cmd->add_option("--segment", c.segment_seconds, "Window length in seconds")->capture_default_str();
+  cmd->add_option("--split-by", c.split_by, "clip, groove, <column>, lists or auto")->capture_default_str();
+  cmd->add_option("--cache", c.cache_dir, "Feature cache folder (default ~/.cache/mgc/features)");
+  cmd->add_option("--threads", c.threads, "Intra-op threads (0: all cores)")->capture_default_str();
+  cmd->add_option("--device", c.device, "cpu, cuda, cuda:N or auto")->capture_default_str();
+  cmd->add_flag("--no-augment", o->no_augment, "Disable all augmentation");
+  cmd->add_option("--out", o->out, "Report folder (runs/, results.csv, results.json, report.html, charts/)")
+      ->required();
+  cmd->add_flag("-q,--quiet", o->quiet, "No progress bars");
+  cmd->callback([o] {
+    eval::CompareConfig config;
+    config.recipe = o->recipe;
+    if (o->no_augment) config.recipe.augment.enabled = false;
+    if (!o->input.empty()) parse_input(o->input, config.recipe.input_height, config.recipe.input_width);
+    config.models = split_list(o->models);
+    config.pretrained_dir = o->pretrained_dir;
+    config.out_dir = o->out;
+    config.train_exe = self_exe();
+    config.progress = !o->quiet;
+    const auto& r = config.recipe;
+    config.command = fmt::format("mgc compare --data {} --models {} --epochs {} --seed {} --batch-size {} --lr {} "
+                                 "--patience {} --segment {} --split-by {}{}{}{}{} --out {}",
+                                 r.data, o->models, r.epochs, r.seed, r.batch_size, r.lr, r.patience,
+                                 r.segment_seconds, r.split_by, o->input.empty() ? "" : " --input " + o->input,
+                                 o->pretrained_dir.empty() ? "" : " --pretrained " + o->pretrained_dir,
+                                 o->pretrained_dir.empty() ? "" : fmt::format(" --freeze-epochs {}", r.freeze_epochs),
+                                 o->no_augment ? " --no-augment" : "", o->out);
+    const eval::CompareSummary s = eval::compare(config);
+    print_summary(s.results, o->out);
+    std::printf("%d trained, %d resumed, %d reused, %zu failed\n", s.trained, s.resumed, s.reused, s.failures.size());
+    if (!s.failures.empty()) {
+      std::string list;
+      for (const auto& f : s.failures) list += (list.empty() ? "" : "; ") + f;
+      throw make_error("compare", "{} model(s) failed: {}", s.failures.size(), list);
+    }
+  });
+}
+
+void register_report(CLI::App& app) {
+  auto runs = std::make_shared<std::vector<std::string>>();
+  auto out = std::make_shared<std::string>();
+  auto quiet = std::make_shared<bool>(false);
+  auto threads = std::make_shared<int>(0);
+  CLI::App* cmd = app.add_subcommand("report", "Comparison report (tables, charts, report.html) from trained runs");
+  cmd->add_option("runs", *runs, "Run folders made by mgc train or mgc compare")->required();
+  cmd->add_option("--out", *out, "Report folder")->required();
+  cmd->add_option("--threads", *threads, "Intra-op threads for evaluation and timing (0: all cores)")
+      ->capture_default_str();
+  cmd->add_flag("-q,--quiet", *quiet, "No progress bars");
+  cmd->callback([=] {
+    eval::MeasureOptions mo;
+    mo.progress = !*quiet;
+    mo.threads = *threads;
+    std::vector<eval::ModelResult> results;
+    for (size_t i = 0; i < runs->size(); ++i) {
+      const std::string& run = (*runs)[i];
+      results.push_back(eval::collect_run(run, mo));
+      const auto& r = results.back();
+      std::printf("[%zu/%zu] %s (%s): test clip accuracy %.3f, macro-F1 %.3f\n", i + 1, runs->size(), run.c_str(),
+                  r.model.c_str(), r.test_clip_acc, r.test_macro_f1);
+      std::fflush(stdout);
+    }
+    eval::label_results(results);
+    eval::ReportInfo info;
+    info.title = "Model comparison";
+    info.config = train::to_json(train::load_run_config(runs->front()));
+    info.config["model"] = "<model>";
+    for (const auto& run : *runs) {
+      nlohmann::json other = train::to_json(train::load_run_config(run));
+      other["model"] = "<model>";
+      other["pretrained"] = info.config["pretrained"];
+      other["input_mode"] = info.config["input_mode"];
+      if (other != info.config)
+        info.notes.push_back(fmt::format("{} was trained with another recipe than {}; see its config.json", run,
+                                         runs->front()));
+    }
+    write_report(results, *out, info);
+    print_summary(results, *out);
+  });
+}
+
+}  // namespace mgc::cli

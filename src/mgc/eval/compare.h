@@ -1,0 +1,88 @@
+#pragma once
+// `mgc compare`: several architectures trained on one split with one recipe, each scored on the test split, and
+// the comparison report (report.h). One TrainConfig is varied only by the model, its pretrained file and the
+// input mode that file needs. Every model trains in a child process (the `mgc` binary's `train` subcommand) so
+// that its peak memory can be read from wait4; all training happens before this process builds any model, so
+// its own small footprint is the floor of those figures (see subprocess.h and docs/COMPARE.md).
+// Resumable: a run with result.json is not retrained, one with a checkpoint is resumed, and a run with
+// eval-test/metrics.json and compare.json is not re-evaluated or re-measured.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "mgc/eval/report.h"
+#include "mgc/train/config.h"
+
+namespace mgc::models {
+class Classifier;
+}
+
+namespace mgc::eval {
+
+// The models of the study, in the order of the report.
+const std::vector<std::string>& default_compare_models();
+
+struct CompareConfig {
+  train::TrainConfig recipe;        // shared by all models; recipe.model and recipe.pretrained are ignored
+  std::vector<std::string> models;  // registry names, distinct
+  std::string pretrained_dir;       // "" = every model from scratch; else see find_pretrained
+  std::string out_dir;              // REPORT_DIR: runs/<model>/, results.*, charts/, report.html
+  std::string train_exe;            // the mgc binary whose `train` trains each model in a child process
+  bool progress = true;             // progress bars while evaluating
+  std::string command;              // the command line, shown in the report
+};
+
+// The first regular file in dir (by name order) whose name starts with `model` followed by a character that cannot
+// continue a model name ('-', '.', or '_' followed by a digit), e.g. resnet50-0676ba61.pth for resnet50 (but not
+// resnet50_2... for resnet5). "" if there is none. Throws mgc::Error ("compare: ...") if dir is not a folder.
+std::string find_pretrained(const std::string& dir, const std::string& model);
+
+// The TrainConfig for one model: the recipe with model set; with a pretrained file: pretrained = file,
+// input_mode = imagenet, freeze_epochs = recipe.freeze_epochs; without: from scratch, freeze_epochs = 0.
+train::TrainConfig model_config(const train::TrainConfig& recipe, const std::string& model,
+                                const std::string& pretrained_file);
+
+// The `mgc train` arguments (after the program path) that make exactly `config` in run_dir; quiet.
+// Throws mgc::Error ("compare: ...") if config sets a field that `mgc train` has no option for to a non-default
+// value (it could not be passed on).
+std::vector<std::string> train_arguments(const train::TrainConfig& config, const std::string& run_dir);
+
+// Multiply-accumulates of one forward pass (eval mode, no grad) of `model` on a [1, channels, height, width]
+// input: the sum over every aten::convolution call of out_elements * in_channels / groups * kernel area, and over
+// every aten::linear call of rows * in_features * out_features, seen through a thread-local RecordFunction
+// observer. Batch norm, activations, pooling and additions are not counted (they are a few percent).
+// Throws c10::Error if the model rejects the shape.
+int64_t count_macs(models::Classifier& model, int64_t channels, int64_t height, int64_t width);
+
+// The MACs of config's model as trained (its classes, stem channels for the input mode) for one input window:
+// input_height x input_width when set, else n_mels x segment frames.
+int64_t config_macs(const train::TrainConfig& config, int64_t num_classes);
+
+struct MeasureOptions {
+  bool progress = false;  // progress bar of the evaluation
+  int threads = 0;        // intra-op threads for evaluation and timing (0: all cores)
+};
+
+// Everything the report shows about one finished run: evaluates it on its test split if run_dir/eval-test/
+// metrics.json is missing, measures MACs and inference time if run_dir/compare.json lacks them (and stores them
+// there), and reads parameters, depth, scores, curves. Peak memory comes from compare.json when `mgc compare`
+// trained the run, else is unknown (-1). Throws mgc::Error if run_dir is not a finished run (no result.json).
+ModelResult collect_run(const std::string& run_dir, const MeasureOptions& options = {});
+
+// Gives rows that share a model name distinct labels (the run folder's name).
+void label_results(std::vector<ModelResult>& results);
+
+struct CompareSummary {
+  std::vector<ModelResult> results;  // in config.models order, failures left out
+  std::vector<std::string> failures; // "<model>: <why>"
+  int trained = 0, resumed = 0, reused = 0;
+};
+
+// Trains (or resumes, or reuses) each model into out_dir/runs/<model>, evaluates and measures each, and writes the
+// report into out_dir. Prints one line per model as it starts and finishes. A model that fails is reported and left
+// out; the others go on. Throws mgc::Error ("compare: ...") on a bad config (unknown or repeated model, an input
+// smaller than a model accepts, no train_exe), if an existing run was made with another config, or if every model
+// failed.
+CompareSummary compare(const CompareConfig& config);
+
+}  // namespace mgc::eval

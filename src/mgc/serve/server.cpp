@@ -1,0 +1,453 @@
+#include "mgc/serve/server.h"
+
+// Debian's cpp-httplib is a compiled library: include it with the definitions of its pkg-config Cflags
+// (CPPHTTPLIB_OPENSSL_SUPPORT ...), which the build passes, so that its classes have the library's layout.
+// We serve plain HTTP only; TLS belongs to a reverse proxy.
+#include <httplib.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cctype>
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <filesystem>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <numeric>
+
+#include "mgc/core/error.h"
+#include "mgc/data/feature_cache.h"
+#include "mgc/eval/predictor.h"
+#include "mgc/features/image.h"
+#include "mgc/serve/page.h"
+#include "mgc/train/trainer.h"
+
+namespace mgc::serve {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double ms_since(Clock::time_point t0) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+}
+
+std::string base64(const std::string& bytes) {
+  static const char* table = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  out.reserve((bytes.size() + 2) / 3 * 4);
+  size_t i = 0;
+  for (; i + 2 < bytes.size(); i += 3) {
+    const uint32_t v = (static_cast<uint8_t>(bytes[i]) << 16) | (static_cast<uint8_t>(bytes[i + 1]) << 8) |
+                       static_cast<uint8_t>(bytes[i + 2]);
+    out += table[(v >> 18) & 63];
+    out += table[(v >> 12) & 63];
+    out += table[(v >> 6) & 63];
+    out += table[v & 63];
+  }
+  if (i + 1 == bytes.size()) {
+    const uint32_t v = static_cast<uint8_t>(bytes[i]) << 16;
+    out += table[(v >> 18) & 63];
+    out += table[(v >> 12) & 63];
+    out += "==";
+  } else if (i + 2 == bytes.size()) {
+    const uint32_t v = (static_cast<uint8_t>(bytes[i]) << 16) | (static_cast<uint8_t>(bytes[i + 1]) << 8);
+    out += table[(v >> 18) & 63];
+    out += table[(v >> 12) & 63];
+    out += table[(v >> 6) & 63];
+    out += '=';
+  }
+  return out;
+}
+
+void send_json(httplib::Response& res, int status, const nlohmann::json& body) {
+  res.status = status;
+  res.set_content(body.dump(), "application/json");
+}
+
+void send_error(httplib::Response& res, int status, const std::string& message) {
+  send_json(res, status, {{"error", message}});
+}
+
+// A counting semaphore that never blocks: a request either gets a slot or is told to come back.
+class Slots {
+ public:
+  explicit Slots(int n) : free_(n) {}
+  bool try_acquire() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (free_ == 0) return false;
+    --free_;
+    return true;
+  }
+  void release() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    ++free_;
+  }
+
+ private:
+  std::mutex mutex_;
+  int free_;
+};
+
+class SlotGuard {
+ public:
+  explicit SlotGuard(Slots& s) : slots_(s), held_(s.try_acquire()) {}
+  ~SlotGuard() {
+    if (held_) slots_.release();
+  }
+  SlotGuard(const SlotGuard&) = delete;
+  SlotGuard& operator=(const SlotGuard&) = delete;
+  bool held() const { return held_; }
+
+ private:
+  Slots& slots_;
+  bool held_;
+};
+
+// An uploaded body on disk under the system temp folder, with an extension so the decoders pick the format;
+// removed when the object dies.
+class TempUpload {
+ public:
+  TempUpload(const std::string& bytes, const std::string& extension) {
+    std::string path = (std::filesystem::temp_directory_path() / ("mgc-upload-XXXXXX" + extension)).string();
+    const int fd = mkstemps(path.data(), static_cast<int>(extension.size()));
+    if (fd < 0) throw make_error("serve", "cannot create a temporary file for the upload");
+    path_ = path;
+    size_t done = 0;
+    while (done < bytes.size()) {
+      const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+      if (n <= 0) {
+        ::close(fd);
+        std::remove(path_.c_str());
+        throw make_error("serve", "cannot write the upload to '{}'", path_);
+      }
+      done += static_cast<size_t>(n);
+    }
+    ::close(fd);
+  }
+  ~TempUpload() { std::remove(path_.c_str()); }
+  TempUpload(const TempUpload&) = delete;
+  TempUpload& operator=(const TempUpload&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+// ".wav" from "My Song.WAV"; "" when the name has no plausible audio extension.
+std::string extension_of_name(const std::string& filename) {
+  const auto dot = filename.find_last_of('.');
+  if (dot == std::string::npos || dot + 1 == filename.size() || filename.size() - dot > 8) return "";
+  std::string ext = ".";
+  for (size_t i = dot + 1; i < filename.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(filename[i]);
+    if (!std::isalnum(c)) return "";
+    ext += static_cast<char>(std::tolower(c));
+  }
+  return ext;
+}
+
+std::string extension_of_type(std::string type) {
+  type = type.substr(0, type.find(';'));
+  std::transform(type.begin(), type.end(), type.begin(), [](unsigned char c) { return std::tolower(c); });
+  static const std::pair<const char*, const char*> known[] = {
+      {"audio/wav", ".wav"},   {"audio/x-wav", ".wav"},    {"audio/wave", ".wav"},  {"audio/vnd.wave", ".wav"},
+      {"audio/flac", ".flac"}, {"audio/x-flac", ".flac"},  {"audio/mpeg", ".mp3"},  {"audio/mp3", ".mp3"},
+      {"audio/ogg", ".ogg"},   {"audio/vorbis", ".ogg"},   {"audio/opus", ".opus"}, {"audio/mp4", ".m4a"},
+      {"audio/x-m4a", ".m4a"}, {"audio/aac", ".aac"},      {"audio/aiff", ".aiff"}, {"audio/x-aiff", ".aiff"},
+      {"audio/basic", ".au"},  {"audio/webm", ".webm"}};
+  for (const auto& [t, e] : known)
+    if (type == t) return e;
+  return "";
+}
+
+std::string replace_all(std::string s, const std::string& from, const std::string& to) {
+  if (from.empty()) return s;
+  for (size_t pos = s.find(from); pos != std::string::npos; pos = s.find(from, pos + to.size()))
+    s.replace(pos, from.size(), to);
+  return s;
+}
+
+std::vector<int> ranked(const std::vector<float>& p) {
+  std::vector<int> idx(p.size());
+  std::iota(idx.begin(), idx.end(), 0);
+  std::stable_sort(idx.begin(), idx.end(), [&](int a, int b) { return p[a] > p[b]; });
+  return idx;
+}
+
+const char* status_message(int status) {
+  switch (status) {
+    case 400: return "bad request";
+    case 404: return "not found";
+    case 405: return "method not allowed";
+    case 413: return "upload too large";
+    case 414: return "request URI too long";
+    case 415: return "unsupported media type";
+    case 503: return "busy";
+    default: return status >= 500 ? "internal error" : "request failed";
+  }
+}
+
+}  // namespace
+
+void ServeConfig::validate() const {
+  if (run_dir.empty()) throw make_error("serve", "run_dir is empty: give a run folder made by mgc train");
+  if (host.empty()) throw make_error("serve", "host is empty");
+  if (port < 0 || port > 65535) throw make_error("serve", "port must be in [0, 65535], got {}", port);
+  if (max_upload_bytes < 1024)
+    throw make_error("serve", "max_upload_bytes must be >= 1024, got {}", max_upload_bytes);
+  if (max_concurrent < 1 || max_concurrent > 1024)
+    throw make_error("serve", "max_concurrent must be in [1, 1024], got {}", max_concurrent);
+  if (threads < 0) throw make_error("serve", "threads must be >= 0 (0 = all cores), got {}", threads);
+  if (workers < 0 || workers > 4096) throw make_error("serve", "workers must be in [0, 4096], got {}", workers);
+}
+
+int ServeConfig::resolved_workers() const { return workers > 0 ? workers : max_concurrent + 4; }
+
+struct Server::Impl {
+  enum class State { idle, listening, finished };
+
+  explicit Impl(ServeConfig c)
+      : config((c.validate(), std::move(c))),
+        predictor(config.run_dir, config.threads),
+        features(train::load_run_config(config.run_dir).features),
+        slots(config.max_concurrent) {}
+
+  void setup_routes();
+  void classify(const httplib::Request& req, httplib::Response& res);
+
+  ServeConfig config;
+  eval::Predictor predictor;
+  data::FeatureConfig features;
+  Slots slots;
+  httplib::Server http;
+
+  mutable std::mutex state_mutex;
+  mutable std::condition_variable state_cv;
+  State state = State::idle;
+  bool stop_requested = false;
+  std::atomic<int> bound_port{0};
+};
+
+void Server::Impl::setup_routes() {
+  const int workers = config.resolved_workers();
+  // httplib owns the queue it gets from this factory (its API takes a raw pointer).
+  http.new_task_queue = [workers] { return new httplib::ThreadPool(static_cast<size_t>(workers)); };
+  http.set_payload_max_length(static_cast<size_t>(config.max_upload_bytes));
+  // httplib's default sets SO_REUSEPORT on Linux, which lets a second server bind a port already in use and
+  // silently share its connections; SO_REUSEADDR alone allows a quick restart but refuses a second listener.
+  http.set_socket_options([](socket_t sock) {
+    int yes = 1;
+    ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+  });
+  http.set_keep_alive_timeout(2);  // an idle keep-alive connection holds a worker, and delays shutdown, this long
+  http.set_read_timeout(30);
+  http.set_write_timeout(30);
+
+  http.Get("/", [](const httplib::Request&, httplib::Response& res) {
+    const std::string_view page = index_html();
+    res.set_content(page.data(), page.size(), "text/html; charset=utf-8");
+    // The page needs nothing from elsewhere; say so to the browser.
+    res.set_header("Content-Security-Policy",
+                   "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; "
+                   "connect-src 'self'; form-action 'none'; base-uri 'none'; frame-ancestors 'none'");
+    res.set_header("X-Content-Type-Options", "nosniff");
+    res.set_header("Referrer-Policy", "no-referrer");
+  });
+  http.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
+    send_json(res, 200, {{"status", "ok"}});
+  });
+  http.Get("/v1/models", [this](const httplib::Request&, httplib::Response& res) {
+    send_json(res, 200,
+              {{"model", predictor.model_name()},
+               {"classes", predictor.classes()},
+               {"segment_seconds", predictor.segment_seconds()},
+               {"run", std::filesystem::path(config.run_dir).lexically_normal().filename().string()},
+               {"limits", {{"max_upload_bytes", config.max_upload_bytes}, {"max_concurrent", config.max_concurrent}}}});
+  });
+  http.Post("/v1/classify", [this](const httplib::Request& req, httplib::Response& res) { classify(req, res); });
+
+  // Any 4xx/5xx without a body (unknown route, 413 from the body reader ...) gets a JSON one.
+  http.set_error_handler(httplib::Server::HandlerWithResponse(
+      [this](const httplib::Request& req, httplib::Response& res) -> httplib::Server::HandlerResponse {
+    if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+    std::string message = status_message(res.status);
+    if (res.status == 404) message += ": " + req.method + " " + req.path;
+    if (res.status == 413)
+      message += fmt::format(": the limit is {} bytes ({:.1f} MB)", config.max_upload_bytes,
+                             static_cast<double>(config.max_upload_bytes) / (1 << 20));
+    send_error(res, res.status, message);
+    return httplib::Server::HandlerResponse::Handled;
+  }));
+  http.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
+    std::string message = "internal error";
+    try {
+      std::rethrow_exception(ep);
+    } catch (const std::exception& e) {
+      message += std::string(": ") + e.what();
+    } catch (...) {
+    }
+    send_error(res, 500, message);
+  });
+  if (config.log_requests)
+    http.set_logger([](const httplib::Request& req, const httplib::Response& res) {
+      std::fprintf(stderr, "serve: %s %s %d %zu bytes\n", req.method.c_str(), req.path.c_str(), res.status,
+                   res.body.size());
+    });
+}
+
+void Server::Impl::classify(const httplib::Request& req, httplib::Response& res) {
+  const auto t0 = Clock::now();
+  // Parameters first: a bad request should not take a slot.
+  int top_k = 3;
+  if (req.has_param("top_k")) {
+    const std::string v = req.get_param_value("top_k");
+    try {
+      size_t used = 0;
+      top_k = std::stoi(v, &used);
+      if (used != v.size() || top_k < 1) throw std::invalid_argument(v);
+    } catch (const std::exception&) {
+      return send_error(res, 400, fmt::format("top_k must be a positive integer, got '{}'", v));
+    }
+  }
+  const std::string spectrogram_param = req.get_param_value("spectrogram");
+  const bool want_spectrogram = spectrogram_param == "1" || spectrogram_param == "true";
+
+  const std::string* bytes = nullptr;
+  std::string name, extension;
+  httplib::MultipartFormData part;
+  if (req.is_multipart_form_data()) {
+    if (!req.has_file("file"))
+      return send_error(res, 400, "multipart upload has no 'file' field");
+    part = req.get_file_value("file");
+    bytes = &part.content;
+    name = part.filename;
+    extension = extension_of_name(part.filename);
+    if (extension.empty()) extension = extension_of_type(part.content_type);
+  } else {
+    const std::string type = req.get_header_value("Content-Type");
+    if (type.rfind("audio/", 0) != 0 && type.rfind("application/octet-stream", 0) != 0)
+      return send_error(res, 415,
+                        fmt::format("send multipart/form-data with a 'file' field, or the audio as the body with "
+                                    "Content-Type audio/*; got Content-Type '{}'", type));
+    bytes = &req.body;
+    extension = extension_of_type(type);
+    if (req.has_param("filename")) {
+      name = req.get_param_value("filename");
+      if (extension.empty()) extension = extension_of_name(name);
+    }
+  }
+  if (name.empty()) name = "upload";
+  if (bytes->empty()) return send_error(res, 400, fmt::format("'{}' is empty", name));
+
+  const SlotGuard slot(slots);
+  if (!slot.held()) {
+    res.set_header("Retry-After", "1");
+    return send_error(res, 503,
+                      fmt::format("busy: {} classifications are running; retry shortly", config.max_concurrent));
+  }
+
+  eval::FilePrediction p;
+  double decode_ms = 0.0, inference_ms = 0.0;
+  features::Spectrogram mel;
+  {
+    const TempUpload file(*bytes, extension);
+    try {
+      const auto t1 = Clock::now();
+      mel = data::compute_features(file.path(), features);
+      decode_ms = ms_since(t1);
+      const auto t2 = Clock::now();
+      p = predictor.predict_features(mel);
+      inference_ms = ms_since(t2);
+    } catch (const Error& e) {
+      // The message names our temporary file; name the client's file instead.
+      return send_error(res, 400, replace_all(e.what(), file.path(), name));
+    }
+  }
+
+  const auto& classes = predictor.classes();
+  const auto order = ranked(p.probs);
+  nlohmann::json out = {{"model", predictor.model_name()}, {"classes", classes}};
+  out["top"] = nlohmann::json::array();
+  for (size_t i = 0; i < order.size() && static_cast<int>(i) < top_k; ++i)
+    out["top"].push_back({{"genre", classes[static_cast<size_t>(order[i])]}, {"p", p.probs[static_cast<size_t>(order[i])]}});
+  out["probs"] = nlohmann::json::object();
+  for (size_t c = 0; c < classes.size(); ++c) out["probs"][classes[c]] = p.probs[c];
+  out["timeline"] = nlohmann::json::array();
+  for (const auto& s : p.segments) {
+    const size_t t = static_cast<size_t>(ranked(s.probs).front());
+    out["timeline"].push_back(
+        {{"start", s.start_seconds}, {"end", s.end_seconds}, {"genre", classes[t]}, {"p", s.probs[t]}});
+  }
+  out["audio_seconds"] = p.audio_seconds;
+  if (want_spectrogram) {
+    try {
+      out["spectrogram_png"] = base64(features::encode_png(features::render_spectrogram(mel)));
+    } catch (const Error& e) {
+      return send_error(res, 400, e.what());
+    }
+  }
+  out["timing"] = {{"decode_features_ms", decode_ms}, {"inference_ms", inference_ms}, {"total_ms", ms_since(t0)}};
+  send_json(res, 200, out);
+}
+
+Server::Server(ServeConfig config) : impl_(std::make_unique<Impl>(std::move(config))) { impl_->setup_routes(); }
+
+Server::~Server() { stop(); }
+
+void Server::start() {
+  Impl& m = *impl_;
+  {
+    std::lock_guard<std::mutex> lock(m.state_mutex);
+    if (m.state != Impl::State::idle) throw make_error("serve", "start() was already called on this server");
+    if (m.stop_requested) {
+      m.state = Impl::State::finished;
+      return;
+    }
+    int port = m.config.port;
+    if (port == 0) {
+      port = m.http.bind_to_any_port(m.config.host);
+    } else if (!m.http.bind_to_port(m.config.host, port)) {
+      port = -1;
+    }
+    if (port <= 0) {
+      m.state = Impl::State::finished;
+      throw make_error("serve", "cannot listen on {}:{} (address in use, or not an address of this machine)",
+                       m.config.host, m.config.port);
+    }
+    m.bound_port = port;
+    m.state = Impl::State::listening;
+  }
+  m.state_cv.notify_all();
+  m.http.listen_after_bind();  // returns after stop(), once the workers have answered what they hold
+  {
+    std::lock_guard<std::mutex> lock(m.state_mutex);
+    m.state = Impl::State::finished;
+    m.bound_port = 0;
+  }
+  m.state_cv.notify_all();
+}
+
+void Server::stop() {
+  Impl& m = *impl_;
+  std::unique_lock<std::mutex> lock(m.state_mutex);
+  m.stop_requested = true;
+  // start() may have bound but not yet entered httplib's loop, where a stop would be lost: wait for it.
+  while (m.state == Impl::State::listening && !m.http.is_running())
+    m.state_cv.wait_for(lock, std::chrono::milliseconds(1));
+  if (m.state == Impl::State::listening) m.http.stop();
+}
+
+int Server::port() const { return impl_->bound_port; }
+
+bool Server::wait_until_listening(int timeout_ms) const {
+  std::unique_lock<std::mutex> lock(impl_->state_mutex);
+  return impl_->state_cv.wait_for(lock, std::chrono::milliseconds(timeout_ms),
+                                  [&] { return impl_->state != Impl::State::idle; }) &&
+         impl_->state == Impl::State::listening;
+}
+
+}  // namespace mgc::serve
