@@ -15,22 +15,11 @@
 
 using mgc::test::run_cli;
 using mgc::test::run_command;
+using mgc::test::metrics_without_timing;
 using mgc::test::TempDir;
 
 namespace {
 
-std::string metrics_without_timing(const std::string& run) {
-  std::istringstream in(mgc::read_file(run + "/metrics.csv"));
-  std::string line, out;
-  while (std::getline(in, line)) {
-    int commas = 0;
-    size_t cut = line.size();
-    for (size_t i = 0; i < line.size(); ++i)
-      if (line[i] == ',' && ++commas == 9) cut = i;
-    out += line.substr(0, cut) + "\n";
-  }
-  return out;
-}
 
 int rows(const std::string& csv) {
   if (!std::filesystem::exists(csv)) return 0;

@@ -14,6 +14,7 @@
 #include "train/toy_dataset.h"
 
 using namespace mgc::train;
+using mgc::test::metrics_without_timing;
 using mgc::test::TempDir;
 
 namespace {
@@ -41,19 +42,6 @@ TrainOptions quiet() {
   return o;
 }
 
-// metrics.csv without its timing columns (seconds, loader wait), which differ run to run.
-std::string metrics_without_timing(const std::string& run) {
-  std::istringstream in(mgc::read_file(run + "/metrics.csv"));
-  std::string line, out;
-  while (std::getline(in, line)) {
-    int commas = 0;
-    size_t cut = line.size();
-    for (size_t i = 0; i < line.size(); ++i)
-      if (line[i] == ',' && ++commas == 9) cut = i;
-    out += line.substr(0, cut) + "\n";
-  }
-  return out;
-}
 
 class TrainToy : public ::testing::Test {
  protected:

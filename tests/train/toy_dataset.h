@@ -39,4 +39,18 @@ inline std::string make_toy_dataset(const std::string& dir, int clips_per_groove
   return dir + "/manifest.csv";
 }
 
+// metrics.csv of a run without its timing columns (seconds, loader wait), which differ from run to run.
+inline std::string metrics_without_timing(const std::string& run) {
+  std::ifstream in(run + "/metrics.csv");
+  std::string line, out;
+  while (std::getline(in, line)) {
+    int commas = 0;
+    size_t cut = line.size();
+    for (size_t i = 0; i < line.size(); ++i)
+      if (line[i] == ',' && ++commas == 9) cut = i;
+    out += line.substr(0, cut) + "\n";
+  }
+  return out;
+}
+
 }  // namespace mgc::test

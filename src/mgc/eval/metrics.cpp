@@ -18,6 +18,7 @@
 #include "mgc/core/error.h"
 #include "mgc/core/fs.h"
 #include "mgc/core/subprocess.h"
+#include "mgc/eval/gnuplot.h"
 
 namespace mgc::eval {
 namespace {
@@ -82,22 +83,6 @@ std::string csv_field(const std::string& s) {
     out += ch;
   }
   return out + "\"";
-}
-
-// A gnuplot single-quoted string literal. Inside single quotes gnuplot performs no backquote (shell) or macro
-// substitution and no backslash escapes; the only special character is the quote itself, written twice.
-// Control characters (a newline would end the command) become spaces.
-std::string gnuplot_quote(const std::string& s) {
-  std::string out = "'";
-  for (char ch : s) {
-    if (ch == '\'')
-      out += "''";
-    else if (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f)
-      out += ' ';
-    else
-      out += ch;
-  }
-  return out + "'";
 }
 
 // At most `max_chars` UTF-8 characters of s, with "..." in place of the rest.

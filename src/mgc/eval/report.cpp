@@ -1,5 +1,7 @@
 #include "mgc/eval/report.h"
 
+#include "mgc/eval/gnuplot.h"
+
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -24,21 +26,6 @@ namespace {
 const char* const kColours[] = {"#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#000000",
                                 "#F0E442"};
 constexpr int kNumColours = 8;
-
-// A gnuplot single-quoted string: no substitution inside; the quote itself is written twice; control characters
-// (a newline would end the command) become spaces.
-std::string gq(const std::string& s) {
-  std::string out = "'";
-  for (char ch : s) {
-    if (ch == '\'')
-      out += "''";
-    else if (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f)
-      out += ' ';
-    else
-      out += ch;
-  }
-  return out + "'";
-}
 
 std::string csv_field(const std::string& s) {
   if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
@@ -122,12 +109,12 @@ std::string header(int width, int height, const std::string& title) {
                      "set output\nset title {} font 'DejaVu Sans Bold,13'\n"
                      "set border 3 lw 1 lc rgb '#808080'\nset tics nomirror textcolor rgb '#1a1a1a'\n"
                      "set grid ytics lc rgb '#e0e0e0' lt 1\n",
-                     width, height, gq(title));
+                     width, height, gnuplot_quote(title));
 }
 
 std::string model_xtics(const std::vector<ModelResult>& rs) {
   std::string t = "set xtics (";
-  for (size_t i = 0; i < rs.size(); ++i) t += fmt::format("{}{} {}", i ? ", " : "", gq(rs[i].label), i);
+  for (size_t i = 0; i < rs.size(); ++i) t += fmt::format("{}{} {}", i ? ", " : "", gnuplot_quote(rs[i].label), i);
   return t + ") rotate by 30 right scale 0\n";
 }
 
@@ -175,7 +162,7 @@ std::string params_chart(const std::vector<ModelResult>& rs) {
   s += fmt::format("set xrange [{}:{}]\nset yrange [-0.05:1.1]\n", lo, hi);
   s += "set xlabel 'parameters (log scale)'\nset ylabel 'test clip accuracy'\n";
   for (size_t i = 0; i < rs.size(); ++i)
-    s += fmt::format("set label {} {} at {},{} offset 0.8,{} font 'DejaVu Sans,9'\n", i + 1, gq(rs[i].label),
+    s += fmt::format("set label {} {} at {},{} offset 0.8,{} font 'DejaVu Sans,9'\n", i + 1, gnuplot_quote(rs[i].label),
                      double(rs[i].parameters), rs[i].test_clip_acc, i % 2 ? -1.0 : 0.8);  // neighbours apart
   s += "$d << EOD\n";
   for (size_t i = 0; i < rs.size(); ++i)
@@ -200,7 +187,7 @@ std::string curve_chart(const std::vector<ModelResult>& rs, bool accuracy) {
     for (const auto& p : rs[i].curve) s += fmt::format("{} {:.6f}\n", p.epoch, accuracy ? p.val_clip_acc : p.train_loss);
     s += "EOD\n";
     plot += fmt::format("{}$c{} using 1:2 with linespoints lw 2 pt {} ps 1 lc rgb '{}' title {}", i ? ", " : "", i,
-                        5 + 2 * (i % 4), kColours[i % kNumColours], gq(rs[i].label));
+                        5 + 2 * (i % 4), kColours[i % kNumColours], gnuplot_quote(rs[i].label));
   }
   return s + plot + "\n";
 }
