@@ -50,6 +50,17 @@ std::shared_ptr<models::Classifier> build_model(const TrainConfig& config, int64
   if (!config.pretrained.empty()) {
     const std::string path = resolve_pretrained(config.pretrained, config.model);
     const models::PretrainedReport r = models::load_pretrained(*model, path);
+    if (r.head_skipped) {
+      // A fresh head on pretrained features: torchvision's inits scale with the class count (EfficientNet's
+      // U(+-1/sqrt(classes))) and give logits in the tens on ImageNet features; start it small instead.
+      torch::NoGradGuard no_grad;
+      for (auto& p : model->named_parameters())
+        for (const auto& prefix : model->head_prefixes())
+          if (p.key().rfind(prefix, 0) == 0) {
+            if (p.value().dim() > 1) p.value().normal_(0.0, 0.01);
+            else p.value().zero_();
+          }
+    }
     if (verbose)
       std::printf("pretrained: %s: %lld tensors loaded%s%s\n", path.c_str(),
                   static_cast<long long>(r.load.loaded), r.head_skipped ? ", head re-initialised for the genres" : "",
