@@ -17,5 +17,6 @@ void register_predict(CLI::App& app);
 void register_compare(CLI::App& app);
 void register_report(CLI::App& app);
 void register_serve(CLI::App& app);
+void register_tag(CLI::App& app);
 
 }  // namespace mgc::cli

@@ -19,6 +19,8 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev sox gnuplot-nox
   # the HTTP service and its browser test
   libcpp-httplib-dev chromium chromium-driver python3-selenium
+  # tagging music libraries
+  libtag1-dev
   # reference models for parity tests
   python3-torch python3-torchvision python3-numpy python3-skimage python3-venv
   # the generated genre corpus

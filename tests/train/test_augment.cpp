@@ -40,6 +40,7 @@ TEST(Augment, DisabledIsIdentityAndMasksFillWithMean) {
   AugmentConfig masks_only;
   masks_only.pitch_shift_bins = 0;
   masks_only.tilt_db = 0;
+  masks_only.gain_db = 0;
   masks_only.time_masks = 1;
   masks_only.time_mask_frames = 19;
   masks_only.freq_masks = 0;
@@ -52,5 +53,25 @@ TEST(Augment, DisabledIsIdentityAndMasksFillWithMean) {
   for (int64_t i = 0; i < vals.size(0); ++i) {
     const float v = vals[i].item<float>();
     EXPECT_TRUE(v == 0.0f || v == 8.0f || std::abs(v - 0.1f) < 1e-6) << v;
+  }
+}
+
+TEST(Augment, GainLowersTheWholeWindowByAtMostGainDb) {
+  AugmentConfig gain_only;
+  gain_only.pitch_shift_bins = 0;
+  gain_only.tilt_db = 0;
+  gain_only.time_masks = 0;
+  gain_only.freq_masks = 0;
+  gain_only.gain_db = 6.0;
+  torch::Tensor x = torch::rand({3, 1, 8, 10}) * -60.0;
+  torch::Tensor y = x.clone();
+  std::mt19937_64 rng(9);
+  augment_batch(y, gain_only, rng);
+  for (int64_t b = 0; b < 3; ++b) {
+    const torch::Tensor d = y[b] - x[b];
+    const float shift = d.mean().item<float>();
+    EXPECT_TRUE(torch::allclose(d, torch::full_like(d, shift), 1e-4, 1e-4));  // one offset per example
+    EXPECT_LE(shift, 0.0f);
+    EXPECT_GE(shift, -6.0f);
   }
 }

@@ -37,6 +37,7 @@ void augment_batch(torch::Tensor& x, const AugmentConfig& c, std::mt19937_64& rn
       const double tilt = uniform(rng, -c.tilt_db, c.tilt_db);
       e.add_(torch::linspace(-tilt / 2, tilt / 2, mels, x.options()).unsqueeze(1));
     }
+    if (c.gain_db > 0) e.add_(uniform(rng, -c.gain_db, 0.0));
     if (c.noise_db > 0) {
       const double level = kFloorDb + uniform(rng, 0.0, c.noise_db);
       // 10 log10(10^(x/10) + 10^(level/10)): the power sum of the signal and a flat noise floor.

@@ -3,6 +3,8 @@
 // -80 dB = the floor), all driven by one seeded generator so a run is reproducible:
 //   - pitch shift: roll along the mel axis by up to pitch_shift_bins bands (vacated bands at the floor);
 //   - spectral tilt: a random linear EQ ramp of up to +-tilt_db across the bands;
+//   - gain: the whole window lowered by up to gain_db (features are relative to the clip's maximum, so this
+//     teaches level invariance within the 80 dB range);
 //   - noise: a flat noise floor added in the power domain, up to noise_db above -80 dB;
 //   - SpecAugment (Park et al., Interspeech 2019): time and frequency masks, filled with the example's mean;
 //   - mixup (Zhang et al., ICLR 2018): convex blends of example pairs, labels blended in the loss.

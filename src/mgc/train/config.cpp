@@ -21,6 +21,7 @@ void AugmentConfig::validate() const {
   require(pitch_shift_bins >= 0 && pitch_shift_bins <= 24, "augment.pitch_shift_bins", "must be in 0..24");
   require(tilt_db >= 0 && tilt_db <= 40, "augment.tilt_db", "must be in 0..40");
   require(noise_db >= 0 && noise_db <= 80, "augment.noise_db", "must be in 0..80");
+  require(gain_db >= 0 && gain_db <= 40, "augment.gain_db", "must be in 0..40");
 }
 
 void TrainConfig::validate() const {
@@ -95,7 +96,7 @@ nlohmann::json to_json(const TrainConfig& c) {
        {{"enabled", c.augment.enabled}, {"time_masks", c.augment.time_masks},
         {"time_mask_frames", c.augment.time_mask_frames}, {"freq_masks", c.augment.freq_masks},
         {"freq_mask_bins", c.augment.freq_mask_bins}, {"mixup_alpha", c.augment.mixup_alpha},
-        {"pitch_shift_bins", c.augment.pitch_shift_bins}, {"tilt_db", c.augment.tilt_db},
+        {"pitch_shift_bins", c.augment.pitch_shift_bins}, {"tilt_db", c.augment.tilt_db}, {"gain_db", c.augment.gain_db},
         {"noise_db", c.augment.noise_db}}},
       {"seed", c.seed}, {"threads", c.threads}, {"loader_threads", c.loader_threads}, {"device", c.device},
   };
@@ -167,6 +168,7 @@ TrainConfig train_config_from_json(const nlohmann::json& j) {
     c.augment.pitch_shift_bins = a.at("pitch_shift_bins");
     c.augment.tilt_db = a.at("tilt_db");
     c.augment.noise_db = a.at("noise_db");
+    c.augment.gain_db = a.at("gain_db");
     c.seed = merged.at("seed");
     c.threads = merged.at("threads");
     c.loader_threads = merged.at("loader_threads");

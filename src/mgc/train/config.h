@@ -18,6 +18,7 @@ struct AugmentConfig {
   double mixup_alpha = 0.0;    // Beta(alpha, alpha) mixup; 0 disables
   int pitch_shift_bins = 2;    // random roll along the mel axis by up to this many bands (~ a few semitones)
   double tilt_db = 6.0;        // random spectral tilt, up to +-tilt_db from lowest to highest band
+  double gain_db = 6.0;        // random gain: the whole window lowered by up to this many dB (level invariance)
   double noise_db = 0.0;       // random noise floor up to this many dB above the -80 dB floor; 0 disables
   bool enabled = true;
 

@@ -1,0 +1,90 @@
+// mgc tag RUN_DIR LIBRARY_DIR: propose (and with --write, set) the genre tag of every file of a music library;
+// mgc tag --undo LOG: put back the genres an earlier --write run replaced. Exit code 1 when any file failed
+// (after all files were processed), 0 otherwise; skipped files are not failures.
+#include <cstdio>
+#include <memory>
+
+#include "commands.h"
+#include "mgc/core/error.h"
+#include "mgc/eval/tagger.h"
+
+namespace mgc::cli {
+namespace {
+
+struct Options {
+  std::string run_dir;
+  std::string library;
+  eval::TagOptions tag;
+  std::string csv;
+  std::string undo;
+  bool touch = false;
+  bool keep_mtime = false;
+  bool quiet = false;
+};
+
+// One table line per file, printed as soon as it is done; failures also go to stderr as one error line.
+void print_row(const eval::TagRow& r, void*) {
+  const std::string current = r.current.present ? r.current.value : "-";
+  std::printf("%-60s  %-14s %6.3f  %-14s %s%s%s\n", r.path.c_str(), r.proposed.empty() ? "-" : r.proposed.c_str(),
+              r.confidence, current.c_str(), eval::action_name(r.action), r.message.empty() ? "" : ": ",
+              r.message.c_str());
+  std::fflush(stdout);
+  if (r.action == eval::TagAction::failed) std::fprintf(stderr, "mgc: error: %s\n", r.message.c_str());
+}
+
+void print_undo_row(const eval::TagRow& r, void*) {
+  const std::string current = r.current.present ? r.current.value : "-";
+  const std::string previous = r.proposed.empty() ? "(none)" : r.proposed;
+  std::printf("%-60s  %-14s -> %-14s %s%s%s\n", r.path.c_str(), current.c_str(), previous.c_str(),
+              eval::action_name(r.action), r.message.empty() ? "" : ": ", r.message.c_str());
+  std::fflush(stdout);
+  if (r.action == eval::TagAction::failed) std::fprintf(stderr, "mgc: error: %s\n", r.message.c_str());
+}
+
+}  // namespace
+
+void register_tag(CLI::App& app) {
+  auto o = std::make_shared<Options>();
+  CLI::App* cmd = app.add_subcommand(
+      "tag", "Propose genres for a music library (mp3, flac, ogg, m4a, opus, wav) and, with --write, tag the files");
+  cmd->add_option("run", o->run_dir, "Run folder made by mgc train");
+  cmd->add_option("library", o->library, "Music folder (searched recursively)");
+  cmd->add_flag("--write", o->tag.write, "Write the genre tags (default: dry run, nothing is changed)");
+  cmd->add_option("--min-confidence", o->tag.min_confidence, "Skip proposals below this probability")
+      ->capture_default_str();
+  cmd->add_option("--field", o->tag.field, "Tag field to write (only 'genre')")->capture_default_str();
+  cmd->add_option("--csv", o->csv, "Also write the proposals as CSV (atomically)");
+  cmd->add_option("--threads", o->tag.threads, "Files decoded and classified at once (0: all cores)")
+      ->capture_default_str();
+  cmd->add_option("--log", o->tag.log_path, "Undo log to write (default LIBRARY/.mgc-tag-log-<time>.jsonl)");
+  cmd->add_option("--undo", o->undo, "Restore the genres recorded in this undo log instead of tagging");
+  cmd->add_flag("--force", o->tag.force,
+                "Replace a different existing genre; with --undo, restore even a genre changed since");
+  auto* keep = cmd->add_flag("--keep-mtime", o->keep_mtime, "Keep each file's modification time (default)");
+  cmd->add_flag("--touch", o->touch, "Let tagged files get the current time as modification time")->excludes(keep);
+  cmd->add_flag("-q,--quiet", o->quiet, "No progress bar");
+  cmd->callback([o] {
+    o->tag.keep_mtime = !o->touch;
+    o->tag.progress = !o->quiet;
+    if (!o->undo.empty()) {
+      if (!o->run_dir.empty()) throw make_error("tag", "--undo LOG takes no RUN or LIBRARY argument");
+      o->tag.on_row = print_undo_row;
+      const eval::TagSummary s = eval::undo_tags(o->undo, o->tag);
+      std::printf("undo: %s\n", s.line().c_str());
+      if (s.failed() > 0) throw make_error("tag", "{} of {} file(s) could not be restored", s.failed(), s.rows.size());
+      return;
+    }
+    if (o->run_dir.empty() || o->library.empty()) throw make_error("tag", "usage: mgc tag RUN LIBRARY [--write] ...");
+    eval::validate(o->tag);
+    o->tag.on_row = print_row;
+    std::printf("%-60s  %-14s %6s  %-14s %s\n", "path", "proposed", "conf", "current", "action");
+    const eval::TagSummary s = eval::tag_library(o->run_dir, o->library, o->tag);
+    if (!o->csv.empty()) eval::write_tag_csv(s, o->csv);
+    std::printf("tag: %s%s\n", s.line().c_str(), o->tag.write ? "" : " (dry run: nothing written; --write tags)");
+    if (!s.log_path.empty()) std::printf("undo log: %s (mgc tag --undo %s)\n", s.log_path.c_str(), s.log_path.c_str());
+    if (!o->csv.empty()) std::printf("proposals: %s\n", o->csv.c_str());
+    if (s.failed() > 0) throw make_error("tag", "{} of {} file(s) failed", s.failed(), s.rows.size());
+  });
+}
+
+}  // namespace mgc::cli
