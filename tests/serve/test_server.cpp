@@ -96,18 +96,7 @@ class ServeToy : public ::testing::Test {
   static void SetUpTestSuite() {
     dir_ = new TempDir();
     const std::string manifest = mgc::test::make_toy_dataset(dir_->path(), 2, 2.0);
-    mgc::train::TrainConfig c;
-    c.data = manifest;
-    c.cache_dir = dir_->file("cache");
-    c.segment_seconds = 1.0;
-    c.epochs = 6;
-    c.batch_size = 4;
-    c.lr = 3e-3;
-    c.warmup_epochs = 0.5;
-    c.val_fraction = 0.25;
-    c.test_fraction = 0.25;
-    c.threads = 1;  // on a busy machine, spinning intra-op threads slow this tiny model down many times
-    c.patience = 0;
+    mgc::train::TrainConfig c = mgc::test::toy_train_config(manifest, dir_->file("cache"), 6);
     mgc::train::TrainOptions o;
     o.progress = false;
     o.verbose = false;

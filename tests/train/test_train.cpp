@@ -20,19 +20,7 @@ using mgc::test::TempDir;
 namespace {
 
 TrainConfig toy_config(const std::string& manifest, const std::string& cache) {
-  TrainConfig c;
-  c.data = manifest;
-  c.cache_dir = cache;
-  c.segment_seconds = 1.0;
-  c.epochs = 6;
-  c.batch_size = 4;
-  c.lr = 3e-3;
-  c.warmup_epochs = 0.5;
-  c.val_fraction = 0.25;
-  c.test_fraction = 0.25;
-  c.threads = 1;  // ctest runs tests side by side on a 2-core machine: two threads each would oversubscribe it
-  c.patience = 0;
-  return c;
+  return mgc::test::toy_train_config(manifest, cache, 6);
 }
 
 TrainOptions quiet() {

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "mgc/train/config.h"
 #include "test_util.h"
 
 namespace mgc::test {
@@ -51,6 +52,24 @@ inline std::string metrics_without_timing(const std::string& run) {
     out += line.substr(0, cut) + "\n";
   }
   return out;
+}
+
+// A TrainConfig that fits the toy dataset in seconds: 1 s windows, small batches, one intra-op thread (ctest runs
+// tests side by side on two cores; two threads each would oversubscribe them many times over).
+inline mgc::train::TrainConfig toy_train_config(const std::string& manifest, const std::string& cache, int epochs) {
+  mgc::train::TrainConfig c;
+  c.data = manifest;
+  c.cache_dir = cache;
+  c.segment_seconds = 1.0;
+  c.epochs = epochs;
+  c.batch_size = 4;
+  c.lr = 3e-3;
+  c.warmup_epochs = 0.5;
+  c.val_fraction = 0.25;
+  c.test_fraction = 0.25;
+  c.threads = 1;
+  c.patience = 0;
+  return c;
 }
 
 }  // namespace mgc::test

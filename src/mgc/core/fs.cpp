@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -40,6 +41,16 @@ void write_file_atomic(const std::string& path, std::string_view bytes) {
     throw make_error("io", "cannot rename '{}' to '{}': {}", tmp, path, std::strerror(err));
   }
 }
+
+TempFile::TempFile(const std::string& stem) {
+  std::string tmpl = (std::filesystem::temp_directory_path() / (stem + "-XXXXXX")).string();
+  const int fd = ::mkstemp(tmpl.data());
+  if (fd < 0) throw make_error("io", "cannot create a temporary file '{}': {}", tmpl, std::strerror(errno));
+  ::close(fd);
+  path_ = tmpl;
+}
+
+TempFile::~TempFile() { ::unlink(path_.c_str()); }
 
 std::string read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

@@ -12,4 +12,18 @@ void write_file_atomic(const std::string& path, std::string_view bytes);
 // Reads a whole file. Throws mgc::Error ("io: ...") if it cannot be opened or read.
 std::string read_file(const std::string& path);
 
+// An empty file in the system's temporary folder ("<stem>-XXXXXX"), removed when the object dies.
+// Throws mgc::Error ("io: ...") if it cannot be created.
+class TempFile {
+ public:
+  explicit TempFile(const std::string& stem);
+  ~TempFile();
+  TempFile(const TempFile&) = delete;
+  TempFile& operator=(const TempFile&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
 }  // namespace mgc

@@ -101,25 +101,6 @@ std::string shorten(const std::string& s, size_t max_chars) {
   return s;
 }
 
-// A temporary file removed on destruction.
-class TempFile {
- public:
-  explicit TempFile(const std::string& stem) {
-    std::string tmpl = (std::filesystem::temp_directory_path() / (stem + "-XXXXXX")).string();
-    const int fd = ::mkstemp(tmpl.data());
-    if (fd < 0) throw make_error("eval", "cannot create a temporary file '{}': {}", tmpl, std::strerror(errno));
-    ::close(fd);
-    path_ = tmpl;
-  }
-  ~TempFile() { ::unlink(path_.c_str()); }
-  TempFile(const TempFile&) = delete;
-  TempFile& operator=(const TempFile&) = delete;
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
-
 // Cell side, margins and image size of the confusion heat map, in pixels.
 struct Layout {
   int cell, left, right, top, bottom, grid, width, height;

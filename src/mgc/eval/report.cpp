@@ -71,28 +71,9 @@ std::string base64(const std::string& bytes) {
 nlohmann::json num_or_null(double v) { return v < 0 || !std::isfinite(v) ? nlohmann::json(nullptr) : nlohmann::json(v); }
 std::string num_or_empty(double v) { return v < 0 || !std::isfinite(v) ? "" : fmt::format("{}", v); }
 
-// A temporary file removed on destruction.
-class TempFile {
- public:
-  TempFile() {
-    std::string tmpl = (fs::temp_directory_path() / "mgc-report-XXXXXX").string();
-    const int fd = ::mkstemp(tmpl.data());
-    if (fd < 0) throw make_error("report", "cannot create a temporary file '{}'", tmpl);
-    ::close(fd);
-    path_ = tmpl;
-  }
-  ~TempFile() { ::unlink(path_.c_str()); }
-  TempFile(const TempFile&) = delete;
-  TempFile& operator=(const TempFile&) = delete;
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
-
 // Runs a gnuplot script whose terminal writes to stdout and stores the PNG at path atomically.
 void draw(const std::string& gnuplot, const std::string& script, const std::string& path) {
-  TempFile file;
+  TempFile file{"mgc-report"};
   write_file_atomic(file.path(), script);
   const ProcessOutput run = run_process({gnuplot, "--default-settings", file.path()}, std::chrono::seconds(60), "report");
   static const char kPng[] = "\x89PNG\r\n\x1a\n";
