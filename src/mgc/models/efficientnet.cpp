@@ -285,17 +285,7 @@ class EfficientNetImpl : public Classifier {
     classifier_->push_back(head_);  // classifier.1
     register_module("classifier", classifier_);
 
-    for (auto& m : modules(/*include_self=*/false)) {
-      if (auto* conv = m->as<nn::Conv2d>()) {
-        nn::init::kaiming_normal_(conv->weight, 0.0, torch::kFanOut, torch::kReLU);
-        if (conv->bias.defined()) nn::init::zeros_(conv->bias);
-      } else if (auto* bn = m->as<nn::BatchNorm2d>()) {
-        nn::init::ones_(bn->weight);
-        nn::init::zeros_(bn->bias);
-      } else if (auto* linear = m->as<nn::Linear>()) {
-        init_linear(*linear);
-      }
-    }
+    init_like_torchvision(*this, init_linear);
   }
 
   Outputs forward_all(torch::Tensor x) override {

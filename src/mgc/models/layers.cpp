@@ -1,5 +1,8 @@
 #include "mgc/models/layers.h"
 
+#include <torch/nn/init.h>
+#include <torch/nn/modules/batchnorm.h>
+#include <torch/nn/modules/conv.h>
 #include <torch/nn/modules/linear.h>
 #include <torch/types.h>
 
@@ -21,6 +24,21 @@ void renew_linear_head(torch::nn::LinearImpl& head, int64_t num_classes,
     target->requires_grad_(true);
   }
   head.options.out_features(num_classes);
+}
+
+void init_like_torchvision(torch::nn::Module& model, const std::function<void(torch::nn::LinearImpl&)>& init_linear) {
+  namespace nn = torch::nn;
+  for (auto& m : model.modules(/*include_self=*/false)) {
+    if (auto* conv = m->as<nn::Conv2d>()) {
+      nn::init::kaiming_normal_(conv->weight, 0.0, torch::kFanOut, torch::kReLU);
+      if (conv->bias.defined()) nn::init::zeros_(conv->bias);
+    } else if (auto* bn = m->as<nn::BatchNorm2d>()) {
+      nn::init::ones_(bn->weight);
+      nn::init::zeros_(bn->bias);
+    } else if (auto* linear = m->as<nn::Linear>()) {
+      init_linear(*linear);
+    }
+  }
 }
 
 }  // namespace mgc::models

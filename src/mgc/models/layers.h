@@ -14,4 +14,9 @@ namespace mgc::models {
 void renew_linear_head(torch::nn::LinearImpl& head, int64_t num_classes,
                        const std::function<void(torch::nn::LinearImpl&)>& init, const std::string& model);
 
+// torchvision's initialisation of a CNN, module by module in registration order: Conv2d weights Kaiming-normal
+// (fan_out, ReLU) with zero biases, BatchNorm2d weights 1 and biases 0, and each Linear by `init_linear`
+// (the families differ there).
+void init_like_torchvision(torch::nn::Module& model, const std::function<void(torch::nn::LinearImpl&)>& init_linear);
+
 }  // namespace mgc::models
