@@ -1,0 +1,1 @@
+// TorchScript export; see export.h.

@@ -1,0 +1,1 @@
+// Distributed data-parallel training (c10d); see distributed.h.

@@ -1,0 +1,1 @@
+# Tests for the export work; included from tests/CMakeLists.txt (keeps CMAKE_CURRENT_SOURCE_DIR = tests/).
