@@ -18,5 +18,6 @@ void register_compare(CLI::App& app);
 void register_report(CLI::App& app);
 void register_serve(CLI::App& app);
 void register_tag(CLI::App& app);
+void register_export(CLI::App& app);
 
 }  // namespace mgc::cli

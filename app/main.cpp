@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
   mgc::cli::register_report(app);
   mgc::cli::register_serve(app);
   mgc::cli::register_tag(app);
+  mgc::cli::register_export(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

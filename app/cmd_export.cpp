@@ -1,0 +1,33 @@
+// mgc export RUN_DIR --torchscript OUT.pt: a trained run as one TorchScript file for deployment.
+#include <cstdio>
+#include <memory>
+
+#include "commands.h"
+#include "mgc/core/error.h"
+#include "mgc/eval/export.h"
+
+namespace mgc::cli {
+
+void register_export(CLI::App& app) {
+  auto run_dir = std::make_shared<std::string>();
+  auto out = std::make_shared<std::string>();
+  auto weights = std::make_shared<std::string>();
+  CLI::App* cmd = app.add_subcommand(
+      "export", "Export a trained run as TorchScript (torch.jit.load / torch::jit::load), for use without mgc");
+  cmd->footer(
+      "The exported forward takes log-mel windows in dB, x: [B, 1, n_mels, frames] float32 (mgc's features, as\n"
+      "`mgc extract` caches them), and returns logits [B, classes]. The archive's mgc.json holds the classes, the\n"
+      "input contract and the run's config; Python reads it with\n"
+      "  extra = {'mgc.json': ''}; m = torch.jit.load('model.pt', _extra_files=extra)");
+  cmd->add_option("run", *run_dir, "Run folder made by mgc train")->required()->check(CLI::ExistingDirectory);
+  cmd->add_option("--torchscript", *out, "Output file (.pt)")->required();
+  cmd->add_option("--weights", *weights, "Weights to export (default RUN/best.safetensors)");
+  cmd->callback([=] {
+    const eval::ExportInfo info = eval::export_run_torchscript(*run_dir, *out, *weights);
+    std::printf("exported %s (%zu classes, input [B, 1, %lld, %lld] dB) to %s\n", info.model.c_str(),
+                info.classes.size(), static_cast<long long>(info.n_mels), static_cast<long long>(info.frames),
+                out->c_str());
+  });
+}
+
+}  // namespace mgc::cli
