@@ -27,8 +27,9 @@ void register_info(CLI::App& app) {
         std::printf("%s: %s, %d Hz, %d channel(s), %lld frames (%.3f s)\n", f.c_str(), info.format.c_str(),
                     info.sample_rate, info.channels, static_cast<long long>(info.frames),
                     info.frames > 0 ? static_cast<double>(info.frames) / info.sample_rate : 0.0);
-      } catch (const Error& e) {
+      } catch (const std::exception& e) {  // one bad file never stops the listing
         std::fprintf(stderr, "mgc: error: %s\n", e.what());
+        std::fflush(stderr);
         ++failures;
       }
     }

@@ -50,6 +50,31 @@ TEST(Safetensors, RejectsTruncatedAndLyingFiles) {
   EXPECT_THROW(read_weights(dir.file("missing.safetensors")), mgc::Error);
 }
 
+TEST(Safetensors, AFlippedByteInsideATensorFailsTheChecksum) {
+  TempDir dir;
+  write_safetensors(dir.file("w.safetensors"), {{"x", torch::ones({100})}, {"y", torch::zeros({3})}});
+  std::string bytes = mgc::read_file(dir.file("w.safetensors"));
+  EXPECT_NE(bytes.find("\"mgc.data_fnv1a64\""), std::string::npos);
+  bytes[bytes.size() - 200] ^= 0x01;  // inside x: a valid float, one bit off
+  mgc::write_file_atomic(dir.file("flipped.safetensors"), bytes);
+  try {
+    read_safetensors(dir.file("flipped.safetensors"));
+    ADD_FAILURE() << "read a corrupt file";
+  } catch (const mgc::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("fails its checksum"), std::string::npos) << e.what();
+  }
+  // A file without mgc's checksum (written elsewhere) is read as it is.
+  std::string header = R"({"x":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}})";
+  std::string plain(8, '\0');
+  plain[0] = static_cast<char>(header.size());
+  const float v = 2.5f;
+  plain += header + std::string(reinterpret_cast<const char*>(&v), 4);
+  mgc::write_file_atomic(dir.file("plain.safetensors"), plain);
+  const StateDict sd = read_safetensors(dir.file("plain.safetensors"));
+  ASSERT_EQ(sd.tensors.size(), 1u);
+  EXPECT_EQ(sd.tensors[0].second.item<float>(), 2.5f);
+}
+
 TEST(LoadStateDict, ReportsMissingUnexpectedAndMismatchedByName) {
   torch::nn::Linear lin(3, 2);
   StateDict sd;

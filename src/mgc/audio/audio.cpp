@@ -132,6 +132,7 @@ AudioInfo probe_audio(const std::string& path) {
   if (SndfilePtr file = open_sndfile(path, info, reason)) {
     const int64_t frames = info.frames == SF_COUNT_MAX ? -1 : info.frames;
     check_header(path, info.samplerate, info.channels, frames);
+    if (std::string detail; header_overstates_data(file.get(), detail)) fail(path, "truncated: " + detail);
     return AudioInfo{info.samplerate, info.channels, frames, format_name(file.get())};
   }
   if (ffmpeg_available()) return ffmpeg_probe(path);

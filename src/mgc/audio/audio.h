@@ -42,7 +42,8 @@ inline constexpr int kMinSampleRate = 1000;
 inline constexpr int kMaxSampleRate = 768000;
 
 // Reads a file's header. Throws mgc::Error ("audio: cannot decode '<path>': <cause>") if the file is missing,
-// not audio, or declares zero channels, zero frames or an absurd sample rate.
+// not audio, declares zero channels, zero frames or an absurd sample rate, or (WAV/AIFF/AU) declares more audio
+// than the file holds. Truncated compressed data and NaN samples are only found by decoding (load_audio).
 AudioInfo probe_audio(const std::string& path);
 
 // Decodes `path` per `config`: float32 samples at config.sample_rate (or the native rate if 0), mono if asked.

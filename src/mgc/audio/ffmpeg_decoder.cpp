@@ -119,7 +119,8 @@ Input open_input(const std::string& path) {
   AVFormatContext* raw = nullptr;
   // On failure avformat_open_input frees the context itself.
   int err = avformat_open_input(&raw, path.c_str(), nullptr, nullptr);
-  if (err < 0) fail(path, read_error_text(err));
+  if (err == AVERROR_EOF) fail(path, read_error_text(err));
+  if (err < 0) fail(path, "not a recognised audio file (FFmpeg: " + av_error_text(err) + ")");
   Input input;
   input.format.reset(raw);
   err = avformat_find_stream_info(raw, nullptr);

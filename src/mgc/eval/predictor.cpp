@@ -2,15 +2,20 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
+#include <limits>
 #include <filesystem>
 #include <mutex>
 #include <nlohmann/json.hpp>
 
+#include "mgc/audio/audio.h"
 #include "mgc/core/error.h"
 #include "mgc/core/fs.h"
 #include "mgc/core/runtime.h"
 #include "mgc/data/feature_cache.h"
+#include "mgc/features/mel.h"
 #include "mgc/models/classifier.h"
 #include "mgc/train/model_io.h"
 #include "mgc/train/trainer.h"
@@ -22,8 +27,75 @@ struct Predictor::Impl {
   std::vector<std::string> classes;
   std::shared_ptr<models::Classifier> model;
   torch::Device device{torch::kCPU};
+  StreamConfig stream;
   mutable std::mutex mutex;  // one forward pass at a time per model
+
+  torch::Tensor probs(const torch::Tensor& db_windows) const {
+    std::lock_guard<std::mutex> lock(mutex);
+    return train::predict_probs(*model, db_windows, config, 64, device);
+  }
+  FilePrediction predict_streamed(const std::string& path) const;
 };
+
+namespace {
+
+// Formats whose length in the header is exact and whose seeks are sample-accurate in libsndfile.
+bool exact_seekable(const audio::AudioInfo& info) {
+  for (const char* f : {"WAV", "AIFF", "AU ", "W64", "RF64", "CAF", "FLAC"})
+    if (info.format.rfind(f, 0) == 0) return true;
+  return false;
+}
+
+// Calls fn(power, first_frame) with the mel power spectrogram of the file (mono at fc.sample_rate), in consecutive
+// runs of frames [first_frame, first_frame + power.cols), decoding `block_seconds` of audio at a time. Each block
+// is decoded with a margin of whole seconds on both sides, so every frame sees the same samples as a whole-file
+// STFT would (block starts are whole seconds: exact sample offsets at both the native and the target rate).
+template <class Fn>
+void for_each_power_block(const std::string& path, const data::FeatureConfig& fc, double block_seconds, Fn&& fn) {
+  const int64_t sr = fc.sample_rate;
+  const int64_t hop = fc.mel.stft.hop_length;
+  const int64_t k = (fc.mel.stft.n_fft / 2 + hop - 1) / hop;  // frames of context either side
+  const int64_t block = std::max<int64_t>(1, std::llround(block_seconds));
+  const int64_t margin = 1 + (k * hop + fc.mel.stft.n_fft + sr - 1) / sr;  // STFT context + resampler settling
+  const features::MelSpectrogram engine(fc.mel);
+  int64_t next = 0;
+  for (int64_t b = 0;; ++b) {
+    const int64_t t0 = b * block;
+    const int64_t dec0 = std::max<int64_t>(0, t0 - margin);
+    const int64_t dec_seconds = t0 + block + margin - dec0;
+    audio::AudioConfig ac;
+    ac.sample_rate = fc.sample_rate;
+    ac.mono = true;
+    ac.offset = static_cast<double>(dec0);
+    ac.duration = static_cast<double>(dec_seconds);
+    const audio::Audio a = audio::load_audio(path, ac);
+    const int64_t g0 = dec0 * sr;  // global index of a.samples[0]
+    const int64_t n_end = g0 + static_cast<int64_t>(a.samples.size());
+    const bool last = static_cast<int64_t>(a.samples.size()) < dec_seconds * sr;
+    const int64_t f0 = next;
+    const int64_t f1 = last ? n_end / hop + 1 : ((t0 + block) * sr + hop - 1) / hop;
+    if (f1 > f0) {
+      const int64_t s0 = std::max<int64_t>(0, f0 - k);  // the slice starts at frame s0's centre
+      const int64_t begin = s0 * hop;
+      const int64_t end = last ? n_end : std::min(n_end, (f1 - 1 + k) * hop + 1);
+      if (begin < g0 || end <= begin)
+        throw make_error("predict", "'{}': streaming block {} does not cover frames {}..{}", path, b, f0, f1);
+      const features::Spectrogram p = engine.power(a.samples.data() + (begin - g0), end - begin);
+      const int64_t skip = f0 - s0;
+      if (p.cols < skip + (f1 - f0))
+        throw make_error("predict", "'{}': streaming block {} has {} frames, expected {}", path, b, p.cols,
+                         skip + (f1 - f0));
+      features::Spectrogram own(p.rows, f1 - f0);
+      for (int64_t r = 0; r < p.rows; ++r)
+        std::copy_n(p.values.begin() + r * p.cols + skip, f1 - f0, own.values.begin() + r * own.cols);
+      fn(own, f0);
+      next = f1;
+    }
+    if (last) break;
+  }
+}
+
+}  // namespace
 
 int FilePrediction::top() const {
   return probs.empty() ? -1 : static_cast<int>(std::max_element(probs.begin(), probs.end()) - probs.begin());
@@ -63,11 +135,7 @@ FilePrediction Predictor::predict_features(const features::Spectrogram& mel) con
   const int64_t window = c.segment_frames();
   const auto starts = data::segment_starts(mel.cols, window, c.eval_hop_frames());
   const torch::Tensor db = train::windows_tensor(mel, starts, window);
-  torch::Tensor probs;
-  {
-    std::lock_guard<std::mutex> lock(impl_->mutex);
-    probs = train::predict_probs(*impl_->model, db, c, 64, impl_->device);
-  }
+  const torch::Tensor probs = impl_->probs(db);
   FilePrediction out;
   const double fps = c.features.frame_rate();
   out.audio_seconds = static_cast<double>(mel.cols) / fps;
@@ -87,9 +155,119 @@ FilePrediction Predictor::predict_features(const features::Spectrogram& mel) con
   return out;
 }
 
+void StreamConfig::validate() const {
+  if (!std::isfinite(min_seconds))
+    throw make_error("predict", "StreamConfig.min_seconds must be finite, got {}", min_seconds);
+  if (!std::isfinite(block_seconds) || block_seconds < 1.0)
+    throw make_error("predict", "StreamConfig.block_seconds must be >= 1 s, got {}", block_seconds);
+}
+
+void Predictor::set_streaming(const StreamConfig& config) {
+  config.validate();
+  impl_->stream = config;
+}
+
+const StreamConfig& Predictor::streaming() const { return impl_->stream; }
+
+// Two passes: the first finds the whole file's peak power and frame count (the dB reference and the windows),
+// the second converts each block to dB and classifies every window as soon as its frames are in. Memory: one
+// block of audio and features plus one window batch, whatever the file's length.
+FilePrediction Predictor::Impl::predict_streamed(const std::string& path) const {
+  const data::FeatureConfig& fc = config.features;
+  const double block = stream.block_seconds;
+  float peak_power = 0.0f;
+  int64_t total = 0;
+  for_each_power_block(path, fc, block, [&](const features::Spectrogram& p, int64_t first) {
+    for (float v : p.values) peak_power = std::max(peak_power, v);
+    total = first + p.cols;
+  });
+
+  const features::DbConfig& db = fc.db;
+  const double ref = db.ref_max ? static_cast<double>(peak_power) : db.ref_value;
+  const float amin = static_cast<float>(db.amin);  // the arithmetic of features::power_to_db, value for value
+  const float ref_db = static_cast<float>(10.0 * std::log10(std::max(db.amin, ref)));
+  const float peak_db = 10.0f * std::log10(std::max(amin, peak_power)) - ref_db;
+  const float floor_db = db.top_db > 0.0 ? peak_db - static_cast<float>(db.top_db)
+                                         : -std::numeric_limits<float>::infinity();
+
+  const int64_t window = config.segment_frames();
+  const auto starts = data::segment_starts(total, window, config.eval_hop_frames());
+  FilePrediction out;
+  out.streamed = true;
+  const double fps = fc.frame_rate();
+  out.audio_seconds = static_cast<double>(total) / fps;
+  const int64_t rows = fc.mel.n_mels;
+  std::vector<float> frames;  // dB, frame-major: frames [buf_first, buf_first + frames.size() / rows)
+  int64_t buf_first = 0;
+  size_t next_window = 0;
+  constexpr int64_t kBatch = 64;
+
+  auto classify = [&](size_t from, size_t to) {
+    torch::Tensor x = torch::empty({static_cast<int64_t>(to - from), 1, rows, window}, torch::kFloat32);
+    float* dst = x.data_ptr<float>();
+    for (size_t i = from; i < to; ++i)
+      for (int64_t r = 0; r < rows; ++r)
+        for (int64_t c = 0; c < window; ++c)
+          *dst++ = frames[static_cast<size_t>((starts[i] - buf_first + c) * rows + r)];
+    const torch::Tensor probs = this->probs(x);
+    const auto acc = probs.accessor<float, 2>();
+    const int64_t k = probs.size(1);
+    if (out.probs.empty()) out.probs.assign(static_cast<size_t>(k), 0.0f);
+    for (size_t i = from; i < to; ++i) {
+      SegmentResult s;
+      s.start_seconds = static_cast<double>(starts[i]) / fps;
+      s.end_seconds = std::min(out.audio_seconds, static_cast<double>(starts[i] + window) / fps);
+      const auto row = static_cast<int64_t>(i - from);
+      for (int64_t j = 0; j < k; ++j) {
+        s.probs.push_back(acc[row][j]);
+        out.probs[static_cast<size_t>(j)] += acc[row][j] / static_cast<float>(starts.size());
+      }
+      out.segments.push_back(std::move(s));
+    }
+  };
+
+  for_each_power_block(path, fc, block, [&](const features::Spectrogram& p, int64_t first) {
+    if (first != buf_first + static_cast<int64_t>(frames.size()) / rows)
+      throw make_error("predict", "'{}' changed while it was read (frame {} after {})", path, first,
+                       buf_first + static_cast<int64_t>(frames.size()) / rows);
+    const size_t old = frames.size();
+    frames.resize(old + static_cast<size_t>(p.cols * rows));
+    for (int64_t c = 0; c < p.cols; ++c)
+      for (int64_t r = 0; r < rows; ++r) {
+        const float v = 10.0f * std::log10(std::max(amin, p.at(r, c))) - ref_db;
+        frames[old + static_cast<size_t>(c * rows + r)] = std::max(v, floor_db);
+      }
+    const int64_t buf_end = buf_first + static_cast<int64_t>(frames.size()) / rows;
+    // Every window whose frames are all in, in batches; then drop the frames no later window needs.
+    size_t ready = next_window;
+    while (ready < starts.size() && starts[ready] + window <= buf_end) ++ready;
+    for (size_t i = next_window; i < ready; i += kBatch) classify(i, std::min(ready, i + kBatch));
+    next_window = ready;
+    const int64_t keep_from = next_window < starts.size() ? starts[next_window] : buf_end;
+    frames.erase(frames.begin(), frames.begin() + static_cast<std::ptrdiff_t>((keep_from - buf_first) * rows));
+    buf_first = keep_from;
+  });
+  if (next_window != starts.size() || total < window)
+    throw make_error("predict", "'{}': streaming classified {} of {} windows (file shorter than announced?)", path,
+                     next_window, starts.size());
+  return out;
+}
+
 FilePrediction Predictor::predict_file(const std::string& path) const {
   const auto t0 = std::chrono::steady_clock::now();
-  FilePrediction out = predict_features(data::compute_features(path, impl_->config.features));
+  const data::FeatureConfig& fc = impl_->config.features;
+  bool stream = false;
+  if (impl_->stream.min_seconds > 0.0 && fc.mel.stft.center) {
+    try {
+      const audio::AudioInfo info = audio::probe_audio(path);
+      const double seconds = static_cast<double>(info.frames) / info.sample_rate;
+      stream = exact_seekable(info) && info.frames > 0 && seconds >= impl_->stream.min_seconds &&
+               seconds * fc.frame_rate() > 2.0 * static_cast<double>(impl_->config.segment_frames());
+    } catch (const Error&) {
+      // Not streamable by its header: the in-memory path decodes it or reports why it cannot.
+    }
+  }
+  FilePrediction out = stream ? impl_->predict_streamed(path) : predict_features(data::compute_features(path, fc));
   out.path = path;
   out.milliseconds = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   return out;

@@ -21,7 +21,20 @@ struct FilePrediction {
   std::vector<SegmentResult> segments;   // the timeline
   double audio_seconds = 0.0;
   double milliseconds = 0.0;             // decode + features + inference
+  bool streamed = false;                 // decoded block by block (memory bounded by a block, not the file)
   int top() const;                       // index of the most probable class
+};
+
+// When predict_file decodes block by block instead of loading the whole file. Streaming takes two passes over the
+// file (the dB reference is the whole file's maximum) and gives the same windows as the in-memory path; only the
+// resampler's rounding can differ (1e-6 dB). Used for WAV, AIFF, AU, W64, RF64, CAF and FLAC (exact lengths and
+// seeks); other formats are always loaded whole.
+struct StreamConfig {
+  double min_seconds = 600.0;   // files at least this long (by their header) stream; <= 0: never stream
+  double block_seconds = 60.0;  // audio decoded at once (whole seconds, >= 1)
+
+  // Throws mgc::Error naming the field if block_seconds < 1 or a value is not finite.
+  void validate() const;
 };
 
 class Predictor {
@@ -37,7 +50,12 @@ class Predictor {
   const std::string& model_name() const;
   double segment_seconds() const;
 
-  // Decodes and classifies a file. Throws mgc::Error naming the file when it cannot be decoded.
+  // Long files: see StreamConfig. Throws mgc::Error on an invalid config.
+  void set_streaming(const StreamConfig& config);
+  const StreamConfig& streaming() const;
+
+  // Decodes and classifies a file; long files stream (StreamConfig). Throws mgc::Error naming the file when it
+  // cannot be decoded.
   FilePrediction predict_file(const std::string& path) const;
   // Classifies a log-mel [n_mels, frames] in dB made with the run's feature settings.
   FilePrediction predict_features(const features::Spectrogram& mel) const;

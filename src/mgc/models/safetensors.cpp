@@ -8,6 +8,7 @@
 
 #include "mgc/core/error.h"
 #include "mgc/core/fs.h"
+#include "mgc/core/hash.h"
 #include "mgc/models/weights.h"
 
 namespace mgc::models {
@@ -22,6 +23,10 @@ constexpr DtypeName kDtypes[] = {
     {"I64", torch::kInt64},   {"I32", torch::kInt32},   {"I16", torch::kInt16},   {"I8", torch::kInt8},
     {"U8", torch::kUInt8},    {"BOOL", torch::kBool},
 };
+
+// __metadata__ key of the FNV-1a 64 (16 hex digits) of the whole data section, in mgc's files.
+constexpr const char* kSumKey = "mgc.data_fnv1a64";
+constexpr uint64_t kFnvBasis = 0xcbf29ce484222325ull;
 
 [[noreturn]] void fail(const std::string& path, const std::string& cause) {
   throw make_error("weights", "'{}': {}", path, cause);
@@ -92,6 +97,14 @@ StateDict read_safetensors(const std::string& path) {
   }
   std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) { return a.begin < b.begin; });
 
+  // Files mgc writes carry a checksum of the data section in their metadata: a flipped byte inside a tensor is an
+  // error, not silently different weights. Files from elsewhere have none and are read as they are.
+  std::string want_sum;
+  if (meta.contains("__metadata__") && meta["__metadata__"].is_object() &&
+      meta["__metadata__"].contains(kSumKey) && meta["__metadata__"][kSumKey].is_string())
+    want_sum = meta["__metadata__"][kSumKey].get<std::string>();
+  uint64_t sum = kFnvBasis, covered = 0;
+
   StateDict sd;
   sd.format = "safetensors";
   for (const Entry& e : entries) {
@@ -99,7 +112,17 @@ StateDict read_safetensors(const std::string& path) {
     in.seekg(static_cast<std::streamoff>(data_start + e.begin));
     if (!in.read(static_cast<char*>(t.data_ptr()), static_cast<std::streamsize>(e.end - e.begin)))
       fail(path, fmt::format("truncated data for tensor '{}'", e.name));
+    if (!want_sum.empty() && e.begin == covered) {
+      sum = fnv1a64(t.data_ptr(), e.end - e.begin, sum);
+      covered = e.end;
+    }
     sd.tensors.emplace_back(e.name, std::move(t));
+  }
+  if (!want_sum.empty()) {
+    if (covered != data_size) fail(path, "its tensors do not tile the data section its checksum covers");
+    if (to_hex(sum) != want_sum)
+      fail(path, fmt::format("data fails its checksum (stored {}, content {}): the file is corrupt", want_sum,
+                             to_hex(sum)));
   }
   return sd;
 }
@@ -118,6 +141,7 @@ void write_safetensors(const std::string& path, const std::vector<std::pair<std:
     data.append(static_cast<const char*>(c.data_ptr()), c.numel() * c.element_size());
     meta[name] = {{"dtype", dtype}, {"shape", c.sizes().vec()}, {"data_offsets", {begin, data.size()}}};
   }
+  meta["__metadata__"] = {{kSumKey, to_hex(fnv1a64(data.data(), data.size(), kFnvBasis))}};
   std::string header = meta.dump();
   header.append((8 - header.size() % 8) % 8, ' ');
   std::string bytes(8, '\0');

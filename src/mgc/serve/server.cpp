@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstdlib>
 #include <atomic>
 #include <cctype>
 #include <chrono>
@@ -65,7 +67,8 @@ std::string base64(const std::string& bytes) {
 
 void send_json(httplib::Response& res, int status, const nlohmann::json& body) {
   res.status = status;
-  res.set_content(body.dump(), "application/json");
+  // Client-given names need not be UTF-8: invalid bytes become U+FFFD instead of an exception (a 500).
+  res.set_content(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), "application/json");
 }
 
 void send_error(httplib::Response& res, int status, const std::string& message) {
@@ -230,6 +233,7 @@ struct Server::Impl {
   State state = State::idle;
   bool stop_requested = false;
   std::atomic<int> bound_port{0};
+  std::atomic<int> listen_fd{-1};  // the listening socket, to raise httplib's backlog of 5
 };
 
 void Server::Impl::setup_routes() {
@@ -239,9 +243,30 @@ void Server::Impl::setup_routes() {
   http.set_payload_max_length(static_cast<size_t>(config.max_upload_bytes));
   // httplib's default sets SO_REUSEPORT on Linux, which lets a second server bind a port already in use and
   // silently share its connections; SO_REUSEADDR alone allows a quick restart but refuses a second listener.
-  http.set_socket_options([](socket_t sock) {
+  http.set_socket_options([this](socket_t sock) {
     int yes = 1;
     ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+    listen_fd = static_cast<int>(sock);
+  });
+  // httplib reads (and discards) a body over the limit before answering 413, holding a worker until the client
+  // has sent it all or the read timeout. That read is what lets the client see the 413 (closing a socket with
+  // unread data resets it), so it is kept for bodies up to kDrainBytes; a larger declared length (say 8 GiB) is
+  // refused from the headers alone and the connection closed.
+  http.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+    constexpr unsigned long long kDrainBytes = 64ull << 20;
+    const std::string length = req.get_header_value("Content-Length");
+    if (length.empty()) return httplib::Server::HandlerResponse::Unhandled;
+    char* end = nullptr;
+    errno = 0;
+    const unsigned long long n = std::strtoull(length.c_str(), &end, 10);
+    const unsigned long long limit = static_cast<unsigned long long>(config.max_upload_bytes);
+    if (errno == 0 && *end == '\0' && n <= std::max(limit, kDrainBytes))
+      return httplib::Server::HandlerResponse::Unhandled;
+    res.set_header("Connection", "close");
+    send_error(res, 413, fmt::format("{}: the limit is {} bytes ({:.1f} MB)", status_message(413),
+                                     config.max_upload_bytes,
+                                     static_cast<double>(config.max_upload_bytes) / (1 << 20)));
+    return httplib::Server::HandlerResponse::Handled;
   });
   http.set_keep_alive_timeout(2);  // an idle keep-alive connection holds a worker, and delays shutdown, this long
   http.set_read_timeout(30);
@@ -418,6 +443,9 @@ void Server::start() {
       throw make_error("serve", "cannot listen on {}:{} (address in use, or not an address of this machine)",
                        m.config.host, m.config.port);
     }
+    // httplib listens with a backlog of 5: a burst of connections overflows it and the kernel drops some of
+    // them (clients see a reset). Calling listen() again on the bound socket raises the backlog.
+    if (m.listen_fd >= 0) ::listen(m.listen_fd, SOMAXCONN);
     m.bound_port = port;
     m.state = Impl::State::listening;
   }

@@ -1,0 +1,195 @@
+// Issue #10: the CLI's batch commands (predict, extract, info) over a folder of hostile inputs. Each bad file gets
+// exactly one clear error line naming it, the good ones are processed, and the summary and exit code count the
+// failures.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <memory>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "reliability/bad_corpus.h"
+#include "train/toy_dataset.h"
+
+using mgc::test::CorpusEntry;
+using mgc::test::run_cli;
+using mgc::test::TempDir;
+
+namespace {
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) out.push_back(line);
+  return out;
+}
+
+// Lines that mention `name` as a path component ("/name" followed by ':' or the quote that closes it).
+std::vector<std::string> lines_naming(const std::vector<std::string>& lines, const std::string& name) {
+  std::vector<std::string> out;
+  for (const auto& l : lines)
+    if (l.find("/" + name + "'") != std::string::npos || l.find("/" + name + ":") != std::string::npos ||
+        l.find("/" + name + ",") != std::string::npos)
+      out.push_back(l);
+  return out;
+}
+
+int count_prefix(const std::vector<std::string>& lines, const std::string& prefix) {
+  return static_cast<int>(std::count_if(lines.begin(), lines.end(),
+                                        [&](const std::string& l) { return l.rfind(prefix, 0) == 0; }));
+}
+
+class BadInputs : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = std::make_unique<TempDir>();
+    const std::string manifest = mgc::test::make_toy_dataset(dir_->path(), 1, 2.0);
+    const auto r = run_cli("train --data " + manifest + " --out " + run() + " --cache " + dir_->file("cache") +
+                           " --epochs 1 --batch-size 4 --segment 1 --val 0.25 --test 0.25 --patience 0 --threads 1 -q");
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    std::filesystem::create_directories(library());
+    entries_ = mgc::test::make_bad_corpus(library());
+  }
+  static void TearDownTestSuite() {
+    chmod((library() + "/unreadable.wav").c_str(), 0600);
+    dir_.reset();
+  }
+  static std::string run() { return dir_->file("run"); }
+  static std::string library() { return dir_->file("library"); }
+  static int bad_count() {
+    return static_cast<int>(std::count_if(entries_.begin(), entries_.end(), [](const CorpusEntry& e) { return !e.good; }));
+  }
+
+  static std::unique_ptr<TempDir> dir_;
+  static std::vector<CorpusEntry> entries_;
+};
+std::unique_ptr<TempDir> BadInputs::dir_;
+std::vector<CorpusEntry> BadInputs::entries_;
+
+TEST_F(BadInputs, PredictReportsEachBadFileOnceAndClassifiesTheGoodOnes) {
+  const auto r = run_cli("predict " + run() + " " + library() + " --threads 1");
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  const auto lines = lines_of(r.output);
+  int good = 0;
+  for (const auto& e : entries_) {
+    const auto named = lines_naming(lines, e.name);
+    ASSERT_EQ(named.size(), 1u) << e.name << "\n" << r.output;
+    if (e.good) {
+      ++good;
+      EXPECT_NE(named[0].find(" s audio, "), std::string::npos) << named[0];
+    } else {
+      EXPECT_EQ(named[0].rfind("mgc: error: ", 0), 0u) << named[0];
+      EXPECT_NE(named[0].find(e.cause), std::string::npos) << e.name << ": " << named[0];
+    }
+  }
+  EXPECT_EQ(count_prefix(lines, "mgc: error: ") - 1, bad_count()) << r.output;  // + the summary line
+  const std::string summary = "mgc: error: predict: " + std::to_string(bad_count()) + " of " +
+                              std::to_string(entries_.size()) + " file(s) could not be classified";
+  EXPECT_EQ(std::count(lines.begin(), lines.end(), summary), 1) << r.output;
+  EXPECT_GE(good, 4);
+}
+
+TEST_F(BadInputs, PredictJsonSurvivesNonUtf8Names) {
+  const auto r = mgc::test::run_command("(" + std::string(MGC_CLI) + " predict " + run() + " " + library() +
+                                        " --threads 1 --format json 2>/dev/null)");
+  EXPECT_EQ(r.exit_code, 1);
+  const auto j = nlohmann::json::parse(r.output);  // valid JSON although a file name is Latin-1
+  int good = 0;
+  for (const auto& e : entries_) good += e.good ? 1 : 0;
+  ASSERT_EQ(static_cast<int>(j.size()), good) << r.output;
+  bool replaced = false;
+  for (const auto& f : j) {
+    EXPECT_EQ(f.at("probs").size(), 3u);
+    replaced |= f.at("path").get<std::string>().find("caf\xef\xbf\xbd_") != std::string::npos;  // U+FFFD
+  }
+  EXPECT_TRUE(replaced) << r.output;
+}
+
+TEST_F(BadInputs, TagDryRunReportsEachBadFileAndGoesOn) {
+  const auto r = run_cli("tag " + run() + " " + library() + " --threads 1 -q");
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  const auto lines = lines_of(r.output);
+  for (const auto& e : entries_) {
+    if (e.name == "dangling.wav" || e.name == "fifo.wav" || e.name.find(".ogg") != std::string::npos) continue;
+    int errors = 0;
+    for (const auto& l : lines)
+      if (l.rfind("mgc: error: ", 0) == 0 && l.find("/" + e.name + "'") != std::string::npos) ++errors;
+    EXPECT_EQ(errors, e.good ? 0 : 1) << e.name << "\n" << r.output;
+  }
+}
+
+TEST_F(BadInputs, InfoDescribesGoodFilesAndNamesEachBadOne) {
+  // info reads headers only: damage past a valid header (cut FLAC frames, NaN samples) is predict's to find.
+  const std::vector<std::string> header_ok = {"truncated.flac", "nan.wav", "inf.wav"};
+  std::string args;
+  for (const auto& e : entries_)
+    if (e.name != "fifo.wav") args += " '" + library() + "/" + e.name + "'";
+  std::filesystem::create_directories(library() + "/album.flac");
+  args += " '" + library() + "/album.flac'";
+  const auto r = run_cli("info" + args);
+  EXPECT_EQ(r.exit_code, 1);
+  const auto lines = lines_of(r.output);
+  int bad = 1, total = 1;  // the folder
+  for (const auto& e : entries_) {
+    if (e.name == "fifo.wav") continue;
+    ++total;
+    const auto named = lines_naming(lines, e.name);
+    ASSERT_EQ(named.size(), 1u) << e.name << "\n" << r.output;
+    const bool listed = e.good || std::find(header_ok.begin(), header_ok.end(), e.name) != header_ok.end();
+    if (listed) {
+      EXPECT_NE(named[0].find(" Hz, "), std::string::npos) << named[0];
+    } else {
+      ++bad;
+      EXPECT_EQ(named[0].rfind("mgc: error: audio: cannot decode '", 0), 0u) << named[0];
+      EXPECT_NE(named[0].find(e.cause), std::string::npos) << e.name << ": " << named[0];
+    }
+  }
+  const auto folder = lines_naming(lines, "album.flac");
+  ASSERT_EQ(folder.size(), 1u) << r.output;
+  EXPECT_NE(folder[0].find("is a directory"), std::string::npos);
+  const std::string summary = "mgc: error: info: " + std::to_string(bad) + " of " + std::to_string(total) +
+                              " file(s) could not be read";
+  EXPECT_EQ(std::count(lines.begin(), lines.end(), summary), 1) << r.output;
+}
+
+TEST_F(BadInputs, ExtractCountsFailedClipsAndCachesTheRest) {
+  // A folder-per-genre dataset: the corpus is the one genre folder.
+  const std::string ds = dir_->file("ds");
+  std::filesystem::create_directories(ds);
+  std::filesystem::create_directory_symlink(library(), ds + "/mixed");
+  std::filesystem::create_directories(ds + "/clean");
+  mgc::test::write_sound(ds + "/clean/tone.wav", mgc::test::sine(500.0, 22050, 2.0), 22050, 1,
+                         SF_FORMAT_WAV | SF_FORMAT_PCM_16);
+  const auto r = run_cli("extract " + ds + " --cache " + dir_->file("xcache") + " --threads 1 -q");
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  const auto lines = lines_of(r.output);
+  int good = 1, bad = 0;
+  for (const auto& e : entries_) {
+    if (e.name == "dangling.wav" || e.name == "fifo.wav") continue;  // a dataset lists regular files only
+    const auto named = lines_naming(lines, e.name);
+    if (e.good) {
+      ++good;
+      EXPECT_TRUE(named.empty()) << e.name << "\n" << r.output;
+    } else {
+      ++bad;
+      ASSERT_EQ(named.size(), 1u) << e.name << "\n" << r.output;
+      EXPECT_EQ(named[0].rfind("mgc: error: ", 0), 0u) << named[0];
+      EXPECT_NE(named[0].find(e.cause), std::string::npos) << e.name << ": " << named[0];
+    }
+  }
+  const std::string summary = "extract: " + std::to_string(good + bad) + " clip(s): " + std::to_string(good) +
+                              " computed, 0 reused from ";
+  bool found = false;
+  for (const auto& l : lines)
+    if (l.rfind(summary, 0) == 0) {
+      found = true;
+      EXPECT_NE(l.find(", " + std::to_string(bad) + " failed, "), std::string::npos) << l;
+    }
+  EXPECT_TRUE(found) << r.output;
+  const std::string failure = "mgc: error: extract: " + std::to_string(bad) + " clip(s) could not be decoded";
+  EXPECT_EQ(std::count(lines.begin(), lines.end(), failure), 1) << r.output;
+}
+
+}  // namespace

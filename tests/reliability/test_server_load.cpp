@@ -1,0 +1,294 @@
+// Issue #10: the HTTP service under hostile load on loopback. 200 concurrent requests (bounded: every one gets
+// 200 or 503, none is dropped, memory stays flat between rounds), oversized uploads (413 without reading them),
+// malformed multipart (400), slow clients that do not block others, and non-UTF-8 file names. Self-stopping: each
+// client has a deadline and the server is stopped and joined at the end of each test.
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <fstream>
+#include <future>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "mgc/core/fs.h"
+#include "mgc/serve/server.h"
+#include "test_util.h"
+#include "train/toy_dataset.h"
+
+using mgc::serve::ServeConfig;
+using mgc::serve::Server;
+using mgc::test::TempDir;
+using nlohmann::json;
+
+namespace {
+
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+// Resident memory of this process in MiB (/proc/self/status VmRSS).
+double rss_mib() {
+  std::ifstream in("/proc/self/status");
+  for (std::string line; std::getline(in, line);)
+    if (line.rfind("VmRSS:", 0) == 0) return std::stod(line.substr(6)) / 1024.0;
+  return 0.0;
+}
+
+class Running {
+ public:
+  explicit Running(ServeConfig config) : server_(std::move(config)) {
+    thread_ = std::thread([this] {
+      try {
+        server_.start();
+      } catch (const std::exception& e) {
+        error_ = e.what();
+      }
+    });
+    if (!server_.wait_until_listening(30000)) ADD_FAILURE() << "server did not start: " << error_;
+  }
+  ~Running() {
+    server_.stop();
+    thread_.join();
+  }
+  int port() const { return server_.port(); }
+  httplib::Client client(int timeout_s = 60) const {
+    httplib::Client c("127.0.0.1", server_.port());
+    c.set_connection_timeout(10, 0);
+    c.set_read_timeout(timeout_s, 0);
+    c.set_write_timeout(timeout_s, 0);
+    return c;
+  }
+
+ private:
+  Server server_;
+  std::thread thread_;
+  std::string error_;
+};
+
+// A raw TCP connection to the server, for requests httplib's client will not send (slow, malformed).
+class RawConnection {
+ public:
+  explicit RawConnection(int port) {
+    fd_ = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<uint16_t>(port));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (fd_ < 0 || connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0)
+      throw std::runtime_error("connect failed");
+    timeval tv{20, 0};
+    setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+  }
+  ~RawConnection() { close(fd_); }
+  RawConnection(const RawConnection&) = delete;
+  RawConnection& operator=(const RawConnection&) = delete;
+  bool send_all(const std::string& s) {
+    size_t done = 0;
+    while (done < s.size()) {
+      const ssize_t n = ::send(fd_, s.data() + done, s.size() - done, MSG_NOSIGNAL);
+      if (n <= 0) return false;
+      done += static_cast<size_t>(n);
+    }
+    return true;
+  }
+  // Reads until the peer closes or the 20 s receive timeout; returns what arrived.
+  std::string read_reply() {
+    std::string out;
+    char buf[4096];
+    for (;;) {
+      const ssize_t n = recv(fd_, buf, sizeof(buf), 0);
+      if (n <= 0) break;
+      out.append(buf, static_cast<size_t>(n));
+      if (out.find("\r\n\r\n") != std::string::npos) {
+        const size_t cl = out.find("Content-Length: ");
+        if (cl != std::string::npos &&
+            out.size() >= out.find("\r\n\r\n") + 4 + std::stoul(out.substr(cl + 16)))
+          break;
+      }
+    }
+    return out;
+  }
+
+ private:
+  int fd_ = -1;
+};
+
+int status_of(const std::string& reply) {
+  return reply.rfind("HTTP/1.1 ", 0) == 0 ? std::stoi(reply.substr(9, 3)) : -1;
+}
+
+class ServerLoad : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = std::make_unique<TempDir>();
+    const std::string manifest = mgc::test::make_toy_dataset(dir_->path(), 1, 2.0);
+    const auto r = mgc::test::run_cli("train --data " + manifest + " --out " + dir_->file("run") + " --cache " +
+                                      dir_->file("cache") +
+                                      " --epochs 1 --batch-size 4 --segment 1 --val 0.25 --test 0.25 --patience 0 "
+                                      "--threads 1 -q");
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    mgc::test::write_sound(dir_->file("clip.wav"), mgc::test::sine(2100.0, 22050, 1.5), 22050, 1,
+                           SF_FORMAT_WAV | SF_FORMAT_PCM_16);
+    clip_ = mgc::read_file(dir_->file("clip.wav"));
+  }
+  static void TearDownTestSuite() { dir_.reset(); }
+  static ServeConfig config() {
+    ServeConfig c;
+    c.run_dir = dir_->file("run");
+    c.port = 0;
+    c.max_upload_bytes = 256 << 10;
+    c.max_concurrent = 2;
+    c.threads = 1;
+    return c;
+  }
+  static std::unique_ptr<TempDir> dir_;
+  static std::string clip_;
+};
+std::unique_ptr<TempDir> ServerLoad::dir_;
+std::string ServerLoad::clip_;
+
+// One round of n concurrent uploads; returns {answered 200, answered 503}. Any other outcome fails the test.
+std::pair<int, int> round_of(const Running& s, const std::string& clip, int n) {
+  std::vector<std::future<std::pair<int, std::string>>> replies;
+  std::atomic<int> started{0};
+  for (int i = 0; i < n; ++i)
+    replies.push_back(std::async(std::launch::async, [&] {
+      ++started;
+      auto cli = s.client(60);
+      auto r = cli.Post("/v1/classify", clip, "audio/wav");
+      if (!r) return std::make_pair(-1, httplib::to_string(r.error()));
+      return std::make_pair(r->status, r->body);
+    }));
+  int ok = 0, busy = 0;
+  for (auto& f : replies) {
+    const auto [status, body] = f.get();
+    if (status == 200) {
+      ++ok;
+      EXPECT_EQ(json::parse(body).at("probs").size(), 3u);
+    } else if (status == 503) {
+      ++busy;
+    } else {
+      ADD_FAILURE() << status << ": " << body;
+    }
+  }
+  EXPECT_EQ(started.load(), n);
+  return {ok, busy};
+}
+
+TEST_F(ServerLoad, TwoHundredConcurrentRequestsAreAllAnsweredAndMemoryStaysFlat) {
+  Running s(config());
+  const auto t0 = std::chrono::steady_clock::now();
+  const auto [ok1, busy1] = round_of(s, clip_, 200);
+  const double first = seconds_since(t0);
+  const double rss1 = rss_mib();
+  const auto [ok2, busy2] = round_of(s, clip_, 200);
+  const double rss2 = rss_mib();
+  std::printf("200 concurrent x 2 rounds: %d+%d answered 200, %d+%d answered 503 (busy), first round %.1f s, "
+              "RSS %.0f -> %.0f MiB\n", ok1, ok2, busy1, busy2, first, rss1, rss2);
+  EXPECT_EQ(ok1 + busy1, 200);
+  EXPECT_EQ(ok2 + busy2, 200);
+  EXPECT_GE(ok1, 2);
+  EXPECT_LT(rss2 - rss1, 64.0) << "memory grew between identical rounds";
+  auto health = s.client().Get("/healthz");
+  ASSERT_TRUE(health);
+  EXPECT_EQ(health->status, 200);
+}
+
+TEST_F(ServerLoad, OversizedUploadsAreRefusedWithoutBeingRead) {
+  Running s(config());
+  const std::string big(1 << 20, 'x');
+  auto cli = s.client();
+  auto raw = cli.Post("/v1/classify", big, "audio/wav");
+  ASSERT_TRUE(raw) << httplib::to_string(raw.error());
+  EXPECT_EQ(raw->status, 413);
+  EXPECT_NE(json::parse(raw->body).at("error").get<std::string>().find("262144"), std::string::npos) << raw->body;
+
+  // A declared 8 GiB body is refused from its header alone: the server answers without waiting for the bytes.
+  RawConnection c(s.port());
+  const auto t0 = std::chrono::steady_clock::now();
+  ASSERT_TRUE(c.send_all("POST /v1/classify HTTP/1.1\r\nHost: x\r\nContent-Type: audio/wav\r\n"
+                         "Content-Length: 8589934592\r\n\r\nRIFF"));
+  const std::string reply = c.read_reply();
+  EXPECT_EQ(status_of(reply), 413) << reply;
+  EXPECT_LT(seconds_since(t0), 10.0);
+
+  // Chunked, no length: cut off once over the limit (httplib 0.11 answers 400 rather than 413 for a chunked body).
+  RawConnection chunked(s.port());
+  std::string body = "POST /v1/classify HTTP/1.1\r\nHost: x\r\nContent-Type: audio/wav\r\nTransfer-Encoding: chunked\r\n\r\n";
+  for (int i = 0; i < 40; ++i) body += "2000\r\n" + std::string(0x2000, 'y') + "\r\n";
+  body += "0\r\n\r\n";
+  chunked.send_all(body);  // the server may close before all of it is sent
+  const int chunked_status = status_of(chunked.read_reply());
+  EXPECT_TRUE(chunked_status == 413 || chunked_status == 400) << chunked_status;
+
+  auto health = s.client().Get("/healthz");
+  ASSERT_TRUE(health);
+  EXPECT_EQ(health->status, 200);
+}
+
+TEST_F(ServerLoad, MalformedMultipartIs400AndTheServerGoesOn) {
+  Running s(config());
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"multipart/form-data; boundary=XyZ", "this is not multipart at all"},
+      {"multipart/form-data; boundary=XyZ", "--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.wav\"\r\n\r\nRIFF"},
+      {"multipart/form-data", "--XyZ\r\n\r\n--XyZ--\r\n"},
+      {"multipart/form-data; boundary=", "--\r\n\r\n"},
+      {"multipart/form-data; boundary=XyZ", "--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.wav\"\r\n\r\n"
+                                            "not audio\r\n--XyZ--\r\n"},
+  };
+  for (const auto& [type, body] : cases) {
+    RawConnection c(s.port());
+    ASSERT_TRUE(c.send_all("POST /v1/classify HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: " + type +
+                           "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body));
+    const std::string reply = c.read_reply();
+    EXPECT_EQ(status_of(reply), 400) << type << " | " << body << "\n" << reply;
+  }
+  // A file name that is not UTF-8 comes back (replaced) in a JSON error, not as a 500.
+  auto cli = s.client();
+  auto latin1 = cli.Post("/v1/classify", httplib::MultipartFormDataItems{{"file", "junk", "caf\xe9.wav", "audio/wav"}});
+  ASSERT_TRUE(latin1);
+  EXPECT_EQ(latin1->status, 400) << latin1->body;
+  EXPECT_NO_THROW(json::parse(latin1->body));
+  auto good = cli.Post("/v1/classify", clip_, "audio/wav");
+  ASSERT_TRUE(good);
+  EXPECT_EQ(good->status, 200) << good->body;
+}
+
+TEST_F(ServerLoad, SlowClientsDoNotBlockOthers) {
+  Running s(config());
+  // Three clients announce a body and then trickle it (one byte per 100 ms, held for the whole test).
+  std::vector<std::unique_ptr<RawConnection>> slow;
+  for (int i = 0; i < 3; ++i) {
+    slow.push_back(std::make_unique<RawConnection>(s.port()));
+    ASSERT_TRUE(slow.back()->send_all("POST /v1/classify HTTP/1.1\r\nHost: x\r\nContent-Type: audio/wav\r\n"
+                                      "Content-Length: 100000\r\n\r\nR"));
+  }
+  std::atomic<bool> done{false};
+  std::thread trickle([&] {
+    while (!done) {
+      for (auto& c : slow) c->send_all("I");
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  });
+  const auto t0 = std::chrono::steady_clock::now();
+  auto cli = s.client(20);
+  int ok = 0;
+  for (int i = 0; i < 5; ++i) {
+    auto r = cli.Post("/v1/classify", clip_, "audio/wav");
+    ok += r && r->status == 200 ? 1 : 0;
+  }
+  const double took = seconds_since(t0);
+  done = true;
+  trickle.join();
+  std::printf("5 classifications beside 3 slow clients: %.2f s\n", took);
+  EXPECT_EQ(ok, 5);
+  EXPECT_LT(took, 15.0);
+}
+
+}  // namespace
