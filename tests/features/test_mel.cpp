@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
 #include <random>
 
 #include "mgc/audio/audio.h"
@@ -67,6 +68,68 @@ TEST(PowerToDb, RefAminAndTopDb) {
   EXPECT_FLOAT_EQ(b.values[0], -20.0f);
   EXPECT_FLOAT_EQ(b.values[2], -80.0f);
   EXPECT_THROW(power_to_db(b, DbConfig{false, 0.0, 1e-10, 80.0}), mgc::Error);
+}
+
+TEST(PowerToDb, FastLogMatchesLog10AcrossTheRange) {
+  // power_to_db uses its own vectorised logarithm: compare it with std::log10 over 1e-10 .. 1e10, and check the
+  // values it must not approximate (0 dB at the reference, +inf, NaN and values below amin).
+  Spectrogram s(1, 2001);
+  for (int i = 0; i < 2001; ++i) s.values[static_cast<size_t>(i)] = static_cast<float>(std::pow(10.0, -10.0 + i * 0.01));
+  Spectrogram d = s;
+  power_to_db(d, DbConfig{false, 1.0, 1e-10, 0.0});
+  double worst = 0.0;
+  for (int i = 0; i < 2001; ++i) {
+    const double exact = 10.0 * std::log10(static_cast<double>(s.values[static_cast<size_t>(i)]));
+    worst = std::max(worst, std::abs(d.values[static_cast<size_t>(i)] - exact));
+  }
+  EXPECT_LT(worst, 2e-5) << "dB";
+  Spectrogram e(1, 6);
+  e.values = {4.0f, std::numeric_limits<float>::infinity(), std::nanf(""), -3.0f, 0.0f, 1e-30f};
+  power_to_db(e, DbConfig{false, 4.0, 1e-10, 0.0});
+  EXPECT_EQ(e.values[0], 0.0f);
+  EXPECT_EQ(e.values[1], std::numeric_limits<float>::infinity());
+  for (int i = 2; i < 6; ++i) EXPECT_NEAR(e.values[static_cast<size_t>(i)], -100.0 - 10.0 * std::log10(4.0), 1e-4) << i;
+  // A subnormal amin takes the exact path: 1e-40 -> -400 dB.
+  Spectrogram z(1, 5);
+  z.values = {0.0f, 1.0f, 0.5f, 2.0f, 8.0f};
+  power_to_db(z, DbConfig{false, 1.0, 1e-40, 0.0});
+  EXPECT_NEAR(z.values[0], -400.0f, 1e-3);
+  EXPECT_NEAR(z.values[2], -3.0103f, 1e-4);
+  EXPECT_NEAR(z.values[4], 9.0309f, 1e-4);
+}
+
+TEST(MelSpectrogram, BlockedProjectionEqualsDenseFilterBankTimesPower) {
+  // Frame counts around the block of 16 frames (partial last blocks), magnitude and power spectrograms.
+  std::mt19937 rng(3);
+  std::normal_distribution<float> g(0.0f, 0.3f);
+  for (int64_t n : {int64_t{700}, int64_t{512 * 15}, int64_t{512 * 16}, int64_t{512 * 33 + 100}}) {
+    for (double power : {1.0, 2.0}) {
+      std::vector<float> y(static_cast<size_t>(n));
+      for (float& v : y) v = g(rng);
+      MelConfig c;
+      c.n_mels = 40;
+      c.power = power;
+      const Spectrogram mel = MelSpectrogram(c).power(y);
+      const Spectrogram lin = PowerStft(c.stft, power).compute(y.data(), n);
+      const Spectrogram fb = mel_filterbank(c);
+      ASSERT_EQ(mel.cols, lin.cols);
+      ASSERT_EQ(mel.cols, num_frames(n, c.stft));
+      for (int64_t m = 0; m < mel.rows; ++m) {
+        for (int64_t t = 0; t < mel.cols; ++t) {
+          double ref = 0.0;
+          for (int64_t k = 0; k < lin.rows; ++k) ref += static_cast<double>(fb.at(m, k)) * lin.at(k, t);
+          ASSERT_NEAR(mel.at(m, t), ref, 1e-5 * (1.0 + std::abs(ref))) << "n " << n << " m " << m << " t " << t;
+        }
+      }
+      // for_each_frame visits every frame once, in order, with the same spectra as compute().
+      int64_t next = 0;
+      PowerStft(c.stft, power).for_each_frame(y.data(), n, [&](int64_t t, const float* spectrum) {
+        ASSERT_EQ(t, next++);
+        for (int64_t k = 0; k < lin.rows; ++k) ASSERT_EQ(spectrum[k], lin.at(k, t));
+      });
+      EXPECT_EQ(next, lin.cols);
+    }
+  }
 }
 
 TEST(Mfcc, OrthonormalDctKeepsEnergyAndConstantGoesToC0) {

@@ -14,7 +14,7 @@
 
 namespace mgc {
 
-void write_file_atomic(const std::string& path, std::string_view bytes) {
+void write_file_atomic(const std::string& path, std::string_view bytes, bool sync) {
   const std::string tmp = path + ".tmp." + std::to_string(::getpid());
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) throw make_error("io", "cannot create '{}': {}", tmp, std::strerror(errno));
@@ -30,7 +30,7 @@ void write_file_atomic(const std::string& path, std::string_view bytes) {
     }
     done += static_cast<size_t>(w);
   }
-  if (::fsync(fd) != 0 || ::close(fd) != 0) {
+  if ((sync && ::fsync(fd) != 0) || ::close(fd) != 0) {
     const int err = errno;
     ::unlink(tmp.c_str());
     throw make_error("io", "cannot flush '{}': {}", tmp, std::strerror(err));

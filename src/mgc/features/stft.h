@@ -3,6 +3,7 @@
 // ("constant") padding of n_fft/2 on both sides, frames every hop_length samples, real FFT (FFTW).
 #include <cstdint>
 #include <memory>
+#include <type_traits>
 #include <vector>
 
 #include "mgc/features/spectrogram.h"
@@ -46,15 +47,23 @@ class PowerStft {
   // Spectrogram of n samples: [n_fft/2 + 1, num_frames(n)] float32. Throws mgc::Error if too short.
   Spectrogram compute(const float* samples, int64_t n) const;
 
+  // Frames are transformed kBlock at a time (one batched FFTW plan); see for_each_block.
+  static constexpr int kBlock = 16;
+
   // Visits every frame's spectrum in order: fn(frame_index, const float* spectrum /* n_bins values */).
-  // Lets callers (the mel projection) reduce each frame without storing the whole linear spectrogram.
   template <typename Fn>
   void for_each_frame(const float* samples, int64_t n, Fn&& fn) const;
 
+  // Visits the frames in blocks of up to kBlock, in order: fn(first_frame, count, const float* power), where
+  // power is bin-major: power[k * kBlock + j] is bin k of frame first_frame + j (j < count). The mel projection
+  // reads it with unit stride across frames; compute() copies its rows out.
+  template <typename Fn>
+  void for_each_block(const float* samples, int64_t n, Fn&& fn) const;
+
  private:
   struct Plan;
-  using FrameFn = void (*)(void* ctx, int64_t frame, const float* spectrum);
-  void run(const float* samples, int64_t n, FrameFn fn, void* ctx) const;
+  using BlockFn = void (*)(void* ctx, int64_t first, int count, const float* power);
+  void run(const float* samples, int64_t n, BlockFn fn, void* ctx) const;
 
   StftConfig config_;
   double power_;
@@ -63,10 +72,22 @@ class PowerStft {
 };
 
 template <typename Fn>
-void PowerStft::for_each_frame(const float* samples, int64_t n, Fn&& fn) const {
+void PowerStft::for_each_block(const float* samples, int64_t n, Fn&& fn) const {
+  using F = std::remove_reference_t<Fn>;
   run(samples, n,
-      [](void* ctx, int64_t frame, const float* spectrum) { (*static_cast<Fn*>(ctx))(frame, spectrum); },
+      [](void* ctx, int64_t first, int count, const float* power) { (*static_cast<F*>(ctx))(first, count, power); },
       const_cast<void*>(static_cast<const void*>(&fn)));
+}
+
+template <typename Fn>
+void PowerStft::for_each_frame(const float* samples, int64_t n, Fn&& fn) const {
+  std::vector<float> spectrum(static_cast<size_t>(n_bins()));
+  for_each_block(samples, n, [&](int64_t first, int count, const float* power) {
+    for (int j = 0; j < count; ++j) {
+      for (size_t k = 0; k < spectrum.size(); ++k) spectrum[k] = power[k * kBlock + static_cast<size_t>(j)];
+      fn(first + j, static_cast<const float*>(spectrum.data()));
+    }
+  });
 }
 
 }  // namespace mgc::features

@@ -1,0 +1,206 @@
+// mgc_bench: the mgc side of bench/run.sh. Each subcommand measures one thing and prints one line
+// "<measure>\t<value>\t<unit>" on stdout (the peers in bench/peers/*.py print the same), so that run.sh can
+// interleave mgc and its peer round by round on a noisy, shared machine and take medians of ratios.
+//
+//   mgc_bench logmel WAV [--repeat N]          log-mel of the decoded clip, in memory, 1 thread (median ms)
+//   mgc_bench decode-logmel WAV [--repeat N]   decode + log-mel of a WAV file, 1 thread (median ms)
+//   mgc_bench extract DATASET CACHE [--threads T]   feature cache from empty (cold) then again (warm), clips/s
+//   mgc_bench train MODEL [--steps N] [--batch B] [--size S] [--threads T] [--channels-last]
+//                                              fwd + bwd + SGD step images/s (median over steps)
+//   mgc_bench infer MODEL [--repeat N] [--threads T]   eval + InferenceMode forward of a batch of windows (ms)
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <chrono>
+#include <ctime>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "mgc/audio/audio.h"
+#include "mgc/core/error.h"
+#include "mgc/core/runtime.h"
+#include "mgc/data/dataset.h"
+#include "mgc/data/feature_cache.h"
+#include "mgc/features/mel.h"
+#include "mgc/models/classifier.h"
+#include "mgc/models/registry.h"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double ms_since(Clock::time_point t0) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+}
+
+// Process CPU time in ms (all threads): on a shared, overloaded machine a one-thread measure's CPU time is far
+// steadier than its wall time. The Python peers report time.process_time() the same way.
+double cpu_ms() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) / 1e6;
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const size_t n = v.size();
+  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+// "--name value" from argv, or the default.
+std::string opt(int argc, char** argv, const std::string& name, const std::string& def) {
+  for (int i = 0; i + 1 < argc; ++i)
+    if (argv[i] == name) return argv[i + 1];
+  return def;
+}
+bool flag(int argc, char** argv, const std::string& name) {
+  for (int i = 0; i < argc; ++i)
+    if (argv[i] == name) return true;
+  return false;
+}
+int opt_int(int argc, char** argv, const std::string& name, int def) {
+  return std::stoi(opt(argc, argv, name, std::to_string(def)));
+}
+
+// One result line: measure, wall value, CPU value ("-" if not applicable), unit.
+void print(const std::string& measure, double value, const char* unit, double cpu = -1.0) {
+  if (cpu >= 0.0) std::printf("%s\t%.4f\t%.4f\t%s\n", measure.c_str(), value, cpu, unit);
+  else std::printf("%s\t%.4f\t-\t%s\n", measure.c_str(), value, unit);
+  std::fflush(stdout);
+}
+
+mgc::data::FeatureConfig feature_config() { return mgc::data::FeatureConfig{}; }
+
+int cmd_logmel(const std::string& wav, int repeat) {
+  mgc::set_num_threads(1);
+  const auto fc = feature_config();
+  const mgc::audio::Audio a = mgc::audio::load_audio(wav, {fc.sample_rate, true});
+  const mgc::features::MelSpectrogram engine(fc.mel);
+  volatile float sink = engine.log_mel(a.samples, fc.db).values[0];  // warm-up: plans, page faults
+  std::vector<double> t, c;
+  for (int i = 0; i < repeat; ++i) {
+    const auto t0 = Clock::now();
+    const double c0 = cpu_ms();
+    const auto s = engine.log_mel(a.samples, fc.db);
+    c.push_back(cpu_ms() - c0);
+    t.push_back(ms_since(t0));
+    sink = sink + s.values[0];
+  }
+  print("logmel_ms", median(t), "ms", median(c));
+  return 0;
+}
+
+int cmd_decode_logmel(const std::string& wav, int repeat) {
+  mgc::set_num_threads(1);
+  const auto fc = feature_config();
+  volatile float sink = mgc::data::compute_features(wav, fc).values[0];
+  std::vector<double> t, c;
+  for (int i = 0; i < repeat; ++i) {
+    const auto t0 = Clock::now();
+    const double c0 = cpu_ms();
+    const auto s = mgc::data::compute_features(wav, fc);
+    c.push_back(cpu_ms() - c0);
+    t.push_back(ms_since(t0));
+    sink = sink + s.values[0];
+  }
+  print("decode_logmel_ms", median(t), "ms", median(c));
+  return 0;
+}
+
+int cmd_extract(const std::string& dataset, const std::string& cache_dir, int threads) {
+  mgc::set_num_threads(1);
+  const auto ds = mgc::data::load_dataset(dataset);
+  std::filesystem::remove_all(cache_dir);
+  const mgc::data::FeatureCache cache(cache_dir, feature_config());
+  const auto cold = mgc::data::extract_features(ds, cache, threads, false);
+  const auto warm = mgc::data::extract_features(ds, cache, threads, false);
+  if (cold.failed || warm.failed || cold.computed != static_cast<int64_t>(ds.clips.size()) ||
+      warm.reused != static_cast<int64_t>(ds.clips.size()))
+    throw mgc::make_error("bench", "extract: unexpected counts (cold {} computed, warm {} reused, {} failed)",
+                          cold.computed, warm.reused, cold.failed + warm.failed);
+  print("extract_cold_clips_per_s", static_cast<double>(ds.clips.size()) / cold.seconds, "clips/s");
+  print("extract_warm_clips_per_s", static_cast<double>(ds.clips.size()) / warm.seconds, "clips/s");
+  return 0;
+}
+
+int cmd_train(const std::string& name, int steps, int batch, int size, int threads, bool channels_last) {
+  mgc::set_num_threads(threads);
+  torch::manual_seed(0);
+  mgc::models::ModelConfig mc;
+  mc.name = name;
+  mc.num_classes = 10;
+  mc.aux_logits = false;
+  auto model = mgc::models::create_model(mc);
+  const auto fmt = channels_last ? c10::MemoryFormat::ChannelsLast : c10::MemoryFormat::Contiguous;
+  if (channels_last) {  // libtorch 1.13's Module::to has no memory format: convert the 4-d weights in place
+    torch::NoGradGuard no_grad;
+    for (auto& p : model->parameters())
+      if (p.dim() == 4) p.set_data(p.contiguous(fmt));
+  }
+  model->train();
+  torch::optim::SGD opt(model->parameters(), torch::optim::SGDOptions(0.01).momentum(0.9));
+  const torch::Tensor x = torch::randn({batch, 3, size, size}).contiguous(fmt);
+  const torch::Tensor y = torch::randint(0, 10, {batch}, torch::kLong);
+  std::vector<double> t;
+  for (int i = 0; i < steps + 1; ++i) {  // the first step warms up (allocations, oneDNN primitives)
+    const auto t0 = Clock::now();
+    opt.zero_grad();
+    const auto loss = torch::nn::functional::cross_entropy(model->forward(x), y);
+    loss.backward();
+    opt.step();
+    if (i > 0) t.push_back(ms_since(t0));
+  }
+  print("train_img_per_s_" + name, batch / (median(t) / 1000.0), "img/s");
+  return 0;
+}
+
+int cmd_infer(const std::string& name, int repeat, int threads, int batch, int size) {
+  mgc::set_num_threads(threads);
+  torch::manual_seed(0);
+  mgc::models::ModelConfig mc;
+  mc.name = name;
+  mc.num_classes = 10;
+  mc.aux_logits = false;
+  auto model = mgc::models::create_model(mc);
+  model->eval();
+  const torch::Tensor x = torch::randn({batch, 3, size, size});
+  std::vector<double> t;
+  c10::InferenceMode guard;
+  for (int i = 0; i < repeat + 1; ++i) {
+    const auto t0 = Clock::now();
+    const auto p = torch::softmax(model->forward(x), 1);
+    if (i > 0) t.push_back(ms_since(t0));
+  }
+  print("infer_ms_" + name, median(t), "ms");
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 3) {
+    std::fprintf(stderr, "usage: mgc_bench logmel|decode-logmel|extract|train|infer ARGS (see bench/mgc_bench.cpp)\n");
+    return 2;
+  }
+  try {
+    const std::string cmd = argv[1];
+    if (cmd == "logmel") return cmd_logmel(argv[2], opt_int(argc, argv, "--repeat", 20));
+    if (cmd == "decode-logmel") return cmd_decode_logmel(argv[2], opt_int(argc, argv, "--repeat", 20));
+    if (cmd == "extract" && argc >= 4) return cmd_extract(argv[2], argv[3], opt_int(argc, argv, "--threads", 2));
+    if (cmd == "train")
+      return cmd_train(argv[2], opt_int(argc, argv, "--steps", 3), opt_int(argc, argv, "--batch", 32),
+                       opt_int(argc, argv, "--size", 128), opt_int(argc, argv, "--threads", 2),
+                       flag(argc, argv, "--channels-last"));
+    if (cmd == "infer")
+      return cmd_infer(argv[2], opt_int(argc, argv, "--repeat", 5), opt_int(argc, argv, "--threads", 2),
+                       opt_int(argc, argv, "--batch", 19), opt_int(argc, argv, "--size", 128));
+    std::fprintf(stderr, "mgc_bench: unknown command '%s'\n", cmd.c_str());
+    return 2;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "mgc_bench: %s\n", e.what());
+    return 1;
+  }
+}

@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# mgc against its peers, side by side in one run: prints "measure | mgc | peer | ratio" and writes the table to
+# BUILD/bench-results.md (paste it into docs/PERFORMANCE.md). mgc and the peer alternate round by round and each
+# figure is the median over rounds, because the machines this runs on are shared and noisy.
+#
+# usage: bench/run.sh [BUILD_DIR] [--rounds N] [--models "resnet50 vgg16 ..."] [--train-steps N] [--skip-train]
+#   BUILD_DIR: a Release build with the mgc_bench target (default build/); needs `mgc` and `mgc_bench` built.
+# Peers: Debian's /usr/bin/python3 with python3-torch 1.13, torchvision 0.14, torchaudio 0.13; librosa 0.10.1 from
+# <repo>/.venv (or $MGC_LIBROSA_PYTHON). A peer that is not installed shows "n/a".
+# Takes about 10-15 minutes with all six models on a 2-core machine (VGG16 alone: ~1 min per round).
+set -euo pipefail
+
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+build="build"
+rounds=3
+train_rounds=1
+models="resnet50 vgg16 densenet121 inception_v3 mobilenet_v2 efficientnet_b0"
+steps=2
+skip_train=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --rounds) rounds="$2"; shift 2 ;;
+    --train-rounds) train_rounds="$2"; shift 2 ;;
+    --models) models="$2"; shift 2 ;;
+    --train-steps) steps="$2"; shift 2 ;;
+    --skip-train) skip_train=1; shift ;;
+    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    *) build="$1"; shift ;;
+  esac
+done
+case "$build" in /*) ;; *) build="$repo/$build" ;; esac
+bench="$build/bench/mgc_bench"
+mgc="$build/mgc"
+for exe in "$bench" "$mgc"; do
+  [ -x "$exe" ] || { echo "run.sh: $exe is missing: cmake --build $build --target mgc_cli mgc_bench" >&2; exit 1; }
+done
+
+torch_py=/usr/bin/python3
+librosa_py="${MGC_LIBROSA_PYTHON:-$repo/.venv/bin/python}"
+"$librosa_py" -c "import librosa" 2>/dev/null || librosa_py=""
+"$torch_py" -c "import torchaudio" 2>/dev/null && have_ta=1 || have_ta=0
+"$torch_py" -c "import torchvision" 2>/dev/null && have_tv=1 || have_tv=0
+
+data="$build/bench-data"
+corpus="$data/corpus"
+mkdir -p "$data"
+raw="$data/raw.tsv"
+: > "$raw"
+# Every single-thread measure runs with one BLAS/OpenMP thread on both sides.
+one=(env OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1)
+
+# record SIDE PEER_NAME < lines "measure wall cpu unit"
+record() { while IFS=$'\t' read -r m wall cpu unit; do printf '%s\t%s\t%s\t%s\t%s\n' "$1" "$m" "$wall" "$cpu" "$unit" >> "$raw"; done; }
+
+if [ ! -f "$corpus/manifest.csv" ]; then
+  echo "run.sh: rendering the benchmark corpus (200 clips of 30 s, 22050 Hz mono WAV) into $corpus ..." >&2
+  "$mgc" synth --out "$corpus" --clips-per-genre 20 --seconds 30 --threads 2 -q
+fi
+clip="$(find "$corpus/" -name '*.wav' | sort | head -1)"
+
+echo "run.sh: log-mel and decode + log-mel, $rounds round(s) ..." >&2
+for r in $(seq "$rounds"); do
+  for mode in logmel decode-logmel; do
+    "${one[@]}" "$bench" "$mode" "$clip" --repeat 20 | record mgc
+    if [ "$have_ta" = 1 ]; then
+      "${one[@]}" "$torch_py" "$repo/bench/peers/logmel.py" torchaudio "$mode" "$clip" --repeat 10 | record torchaudio
+    fi
+    if [ -n "$librosa_py" ]; then
+      "${one[@]}" "$librosa_py" "$repo/bench/peers/logmel.py" librosa "$mode" "$clip" --repeat 10 | record librosa
+    fi
+  done
+done
+
+echo "run.sh: feature cache of $(find "$corpus/" -name '*.wav' | wc -l) clips, 2 threads ..." >&2
+for r in $(seq "$rounds"); do
+  "$bench" extract "$corpus" "$data/cache" --threads 2 | record mgc
+done
+rm -rf "$data/cache"
+
+if [ "$skip_train" = 0 ]; then
+  echo "run.sh: training throughput, batch 32, 128x128, 2 threads, models: $models ..." >&2
+  for r in $(seq "$train_rounds"); do
+    for m in $models; do
+      "$bench" train "$m" --steps "$steps" --threads 2 | record mgc
+      if [ "$have_tv" = 1 ]; then
+        "$torch_py" "$repo/bench/peers/train.py" train "$m" --steps "$steps" --threads 2 | record torch
+      fi
+      "$bench" infer "$m" --threads 2 --repeat 3 | record mgc
+      if [ "$have_tv" = 1 ]; then
+        "$torch_py" "$repo/bench/peers/train.py" infer "$m" --threads 2 --repeat 3 --batch 19 | record torch
+      fi
+    done
+  done
+fi
+
+echo "run.sh: end to end: train audio_cnn (1 epoch, 2 genres), predict one 30 s clip; peak RSS ..." >&2
+small="$data/small"
+if [ ! -d "$small/metal" ]; then
+  for g in blues metal; do
+    mkdir -p "$small/$g"
+    find "$corpus/$g/" -name '*.wav' | sort | head -10 | xargs -I{} cp {} "$small/$g/"
+  done
+fi
+run="$data/run-audio_cnn"
+rm -rf "$run" "$data/cache-small"
+/usr/bin/time -f 'rss_kb\t%M' -o "$data/train.time" \
+  "$mgc" train --data "$small" --out "$run" --model audio_cnn --epochs 1 --threads 2 --cache "$data/cache-small" -q \
+  > /dev/null
+printf 'mgc\ttrain_audio_cnn_peak_rss_mb\t%s\t-\tMB\n' "$(awk -F'\t' '{printf "%.1f", $2/1024}' "$data/train.time")" >> "$raw"
+for r in $(seq "$rounds"); do
+  /usr/bin/time -f 'rss_kb\t%M' -o "$data/predict.time" \
+    "$mgc" predict "$run" "$clip" --threads 2 --format json > "$data/predict.json"
+  ms="$("$torch_py" -c "import json,sys; print(json.load(open(sys.argv[1]))[0]['milliseconds'])" "$data/predict.json")"
+  printf 'mgc\tpredict_ms_per_clip\t%s\t-\tms\n' "$ms" >> "$raw"
+  printf 'mgc\tpredict_peak_rss_mb\t%s\t-\tMB\n' "$(awk -F'\t' '{printf "%.1f", $2/1024}' "$data/predict.time")" >> "$raw"
+done
+
+# Machine facts: CPU, cores, libtorch, and the BLAS that a running mgc process has mapped.
+cpu="$(lscpu | sed -n 's/^Model name: *//p' | head -1)"
+cores="$(nproc)"
+"$bench" train mobilenet_v2 --steps 1 --threads 1 > /dev/null &
+pid=$!
+sleep 3
+blas="$(grep -oE '/[^ ]*(blas|mkl|dnnl)[^ ]*\.so[^ ]*' "/proc/$pid/maps" 2>/dev/null | sort -u | xargs -r -n1 basename | tr '\n' ' ')"
+wait "$pid" || true
+torch_version="$("$mgc" info 2>/dev/null | head -1 | cut -d, -f1) ($(dpkg-query -W -f='Debian libtorch-dev ${Version}' libtorch-dev 2>/dev/null || echo 'not from Debian'))"
+load="$(cut -d' ' -f1-3 /proc/loadavg)"
+
+"$torch_py" "$repo/bench/table.py" "$raw" \
+  --header "$(date -u '+%Y-%m-%d %H:%M UTC'); $cpu, $cores cores; load average at the end: $load; $torch_version; BLAS/oneDNN mapped: $blas" \
+  | tee "$build/bench-results.md"
+echo "run.sh: table written to $build/bench-results.md; raw figures in $raw" >&2
