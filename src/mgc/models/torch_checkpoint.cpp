@@ -3,6 +3,7 @@
 // _legacy_save, _load, _legacy_load) of PyTorch 1.13; the globals allowed are those a state_dict needs, as in
 // torch.load(weights_only=True).
 #include <fcntl.h>
+#include <fmt/ranges.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <torch/torch.h>
