@@ -16,6 +16,8 @@ struct Options {
   bool quiet = false;
   bool no_augment = false;
   int max_epochs = 0;
+  train::DistConfig dist;
+  std::string param_trace;
 };
 
 }  // namespace
@@ -32,6 +34,8 @@ void register_train(CLI::App& app) {
   cmd->add_option("--input-mode", c.input_mode, "mono, imagenet or auto")->capture_default_str();
   cmd->add_option("--input", c.input_height, "Resize windows to this height (and --input-width)");
   cmd->add_option("--input-width", c.input_width, "Resize windows to this width (0: native)");
+  cmd->add_option("--dropout", c.dropout, "Dropout before the head (< 0: the architecture's default)")
+      ->capture_default_str();
   cmd->add_option("--epochs", c.epochs, "Epochs")->capture_default_str();
   cmd->add_option("--batch-size", c.batch_size, "Batch size")->capture_default_str();
   cmd->add_option("--optimizer", c.optimizer, "adamw or sgd")->capture_default_str();
@@ -48,6 +52,9 @@ void register_train(CLI::App& app) {
   cmd->add_option("--finetune-lr-factor", c.finetune_lr_factor, "LR factor after unfreezing")->capture_default_str();
   cmd->add_flag("--freeze-only", c.freeze_only, "Keep the backbone frozen throughout (linear probe)");
   cmd->add_option("--mixup", c.augment.mixup_alpha, "Mixup alpha (0: off)")->capture_default_str();
+  cmd->add_option("--time-stretch", c.augment.time_stretch,
+                  "Random tempo change of each training window by a rate in [1-S, 1+S] (0: off)")
+      ->capture_default_str();
   cmd->add_flag("--no-augment", o->no_augment, "Disable all augmentation");
   cmd->add_option("--segment", c.segment_seconds, "Window length in seconds")->capture_default_str();
   cmd->add_option("--eval-hop", c.eval_hop_seconds, "Hop between evaluation windows, s (0: half a window)")
@@ -64,12 +71,31 @@ void register_train(CLI::App& app) {
   cmd->add_option("--loader-threads", c.loader_threads, "Batch-preparing threads")->capture_default_str();
   cmd->add_option("--device", c.device, "cpu, cuda, cuda:N or auto")->capture_default_str();
   cmd->add_option("--max-epochs-now", o->max_epochs, "Stop this call after N epochs (resume later)");
+  train::DistConfig& d = o->dist;
+  cmd->add_option("--dist-backend", d.backend,
+                  "Distributed data-parallel training: gloo (CPU) or nccl (CUDA); default: none, or gloo when "
+                  "$WORLD_SIZE > 1 (see docs/DISTRIBUTED.md)");
+  cmd->add_option("--world-size", d.world_size, "Processes in all (default $WORLD_SIZE, else 1)");
+  cmd->add_option("--rank", d.rank, "This process, 0..world-size-1 (default $RANK, else 0)");
+  cmd->add_option("--local-rank", d.local_rank,
+                  "This process on its machine, picks cuda:N (default $LOCAL_RANK, else rank)");
+  cmd->add_option("--master-addr", d.master_addr, "Host of rank 0 (default $MASTER_ADDR, else 127.0.0.1)");
+  cmd->add_option("--master-port", d.master_port,
+                  "Port of rank 0's rendezvous store (default $MASTER_PORT, else 29500)");
+  cmd->add_option("--dist-timeout", d.timeout_seconds, "Seconds to wait for the other processes")
+      ->capture_default_str();
+  cmd->add_option("--param-trace", o->param_trace,
+                  "Append parameter checksums after each step to this file (.rankR added when distributed) and write "
+                  "the final weights beside it");
   cmd->add_flag("-q,--quiet", o->quiet, "No progress bars or epoch lines");
   cmd->callback([o] {
     train::TrainOptions opts;
     opts.progress = !o->quiet;
     opts.verbose = !o->quiet;
     opts.max_epochs_this_call = o->max_epochs;
+    opts.dist = train::resolve_dist_config(o->dist);
+    opts.param_trace = o->param_trace;
+    if (!opts.param_trace.empty() && opts.dist.enabled()) opts.param_trace += ".rank" + std::to_string(opts.dist.rank);
     std::string run_dir = o->run_dir;
     if (!o->resume.empty()) {
       opts.resume = true;
@@ -82,6 +108,10 @@ void register_train(CLI::App& app) {
     if (o->no_augment) config.augment.enabled = false;
     if (!opts.resume && config.data.empty()) throw make_error("train", "give --data DATASET");
     const train::TrainResult r = train::train(config, run_dir, opts);
+    if (r.rank != 0) {
+      std::printf("rank %d of %d: %d epoch(s) done\n", r.rank, r.world_size, r.epochs_done);
+      return;
+    }
     std::printf("run %s: %d epoch(s) done, best epoch %d, best val clip accuracy %.4f%s, %.1f s, loader wait %.1f%%\n",
                 run_dir.c_str(), r.epochs_done, r.best_epoch, r.best_val_clip_acc,
                 r.early_stopped ? " (early stop)" : "", r.seconds, 100.0 * r.wait_fraction);

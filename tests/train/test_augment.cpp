@@ -1,6 +1,10 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include <cmath>
+#include <set>
+#include <vector>
+
 #include "mgc/train/augment.h"
 
 using namespace mgc::train;
@@ -74,4 +78,44 @@ TEST(Augment, GainLowersTheWholeWindowByAtMostGainDb) {
     EXPECT_LE(shift, 0.0f);
     EXPECT_GE(shift, -6.0f);
   }
+}
+
+TEST(Augment, TimeStretchChangesTheTempoOfAPeriodicPattern) {
+  AugmentConfig stretch_only;
+  stretch_only.pitch_shift_bins = 0;
+  stretch_only.tilt_db = 0;
+  stretch_only.gain_db = 0;
+  stretch_only.time_masks = 0;
+  stretch_only.freq_masks = 0;
+  stretch_only.time_stretch = 0.25;
+  // A click every 10 frames in every band: after a tempo change by rate r, the clicks are 10 / r frames apart.
+  const int64_t frames = 200;
+  torch::Tensor x = torch::full({8, 1, 4, frames}, -80.0f);
+  for (int64_t t = 0; t < frames; t += 10) x.select(3, t).fill_(0.0f);
+  torch::Tensor y = x.clone();
+  std::mt19937_64 rng(5);
+  augment_batch(y, stretch_only, rng);
+  std::set<int64_t> periods;
+  for (int64_t b = 0; b < 8; ++b) {
+    // The period: mean distance between the starts of the runs above -40 dB (one run per click).
+    const auto row = y[b][0][0].contiguous();
+    const float* v = row.data_ptr<float>();
+    std::vector<int64_t> starts;
+    for (int64_t t = 0; t < frames; ++t)
+      if (v[t] > -40.0f && (t == 0 || v[t - 1] <= -40.0f)) starts.push_back(t);
+    ASSERT_GE(starts.size(), 10u) << b;
+    const double period = static_cast<double>(starts.back() - starts.front()) / static_cast<double>(starts.size() - 1);
+    EXPECT_GE(period, 7.5) << b;   // 10 / 1.25 = 8
+    EXPECT_LE(period, 14.0) << b;  // 10 / 0.75 = 13.3
+    periods.insert(std::lround(period * 10));
+    EXPECT_TRUE(torch::allclose(y[b][0][0], y[b][0][3]));  // every band moved alike
+    EXPECT_GE(y[b].min().item<float>(), -80.0f - 1e-4f);  // interpolation stays within the range
+    EXPECT_LE(y[b].max().item<float>(), 1e-4f);
+  }
+  EXPECT_GE(periods.size(), 3u);  // the rates differ between examples
+  // Seeded: the same generator state gives the same result.
+  torch::Tensor z = x.clone();
+  std::mt19937_64 rng2(5);
+  augment_batch(z, stretch_only, rng2);
+  EXPECT_TRUE(torch::equal(y, z));
 }

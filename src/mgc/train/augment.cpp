@@ -33,6 +33,25 @@ void augment_batch(torch::Tensor& x, const AugmentConfig& c, std::mt19937_64& rn
         e.copy_(rolled);
       }
     }
+    if (c.time_stretch > 0) {
+      // A tempo change by `rate`: the window's content resampled along time to frames / rate columns (linear
+      // interpolation between frames), then a random `frames` of it, or, when shorter, repeated to fill the window.
+      const double rate = uniform(rng, 1.0 - c.time_stretch, 1.0 + c.time_stretch);
+      const int64_t width = std::max<int64_t>(1, std::llround(static_cast<double>(frames) / rate));
+      if (width != frames) {
+        torch::Tensor stretched = torch::nn::functional::interpolate(
+            e.unsqueeze(0).unsqueeze(0), torch::nn::functional::InterpolateFuncOptions()
+                                             .size(std::vector<int64_t>{mels, width})
+                                             .mode(torch::kBilinear)
+                                             .align_corners(false))[0][0];
+        if (width > frames) {
+          const int64_t start = uniform_int(rng, 0, width - frames);
+          e.copy_(stretched.slice(1, start, start + frames));
+        } else {
+          e.copy_(stretched.repeat({1, (frames + width - 1) / width}).slice(1, 0, frames));
+        }
+      }
+    }
     if (c.tilt_db > 0) {
       const double tilt = uniform(rng, -c.tilt_db, c.tilt_db);
       e.add_(torch::linspace(-tilt / 2, tilt / 2, mels, x.options()).unsqueeze(1));

@@ -6,6 +6,8 @@
 //   - gain: the whole window lowered by up to gain_db (features are relative to the clip's maximum, so this
 //     teaches level invariance within the 80 dB range);
 //   - noise: a flat noise floor added in the power domain, up to noise_db above -80 dB;
+//   - time stretch: a tempo change by a random rate in [1 - time_stretch, 1 + time_stretch], the window resampled
+//     along time (a slower window is cropped, a faster one repeated to the window's length);
 //   - SpecAugment (Park et al., Interspeech 2019): time and frequency masks, filled with the example's mean;
 //   - mixup (Zhang et al., ICLR 2018): convex blends of example pairs, labels blended in the loss.
 #include <torch/types.h>

@@ -1,6 +1,8 @@
 #include "mgc/train/config.h"
 
+#include <cerrno>
 #include <cmath>
+#include <cstdlib>
 #include <set>
 
 #include "mgc/core/error.h"
@@ -22,6 +24,7 @@ void AugmentConfig::validate() const {
   require(tilt_db >= 0 && tilt_db <= 40, "augment.tilt_db", "must be in 0..40");
   require(noise_db >= 0 && noise_db <= 80, "augment.noise_db", "must be in 0..80");
   require(gain_db >= 0 && gain_db <= 40, "augment.gain_db", "must be in 0..40");
+  require(time_stretch >= 0 && time_stretch <= 0.5, "augment.time_stretch", "must be in 0..0.5");
 }
 
 void TrainConfig::validate() const {
@@ -58,6 +61,49 @@ void TrainConfig::validate() const {
           ">= 0 and loader_threads in 1..64 are required");
   require(device == "cpu" || device == "auto" || device.rfind("cuda", 0) == 0, "device",
           "must be cpu, cuda, cuda:N or auto");
+}
+
+void DistConfig::validate() const {
+  require(backend.empty() || backend == "gloo" || backend == "nccl", "dist.backend", "must be gloo or nccl");
+  require(world_size >= 1 && world_size <= 65536, "dist.world_size", "must be in 1..65536");
+  require(rank >= 0 && rank < world_size, "dist.rank", fmt::format("must be in 0..{} (world size {})",
+                                                                   world_size - 1, world_size));
+  require(local_rank >= 0, "dist.local_rank", "must be >= 0");
+  require(!master_addr.empty(), "dist.master_addr", "must name rank 0's host");
+  require(master_port >= 1 && master_port <= 65535, "dist.master_port", "must be in 1..65535");
+  require(timeout_seconds > 0 && timeout_seconds <= 86400, "dist.timeout_seconds", "must be in (0, 86400]");
+}
+
+namespace {
+
+int env_int(const char* name, int fallback) {
+  const char* v = std::getenv(name);
+  if (!v || !*v) return fallback;
+  char* end = nullptr;
+  errno = 0;
+  const long n = std::strtol(v, &end, 10);
+  if (errno != 0 || *end != '\0' || n < 0 || n > 1000000)
+    throw make_error("train", "environment variable {}='{}' is not a non-negative integer", name, v);
+  return static_cast<int>(n);
+}
+
+std::string env_string(const char* name, const std::string& fallback) {
+  const char* v = std::getenv(name);
+  return v && *v ? std::string(v) : fallback;
+}
+
+}  // namespace
+
+DistConfig resolve_dist_config(DistConfig c) {
+  if (c.world_size <= 0) c.world_size = env_int("WORLD_SIZE", 1);
+  // Launched by torchrun or the like (WORLD_SIZE > 1) without a backend named: Gloo, which runs everywhere.
+  if (c.backend.empty() && c.world_size > 1) c.backend = "gloo";
+  if (c.rank < 0) c.rank = env_int("RANK", 0);
+  if (c.local_rank < 0) c.local_rank = env_int("LOCAL_RANK", c.rank);
+  if (c.master_addr.empty()) c.master_addr = env_string("MASTER_ADDR", "127.0.0.1");
+  if (c.master_port <= 0) c.master_port = env_int("MASTER_PORT", 29500);
+  c.validate();
+  return c;
 }
 
 std::string TrainConfig::resolved_input_mode() const {
@@ -97,7 +143,7 @@ nlohmann::json to_json(const TrainConfig& c) {
         {"time_mask_frames", c.augment.time_mask_frames}, {"freq_masks", c.augment.freq_masks},
         {"freq_mask_bins", c.augment.freq_mask_bins}, {"mixup_alpha", c.augment.mixup_alpha},
         {"pitch_shift_bins", c.augment.pitch_shift_bins}, {"tilt_db", c.augment.tilt_db}, {"gain_db", c.augment.gain_db},
-        {"noise_db", c.augment.noise_db}}},
+        {"noise_db", c.augment.noise_db}, {"time_stretch", c.augment.time_stretch}}},
       {"seed", c.seed}, {"threads", c.threads}, {"loader_threads", c.loader_threads}, {"device", c.device},
   };
 }
@@ -169,6 +215,7 @@ TrainConfig train_config_from_json(const nlohmann::json& j) {
     c.augment.tilt_db = a.at("tilt_db");
     c.augment.noise_db = a.at("noise_db");
     c.augment.gain_db = a.at("gain_db");
+    c.augment.time_stretch = a.at("time_stretch");
     c.seed = merged.at("seed");
     c.threads = merged.at("threads");
     c.loader_threads = merged.at("loader_threads");

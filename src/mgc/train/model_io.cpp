@@ -13,18 +13,29 @@
 
 namespace mgc::train {
 
-torch::Device resolve_device(const std::string& name) {
+torch::Device resolve_device(const std::string& name, int local_rank) {
   if (name == "cpu") return torch::kCPU;
   const bool cuda = torch::cuda::is_available();
-  if (name == "auto") return cuda ? torch::Device(torch::kCUDA, 0) : torch::Device(torch::kCPU);
+  const auto local_gpu = [&] {
+    const int64_t n = static_cast<int64_t>(torch::cuda::device_count());
+    const int64_t index = std::max(0, local_rank) % std::max<int64_t>(n, 1);
+    return torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(index));
+  };
+  if (name == "auto") return cuda ? local_gpu() : torch::Device(torch::kCPU);
   if (name.rfind("cuda", 0) == 0) {
     if (!cuda)
       throw make_error("train", "device '{}' asked for, but this libtorch has no CUDA or no GPU is visible", name);
+    if (name == "cuda") return local_gpu();
+    torch::Device d = torch::kCPU;
     try {
-      return torch::Device(name);
+      d = torch::Device(name);
     } catch (const c10::Error&) {
       throw make_error("train", "bad device name '{}' (use cpu, cuda, cuda:N or auto)", name);
     }
+    if (d.index() >= static_cast<int64_t>(torch::cuda::device_count()))
+      throw make_error("train", "device '{}' asked for, but only {} GPU(s) are visible", name,
+                       torch::cuda::device_count());
+    return d;
   }
   throw make_error("train", "bad device name '{}' (use cpu, cuda, cuda:N or auto)", name);
 }
@@ -102,7 +113,7 @@ torch::Tensor model_input(const torch::Tensor& db, const TrainConfig& config) {
 torch::Tensor predict_probs(models::Classifier& model, const torch::Tensor& db_windows, const TrainConfig& config,
                             int64_t batch_size, const torch::Device& device) {
   model.eval();
-  torch::NoGradGuard no_grad;
+  c10::InferenceMode inference;  // no autograd bookkeeping at all (the probabilities are only read)
   std::vector<torch::Tensor> parts;
   for (int64_t s = 0; s < db_windows.size(0); s += batch_size) {
     const torch::Tensor batch = db_windows.slice(0, s, std::min(s + batch_size, db_windows.size(0)));

