@@ -19,6 +19,7 @@ struct CompareOptions {
   std::string pretrained_dir;
   std::string input;
   std::string out;
+  std::string timbre_data;
   bool no_augment = false;
   bool quiet = false;
 };
@@ -62,6 +63,10 @@ void print_summary(const std::vector<eval::ModelResult>& results, const std::str
                 r.pretrained ? "pretrained" : "scratch", r.parameters / 1e6, static_cast<long long>(r.depth),
                 r.macs / 1e9, r.test_clip_acc, r.test_segment_acc, r.test_macro_f1, r.train_seconds, r.infer_ms,
                 r.peak_rss_mb);
+  for (const auto& r : results)
+    if (r.timbre_clip_acc >= 0)
+      std::printf("%-16s test clip accuracy %.3f, with the test clips re-rendered with other sounds %.3f (%s)\n",
+                  r.label.c_str(), r.test_clip_acc, r.timbre_clip_acc, r.timbre_data.c_str());
   std::printf("split: %s\nwrote %s/results.csv, results.json, report.html and charts/\n",
               results.front().split.c_str(), out.c_str());
 }
@@ -94,6 +99,10 @@ void register_compare(CLI::App& app) {
   cmd->add_option("--threads", c.threads, "Intra-op threads (0: all cores)")->capture_default_str();
   cmd->add_option("--device", c.device, "cpu, cuda, cuda:N or auto")->capture_default_str();
   cmd->add_flag("--no-augment", o->no_augment, "Disable all augmentation");
+  cmd->add_option("--timbre-data", o->timbre_data,
+                  "Also score each model's test clips re-rendered with other sounds: a corpus made by mgc synth with "
+                  "the same --seed and --clips-per-genre and another --soundfont (docs/ROBUSTNESS.md)")
+      ->check(CLI::ExistingPath);
   cmd->add_option("--out", o->out, "Report folder (runs/, results.csv, results.json, report.html, charts/)")
       ->required();
   cmd->add_flag("-q,--quiet", o->quiet, "No progress bars");
@@ -107,14 +116,16 @@ void register_compare(CLI::App& app) {
     config.out_dir = o->out;
     config.train_exe = self_exe();
     config.progress = !o->quiet;
+    config.timbre_data = o->timbre_data;
     const auto& r = config.recipe;
     config.command = fmt::format("mgc compare --data {} --models {} --epochs {} --seed {} --batch-size {} --lr {} "
-                                 "--patience {} --segment {} --split-by {}{}{}{}{} --out {}",
+                                 "--patience {} --segment {} --split-by {}{}{}{}{}{} --out {}",
                                  r.data, o->models, r.epochs, r.seed, r.batch_size, r.lr, r.patience,
                                  r.segment_seconds, r.split_by, o->input.empty() ? "" : " --input " + o->input,
                                  o->pretrained_dir.empty() ? "" : " --pretrained " + o->pretrained_dir,
                                  o->pretrained_dir.empty() ? "" : fmt::format(" --freeze-epochs {}", r.freeze_epochs),
-                                 o->no_augment ? " --no-augment" : "", o->out);
+                                 o->no_augment ? " --no-augment" : "",
+                                 o->timbre_data.empty() ? "" : " --timbre-data " + o->timbre_data, o->out);
     const eval::CompareSummary s = eval::compare(config);
     print_summary(s.results, o->out);
     std::printf("%d trained, %d resumed, %d reused, %zu failed\n", s.trained, s.resumed, s.reused, s.failures.size());
@@ -131,16 +142,21 @@ void register_report(CLI::App& app) {
   auto out = std::make_shared<std::string>();
   auto quiet = std::make_shared<bool>(false);
   auto threads = std::make_shared<int>(0);
+  auto timbre = std::make_shared<std::string>();
   CLI::App* cmd = app.add_subcommand("report", "Comparison report (tables, charts, report.html) from trained runs");
   cmd->add_option("runs", *runs, "Run folders made by mgc train or mgc compare")->required();
   cmd->add_option("--out", *out, "Report folder")->required();
   cmd->add_option("--threads", *threads, "Intra-op threads for evaluation and timing (0: all cores)")
       ->capture_default_str();
+  cmd->add_option("--timbre-data", *timbre,
+                  "Also score each run's test clips re-rendered with other sounds (see mgc compare --help)")
+      ->check(CLI::ExistingPath);
   cmd->add_flag("-q,--quiet", *quiet, "No progress bars");
   cmd->callback([=] {
     eval::MeasureOptions mo;
     mo.progress = !*quiet;
     mo.threads = *threads;
+    mo.timbre_data = *timbre;
     std::vector<eval::ModelResult> results;
     for (size_t i = 0; i < runs->size(); ++i) {
       const std::string& run = (*runs)[i];

@@ -23,8 +23,12 @@ packages=(
   libtag1-dev
   # reference models for parity tests
   python3-torch python3-torchvision python3-numpy python3-skimage python3-venv
+  python3-torchaudio  # log-mel peer of bench/run.sh
+  python3-scipy python3-numba python3-sklearn python3-soundfile python3-pooch python3-audioread python3-lazy-loader python3-msgpack  # librosa (setup-venv.sh)
   # the generated genre corpus
   mma fluidsynth fluid-soundfont-gm
+  timgm6mb-soundfont  # the same corpus with other sounds: docs/ROBUSTNESS.md
+  clang libclang-rt-14-dev  # libFuzzer targets in fuzz/ (MGC_FUZZ, docs/RELIABILITY.md)
 )
 
 missing=()

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The main job on the built-in default: generate the 10-genre corpus (MMA grooves rendered by FluidSynth), train
-# the small audio CNN on a split that holds whole grooves out, evaluate it on the held-out grooves, and predict a
+# the small audio CNN on a split that holds whole groove files out, evaluate it on the held-out grooves, and predict a
 # held-out clip. Everything lands in ./out; running it again reuses what is done (corpus, features, finished run).
 #
 # Settings (environment): MGC_CLIPS (per genre, default 40), MGC_SECONDS (default 30), MGC_EPOCHS (default 8),
@@ -28,5 +28,6 @@ $mgc eval "$run" --split test
 clip=$(sed -n '/"test": \[/{n;p;q}' "$run/run.json" | tr -d ' ",')
 $mgc predict "$run" "$clip" --top-k 3 --timeline
 echo
-echo "The accuracy above is measured on whole grooves the model never heard in training (groove-held-out split):"
-echo "it estimates how the model does on new arrangements of a genre, not on new takes of songs it knows."
+echo "The accuracy above is measured on whole groove files (drum patterns, bass lines and their variants) that the"
+echo "model never heard in training (split by groove_file): it estimates how the model does on new arrangements of a"
+echo "genre, not on new takes of patterns it knows."

@@ -366,7 +366,7 @@ void expect_exact_clips(const std::string& root) {
 void expect_manifest(const std::string& root) {
   const auto rows = read_csv(root + "/manifest.csv");
   ASSERT_EQ(rows.size(), 21u);
-  EXPECT_EQ(rows[0], (std::vector<std::string>{"path", "genre", "groove", "library", "tempo", "key", "seconds", "seed"}));
+  EXPECT_EQ(rows[0], (std::vector<std::string>{"path", "genre", "groove", "groove_file", "tempo", "key", "seconds", "seed"}));
   std::map<std::string, std::set<std::string>> grooves;
   for (size_t i = 1; i < rows.size(); ++i) {
     const auto& r = rows[i];

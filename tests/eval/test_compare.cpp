@@ -16,6 +16,7 @@
 #include "mgc/eval/compare.h"
 #include "mgc/models/classifier.h"
 #include "mgc/models/registry.h"
+#include "mgc/train/trainer.h"
 #include "test_util.h"
 #include "train/toy_dataset.h"
 
@@ -251,4 +252,41 @@ TEST(CompareCli, SevenModelsReportResumeAndReuse) {
   // To look at the report and charts: MGC_TEST_KEEP=/some/folder keeps a copy of everything.
   if (const char* keep = std::getenv("MGC_TEST_KEEP"))
     fs::copy(dir.path(), keep, fs::copy_options::recursive | fs::copy_options::overwrite_existing);
+}
+
+TEST(ReportCli, ScoresTheTestClipsOfAReRenderedCorpus) {
+  TempDir dir;
+  fs::create_directories(dir.file("a"));
+  fs::create_directories(dir.file("b"));
+  fs::create_directories(dir.file("c"));
+  const std::string a = mgc::test::make_toy_dataset(dir.file("a"));
+  // b: the same manifest and the same sounds (an identical re-rendering): its score must equal the run's own.
+  const std::string b = mgc::test::make_toy_dataset(dir.file("b"));
+  // c: another corpus (other clips): not a re-rendering of a, refused.
+  mgc::test::make_toy_dataset(dir.file("c"), 1);
+  auto config = mgc::test::toy_train_config(a, dir.file("cache"), 2);
+  mgc::train::TrainOptions quiet;
+  quiet.progress = false;
+  quiet.verbose = false;
+  const std::string run = dir.file("run");
+  mgc::train::train(config, run, quiet);
+
+  const auto ok = run_cli("report " + run + " -q --threads 1 --timbre-data " + dir.file("b") + " --out " +
+                          dir.file("rep"));
+  ASSERT_EQ(ok.exit_code, 0) << ok.output;
+  const auto rows = read_csv(dir.file("rep") + "/results.csv");
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].at("split_by"), "groove");
+  EXPECT_EQ(rows[0].at("timbre_data"), fs::absolute(dir.file("b")).lexically_normal().string());
+  EXPECT_DOUBLE_EQ(std::stod(rows[0].at("timbre_clip_acc")), std::stod(rows[0].at("test_clip_acc")));
+  const auto timbre = read_json(run + "/eval-test-timbre/metrics.json");
+  EXPECT_TRUE(timbre.at("same_clips_as_run").get<bool>());
+  EXPECT_EQ(timbre.at("clips"), read_json(run + "/eval-test/metrics.json").at("clips"));
+  const std::string html = mgc::read_file(dir.file("rep") + "/report.html");
+  EXPECT_NE(html.find("test clip acc, other timbre"), std::string::npos);
+
+  const auto bad = run_cli("report " + run + " -q --threads 1 --timbre-data " + dir.file("c") + " --out " +
+                           dir.file("rep2"));
+  EXPECT_NE(bad.exit_code, 0);
+  EXPECT_NE(bad.output.find("is not a re-rendering of the corpus"), std::string::npos) << bad.output;
 }

@@ -15,7 +15,7 @@ TEST(AudioCnn, SizeAndShapes) {
   const ModelStats s = model_stats(*m);
   EXPECT_GE(s.parameters, 300000);
   EXPECT_LE(s.parameters, 1000000);
-  EXPECT_EQ(s.depth, 11);  // 10 convolutions + 1 linear
+  EXPECT_EQ(s.depth, 10);  // 9 convolutions + 1 linear
   m->eval();
   torch::NoGradGuard no_grad;
   // Any input of at least 32 x 32, e.g. 128 mels x 130 frames (3 s at hop 512).

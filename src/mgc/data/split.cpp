@@ -39,7 +39,9 @@ std::string quote_some(const std::vector<std::string>& names) {
 // "6 grooves", "1 clip", "3 'genres' values".
 std::string count_of(size_t n, const std::string& by) {
   if (!by.empty() && by.back() == 's') return fmt::format("{} '{}' values", n, by);
-  return fmt::format("{} {}{}", n, by, n == 1 ? "" : "s");
+  std::string words = by;  // "groove_file" -> "groove files"
+  std::replace(words.begin(), words.end(), '_', ' ');
+  return fmt::format("{} {}{}", n, words, n == 1 ? "" : "s");
 }
 
 uint64_t fnv1a(const std::string& s) {
@@ -440,7 +442,9 @@ Split make_split(const Dataset& dataset, const SplitConfig& config, const std::s
     } else if (!kfold && dataset.kind == "gtzan") {
       by = "lists";
     } else {
-      by = dataset.has_field("groove") ? "groove" : "clip";
+      // The generated corpus names both the groove and the file that defines it; grooves of one file share their
+      // drums and bass line, so the file is the unit that must not straddle two sides (the corpus's "artist").
+      by = dataset.has_field("groove_file") ? "groove_file" : dataset.has_field("groove") ? "groove" : "clip";
       if (kfold && dataset.has_field("split")) note = " (auto: kfold ignores the manifest's split column)";
       if (kfold && dataset.kind == "gtzan") note = " (auto: kfold ignores GTZAN's fault-filtered lists)";
     }

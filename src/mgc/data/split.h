@@ -14,8 +14,8 @@ namespace mgc::data {
 struct SplitConfig {
   // What must not straddle two sides: "auto", "clip", "groove" or any other field name, "lists" (GTZAN's
   // fault-filtered split files) or "manifest" (the manifest's `split` column). "auto" resolves, in order, to
-  // "manifest" if the clips have a split field, "lists" for a GTZAN dataset (both only for holdout), "groove" if the
-  // clips have a groove field, else "clip".
+  // "manifest" if the clips have a split field, "lists" for a GTZAN dataset (both only for holdout), "groove_file" if
+  // the clips have that field (the generated corpus), "groove" if they have a groove field, else "clip".
   std::string by = "auto";
   std::string method = "holdout";  // "holdout" or "kfold"
   double val_fraction = 0.15;      // holdout: share of each class's groups in val; kfold: > 0 means a val fold

@@ -1073,14 +1073,16 @@ using SndfilePtr = std::unique_ptr<SNDFILE, SndfileCloser>;
 // Manifest.
 
 struct ManifestRow {
-  std::string path, genre, groove, library;
+  std::string path, genre, groove, groove_file;
   int tempo = 0;
   std::string key;
   double seconds = 0;
   uint64_t seed = 0;
 };
 
-constexpr const char* kManifestHeader = "path,genre,groove,library,tempo,key,seconds,seed";
+constexpr const char* kManifestHeader = "path,genre,groove,groove_file,tempo,key,seconds,seed";
+// Before the column was renamed (same meaning): such a manifest is still read, and rewritten with the new header.
+constexpr const char* kOldManifestHeader = "path,genre,groove,library,tempo,key,seconds,seed";
 
 std::string csv_field(const std::string& s) {
   if (s.find_first_of(",\"\n") == std::string::npos) return s;
@@ -1123,7 +1125,7 @@ std::map<std::string, ManifestRow> read_manifest(const std::string& path) {
   std::ifstream in(path);
   if (!in) return rows;
   std::string line;
-  if (!std::getline(in, line) || trim(line) != kManifestHeader) return rows;
+  if (!std::getline(in, line) || (trim(line) != kManifestHeader && trim(line) != kOldManifestHeader)) return rows;
   while (std::getline(in, line)) {
     const auto f = csv_split(line);
     if (f.size() != 8) continue;
@@ -1141,7 +1143,7 @@ std::string manifest_text(const std::map<std::string, ManifestRow>& rows) {
   std::string s = std::string(kManifestHeader) + "\n";
   for (const auto& [path, r] : rows)
     s += fmt::format("{},{},{},{},{},{},{:g},{}\n", csv_field(r.path), csv_field(r.genre), csv_field(r.groove),
-                     csv_field(r.library), r.tempo, csv_field(r.key), r.seconds, r.seed);
+                     csv_field(r.groove_file), r.tempo, csv_field(r.key), r.seconds, r.seed);
   return s;
 }
 

@@ -8,7 +8,8 @@
 //   random key + tempo from the groove's range + timbre variation (General MIDI substitutions inside one family,
 //   an optional lead line, drum/bass/chord balance, master volume) -> `mma` writes a MIDI file -> `fluidsynth`
 //   renders it (reverb/chorus varied) -> mixed to mono, cut to exactly `seconds`, gain -6..0 dB -> 16-bit WAV.
-// Layout: DIR/<genre>/<genre>.<NNNNN>.wav, DIR/manifest.csv (path,genre,groove,library,tempo,key,seconds,seed),
+// Layout: DIR/<genre>/<genre>.<NNNNN>.wav, DIR/manifest.csv (path,genre,groove,groove_file,tempo,key,seconds,seed;
+// groove_file = "library/file", the MMA file that defines the groove: the corpus's "artist"),
 // DIR/synth.json (the effective configuration). See docs/GROOVES.md for the groove table.
 #include <cstdint>
 #include <string>

@@ -244,6 +244,7 @@ std::vector<std::string> train_arguments(const train::TrainConfig& c, const std:
   opt("--finetune-lr-factor", c.finetune_lr_factor), passed.finetune_lr_factor = c.finetune_lr_factor;
   if (c.freeze_only) a.push_back("--freeze-only"), passed.freeze_only = true;
   opt("--mixup", c.augment.mixup_alpha), passed.augment.mixup_alpha = c.augment.mixup_alpha;
+  opt("--time-stretch", c.augment.time_stretch), passed.augment.time_stretch = c.augment.time_stretch;
   if (!c.augment.enabled) a.push_back("--no-augment"), passed.augment.enabled = false;
   opt("--seed", c.seed), passed.seed = c.seed;
   opt("--threads", c.threads), passed.threads = c.threads;
@@ -337,6 +338,31 @@ ModelResult collect_run(const std::string& run_dir, const MeasureOptions& option
   r.curve = read_curve(run_dir + "/metrics.csv");
   for (const auto& p : r.curve) r.train_seconds += p.seconds;
   if (fs::exists(run_dir + "/eval-test/confusion.png")) r.confusion_png = run_dir + "/eval-test/confusion.png";
+
+  if (!options.timbre_data.empty()) {
+    const std::string timbre_dir = run_dir + "/eval-test-timbre";
+    const std::string timbre_path = timbre_dir + "/metrics.json";
+    const std::string data = fs::absolute(options.timbre_data).lexically_normal().string();
+    bool have = false;
+    if (fs::exists(timbre_path)) {
+      const nlohmann::json t = read_json(timbre_path);
+      have = t.value("data", std::string()) == data;
+    }
+    if (!have) {
+      EvalOptions eo;
+      eo.progress = options.progress;
+      eo.threads = options.threads;
+      eo.data = data;
+      eo.out_dir = timbre_dir;
+      const EvalResult e = evaluate_run(run_dir, eo);
+      if (!e.same_clips_as_run)
+        throw make_error("compare", "'{}' is not a re-rendering of the corpus '{}' was trained on: its test side holds "
+                         "other clips (render it with the same --seed and --clips-per-genre)", data, run_dir);
+    }
+    const nlohmann::json t = read_json(timbre_path);
+    r.timbre_clip_acc = t.at("clip_mean").at("accuracy").get<double>();
+    r.timbre_data = data;
+  }
   return r;
 }
 
@@ -434,6 +460,7 @@ CompareSummary compare(const CompareConfig& config) {
 
   // Phase 2: evaluation and measurements (each skipped where the run already has them).
   MeasureOptions mo;
+  mo.timbre_data = config.timbre_data;
   mo.progress = config.progress;
   mo.threads = config.recipe.threads;
   for (size_t i = 0; i < n; ++i) {

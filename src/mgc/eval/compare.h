@@ -30,6 +30,7 @@ struct CompareConfig {
   std::string train_exe;            // the mgc binary whose `train` trains each model in a child process
   bool progress = true;             // progress bars while evaluating
   std::string command;              // the command line, shown in the report
+  std::string timbre_data;          // "" or a re-rendering of recipe.data (MeasureOptions::timbre_data)
 };
 
 // The first regular file in dir (by name order) whose name starts with `model` followed by a character that cannot
@@ -61,10 +62,16 @@ int64_t config_macs(const train::TrainConfig& config, int64_t num_classes);
 struct MeasureOptions {
   bool progress = false;  // progress bar of the evaluation
   int threads = 0;        // intra-op threads for evaluation and timing (0: all cores)
+  // A re-rendering of the run's corpus with another synthesis (`mgc synth --soundfont ...` with the same seed
+  // and size: the same manifest, other sounds). When set, the run's test clips are also scored there
+  // (run_dir/eval-test-timbre/metrics.json) and the result carries timbre_clip_acc: how much of the accuracy
+  // survives a change of timbre (docs/ROBUSTNESS.md). Throws mgc::Error if that corpus's test side is not the
+  // run's test clips.
+  std::string timbre_data;
 };
 
 // Everything the report shows about one finished run: evaluates it on its test split if run_dir/eval-test/
-// metrics.json is missing, measures MACs and inference time if run_dir/compare.json lacks them (and stores them
+// metrics.json is missing (and on options.timbre_data if set and not yet done for that corpus), measures MACs and inference time if run_dir/compare.json lacks them (and stores them
 // there), and reads parameters, depth, scores, curves. Peak memory comes from compare.json when `mgc compare`
 // trained the run, else is unknown (-1). Throws mgc::Error if run_dir is not a finished run (no result.json).
 ModelResult collect_run(const std::string& run_dir, const MeasureOptions& options = {});

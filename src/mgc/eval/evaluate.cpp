@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <map>
 #include <mutex>
+#include <set>
 
 #include "mgc/core/error.h"
 #include "mgc/core/fs.h"
@@ -45,6 +46,7 @@ EvalResult evaluate_run(const std::string& run_dir, const EvalOptions& options) 
     result.split = run.at("split").at("description").get<std::string>();
     result.split_by = run.at("split").at("by").get<std::string>();
   } else {
+    const data::Dataset run_ds = data::load_dataset(config.data);
     config.data = options.data;
     const data::Dataset ds = data::load_dataset(options.data);
     const data::Split split = train::split_for(ds, config);
@@ -52,6 +54,15 @@ EvalResult evaluate_run(const std::string& run_dir, const EvalOptions& options) 
       clips.emplace_back(ds.clips[static_cast<size_t>(i)].path, ds.clips[static_cast<size_t>(i)].label);
     result.split = split.description;
     result.split_by = split.by;
+    // A re-rendering of the run's corpus (same manifest, other synthesis) must give the very clips the run held
+    // out, by their names inside each dataset: that is what makes its score comparable with the run's own.
+    auto relative = [](const std::string& path, const std::string& root) {
+      return std::filesystem::path(path).lexically_relative(root).generic_string();
+    };
+    std::set<std::string> run_side, here;
+    for (const auto& p : run.at("split").at(options.side)) run_side.insert(relative(p.get<std::string>(), run_ds.root));
+    for (const auto& c : clips) here.insert(relative(c.first, ds.root));
+    result.same_clips_as_run = run_side == here;
   }
   if (clips.empty()) throw make_error("eval", "the {} side of the split is empty", options.side);
 
@@ -89,6 +100,8 @@ EvalResult evaluate_run(const std::string& run_dir, const EvalOptions& options) 
                  {"side", options.side},
                  {"split", result.split},
                  {"split_by", result.split_by},
+                 {"data", config.data},
+                 {"same_clips_as_run", result.same_clips_as_run},
                  {"clips", clips.size()},
                  {"failed", result.failed},
                  {"segment", to_json(result.segments, classes)},

@@ -26,10 +26,13 @@ struct EvalResult {
   int64_t failed = 0;          // clips that could not be decoded
   std::string split;           // the split's description (kind and grouping)
   std::string split_by;
+  bool same_clips_as_run = true;  // the side's clips, by their path inside the dataset, are the ones run.json lists
+                                  // (false when options.data is another corpus; true for a re-rendering of the run's)
   nlohmann::json json;         // what metrics.json holds
 };
 
-// Scores run_dir's best model on the clips its run.json lists for `side`. Throws mgc::Error on a bad run,
+// Scores run_dir's best model on the clips its run.json lists for `side`; with options.data, on the clips that
+// dataset's own split (the run's split settings) puts on `side`. Throws mgc::Error on a bad run,
 // an unknown side, or if no clip of the side can be decoded.
 EvalResult evaluate_run(const std::string& run_dir, const EvalOptions& options = {});
 

@@ -223,13 +223,16 @@ nlohmann::json to_json(const ModelResult& r) {
           {"infer_ms", num_or_null(r.infer_ms)},
           {"peak_rss_mb", num_or_null(r.peak_rss_mb)},
           {"split_by", r.split_by},
-          {"split", r.split}};
+          {"split", r.split},
+          {"timbre_clip_acc", num_or_null(r.timbre_clip_acc)},
+          {"timbre_data", r.timbre_data}};
 }
 
 std::string results_csv(const std::vector<ModelResult>& results) {
   std::string s =
       "model,architecture,run,pretrained,pretrained_file,recipe,input,parameters,depth,macs,test_segment_acc,"
-      "test_clip_acc,test_macro_f1,test_clips,epochs,best_epoch,train_seconds,infer_ms,peak_rss_mb,split_by,split\n";
+      "test_clip_acc,test_macro_f1,test_clips,epochs,best_epoch,train_seconds,infer_ms,peak_rss_mb,split_by,split,"
+      "timbre_clip_acc,timbre_data\n";
   for (const auto& r : results) {
     const std::vector<std::string> f = {
         r.label, r.model, r.run_dir, r.pretrained ? "yes" : "no", r.pretrained_file, r.recipe, r.input,
@@ -237,7 +240,7 @@ std::string results_csv(const std::vector<ModelResult>& results) {
         fmt::format("{}", r.test_segment_acc), fmt::format("{}", r.test_clip_acc), fmt::format("{}", r.test_macro_f1),
         std::to_string(r.test_clips), std::to_string(r.epochs), std::to_string(r.best_epoch),
         fmt::format("{:.3f}", r.train_seconds), num_or_empty(r.infer_ms), num_or_empty(r.peak_rss_mb), r.split_by,
-        r.split};
+        r.split, num_or_empty(r.timbre_clip_acc), r.timbre_data};
     for (size_t i = 0; i < f.size(); ++i) s += (i ? "," : "") + csv_field(f[i]);
     s += "\n";
   }
@@ -316,29 +319,50 @@ void write_report(const std::vector<ModelResult>& results, const std::string& ou
        ".split{background:#fff8e1;border-left:4px solid #E69F00;padding:8px 12px}\n"
        "pre{background:#f6f6f6;padding:10px;font-size:12px;overflow-x:auto}\n</style></head><body>\n";
   h += "<h1>" + html_escape(info.title) + "</h1>\n";
-  h += "<p class=\"split\"><b>Split</b> (by <b>" + html_escape(split_by) + "</b>): " + html_escape(split) +
-       ". Every model was trained and tested on this split; no " + html_escape(split_by) +
-       " appears on two sides.</p>\n";
+  if (split_by.find(',') == std::string::npos) {
+    h += "<p class=\"split\"><b>Split</b> (by <b>" + html_escape(split_by) + "</b>): " + html_escape(split) +
+         ". Every model was trained and tested on this split; no " + html_escape(split_by) +
+         " appears on two sides.</p>\n";
+  } else {
+    h += "<p class=\"split\"><b>Splits differ between rows</b> (by <b>" + html_escape(split_by) + "</b>): " +
+         html_escape(split) + ". Compare a row with rows of the same split; the gap between a split by clip and "
+         "a split by group measures how much a score owes to groups seen in training (docs/ROBUSTNESS.md).</p>\n";
+  }
+  const bool timbre = std::any_of(results.begin(), results.end(), [](const ModelResult& r) {
+    return r.timbre_clip_acc >= 0;
+  });
   h += "<h2>Results</h2>\n<table>\n<tr><th class=\"l\">model</th><th class=\"l\">recipe</th>"
        "<th class=\"l\">pretrained file</th><th class=\"l\">input</th><th>parameters</th><th>depth</th>"
        "<th>MACs / input</th><th>test clip acc</th><th>test segment acc</th><th>clip macro-F1</th><th>epochs</th>"
-       "<th>training s</th><th>inference ms / clip</th><th>peak RSS MB</th><th class=\"l\">split by</th></tr>\n";
+       "<th>training s</th><th>inference ms / clip</th><th>peak RSS MB</th><th class=\"l\">split by</th>" +
+       std::string(timbre ? "<th>test clip acc, other timbre</th>" : "") + "</tr>\n";
   for (const auto& r : results) {
     h += fmt::format(
         "<tr><td class=\"l\">{}</td><td class=\"l\">{}</td><td class=\"l\">{}</td><td class=\"l\">{}</td>"
         "<td>{}</td><td>{}</td><td>{}</td><td>{:.3f}</td><td>{:.3f}</td><td>{:.3f}</td><td>{} (best {})</td>"
-        "<td>{:.1f}</td><td>{}</td><td>{}</td><td class=\"l\">{}</td></tr>\n",
+        "<td>{:.1f}</td><td>{}</td><td>{}</td><td class=\"l\">{}</td>{}</tr>\n",
         html_escape(r.label), html_escape(r.recipe), html_escape(r.pretrained ? r.pretrained_file : "none (scratch)"),
         html_escape(r.input), human(double(r.parameters)), r.depth, r.macs < 0 ? "?" : human(double(r.macs)),
         r.test_clip_acc, r.test_segment_acc, r.test_macro_f1, r.epochs, r.best_epoch, r.train_seconds,
         r.infer_ms < 0 ? "?" : fmt::format("{:.1f}", r.infer_ms),
-        r.peak_rss_mb < 0 ? "?" : fmt::format("{:.0f}", r.peak_rss_mb), html_escape(r.split_by));
+        r.peak_rss_mb < 0 ? "?" : fmt::format("{:.0f}", r.peak_rss_mb), html_escape(r.split_by),
+        !timbre ? "" : r.timbre_clip_acc < 0 ? "<td>?</td>" : fmt::format("<td>{:.3f}</td>", r.timbre_clip_acc));
   }
   h += "</table>\n<p>Test scores on " + std::to_string(results.front().test_clips) +
        " test clips (clip = mean of the segment probabilities). MACs: multiply-accumulates of one forward pass of one "
        "input window (convolutions and linear layers). Inference: median wall time per test clip from its log-mel "
        "(windows, batched forward, vote). Peak RSS: the training process's maximum resident set size. Details in "
        "docs/COMPARE.md.</p>\n";
+  if (timbre) {
+    std::set<std::string> corpora;
+    for (const auto& r : results)
+      if (!r.timbre_data.empty()) corpora.insert(r.timbre_data);
+    std::string names;
+    for (const auto& c : corpora) names += (names.empty() ? "" : ", ") + c;
+    h += "<p><b>Other timbre</b>: the same test clips (same MIDI, same groove files) rendered with other sounds (" +
+         html_escape(names) + "), scored by the same model: the share of the accuracy that survives a change of "
+         "instruments and synthesis.</p>\n";
+  }
   if (!info.notes.empty()) {
     h += "<h3>Notes</h3>\n<ul>\n";
     for (const auto& n : info.notes) h += "<li>" + html_escape(n) + "</li>\n";

@@ -40,7 +40,9 @@ struct ModelResult {
   double train_seconds = 0.0;   // sum of metrics.csv's per-epoch seconds (training + validation, all calls)
   double infer_ms = -1.0;       // median over test clips of Predictor::predict_features wall time, ms
   double peak_rss_mb = -1.0;    // peak RSS of the training child process (wait4 ru_maxrss), MiB
-  std::string split_by;         // the split's grouping ("groove", "clip", ...)
+  std::string split_by;         // the split's grouping ("groove_file", "clip", ...)
+  double timbre_clip_acc = -1.0;  // clip accuracy of the same test clips re-rendered with other sounds; -1 = not run
+  std::string timbre_data;        // that re-rendered corpus
   std::string split;            // the split's one-line description
   std::string confusion_png;    // <run>/eval-test/confusion.png ("" if absent)
   std::vector<EpochPoint> curve;  // per epoch, from metrics.csv

@@ -10,6 +10,9 @@
 #include <torch/nn/modules/linear.h>
 #include <torch/nn/modules/pooling.h>
 
+#include <iterator>
+#include <vector>
+
 #include "mgc/core/error.h"
 
 namespace mgc::models {
@@ -22,14 +25,19 @@ class AudioCnnImpl : public Classifier {
   explicit AudioCnnImpl(const ModelConfig& c) : Classifier("AudioCnn"), num_classes_(c.num_classes) {
     const int64_t widths[] = {32, 48, 64, 96, 128};
     int64_t in = c.in_channels;
-    for (int64_t w : widths) {
-      features_->push_back(nn::Conv2d(nn::Conv2dOptions(in, w, 3).padding(1).bias(false)));
-      features_->push_back(nn::BatchNorm2d(w));
-      features_->push_back(nn::ReLU(nn::ReLUOptions().inplace(true)));
-      features_->push_back(nn::Conv2d(nn::Conv2dOptions(w, w, 3).padding(1).bias(false)));
-      features_->push_back(nn::BatchNorm2d(w));
-      features_->push_back(nn::ReLU(nn::ReLUOptions().inplace(true)));
-      features_->push_back(nn::MaxPool2d(nn::MaxPool2dOptions(2)));
+    for (size_t b = 0; b < std::size(widths); ++b) {
+      const int64_t w = widths[b];
+      // The first block has one convolution and pools 4x along frequency: at full resolution a second
+      // convolution cost as much as the rest of the network, for no accuracy (see docs/MODELS.md).
+      const int convs = b == 0 ? 1 : 2;
+      for (int k = 0; k < convs; ++k) {
+        features_->push_back(nn::Conv2d(nn::Conv2dOptions(k == 0 ? in : w, w, 3).padding(1).bias(false)));
+        features_->push_back(nn::BatchNorm2d(w));
+        features_->push_back(nn::ReLU(nn::ReLUOptions().inplace(true)));
+      }
+      // ceil_mode: a side of 1 stays 1, so any input of at least 32 x 32 reaches the global pooling.
+      const std::vector<int64_t> kernel = b == 0 ? std::vector<int64_t>{4, 2} : std::vector<int64_t>{2, 2};
+      features_->push_back(nn::MaxPool2d(nn::MaxPool2dOptions(kernel).ceil_mode(true)));
       in = w;
     }
     register_module("features", features_);

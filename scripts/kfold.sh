@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Grouped k-fold cross-validation of one model on the generated corpus (the quality bar of docs/ROBUSTNESS.md):
+# for each fold k, train on the other folds' groove files (one of them for validation) and test on fold k; print
+# each fold's clip accuracy, their mean and standard deviation, and the wall time.
+# Settings (environment): MGC_MODEL (audio_cnn), MGC_FOLDS (5), MGC_SPLIT_BY (groove_file), MGC_CLIPS (40),
+# MGC_SECONDS (30), MGC_EPOCHS (30), MGC_SEED (0), MGC_OUT (out/kfold), MGC_THREADS (0 = all cores),
+# MGC_EXTRA (more `mgc train` options). Resumable: finished folds are reused.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+model="${MGC_MODEL:-audio_cnn}"
+folds="${MGC_FOLDS:-5}"
+split_by="${MGC_SPLIT_BY:-groove_file}"
+clips="${MGC_CLIPS:-40}"
+seconds="${MGC_SECONDS:-30}"
+epochs="${MGC_EPOCHS:-30}"
+seed="${MGC_SEED:-0}"
+out="${MGC_OUT:-out/kfold}"
+threads="${MGC_THREADS:-0}"
+mgc=build/mgc
+
+start=$(date +%s)
+$mgc synth --out "$out/corpus" --clips-per-genre "$clips" --seconds "$seconds" --seed "$seed" -q
+$mgc extract "$out/corpus" --cache "$out/cache" -q
+accs=()
+for ((k = 0; k < folds; k++)); do
+  run="$out/$model-$split_by-fold$k"
+  if [ -f "$run/result.json" ]; then
+    :
+  elif [ -f "$run/checkpoint.pt" ]; then
+    $mgc train --resume "$run"
+  else
+    # shellcheck disable=SC2086
+    $mgc train --data "$out/corpus" --out "$run" --model "$model" --epochs "$epochs" --seed "$seed" \
+      --split-by "$split_by" --split-method kfold --folds "$folds" --fold "$k" --threads "$threads" \
+      --cache "$out/cache" ${MGC_EXTRA:-}
+  fi
+  line=$($mgc eval "$run" --split test --threads "$threads" --no-png -q | grep '^test: ')
+  acc=$(sed -n 's/.*| clip accuracy \([0-9.]*\) (mean vote).*/\1/p' <<< "$line")
+  echo "fold $k: $line"
+  accs+=("$acc")
+done
+end=$(date +%s)
+printf '%s\n' "${accs[@]}" | awk -v folds="$folds" -v by="$split_by" -v model="$model" -v secs="$((end - start))" '
+  { a[NR] = $1; s += $1 }
+  END {
+    m = s / NR; for (i = 1; i <= NR; i++) v += (a[i] - m) ^ 2; sd = NR > 1 ? sqrt(v / (NR - 1)) : 0
+    printf "%s, %d-fold by %s: clip accuracy mean %.4f, std %.4f, min %.4f, max %.4f; wall time %d s\n",
+           model, folds, by, m, sd, min(a, NR), max(a, NR), secs
+  }
+  function min(a, n,  i, x) { x = a[1]; for (i = 2; i <= n; i++) if (a[i] < x) x = a[i]; return x }
+  function max(a, n,  i, x) { x = a[1]; for (i = 2; i <= n; i++) if (a[i] > x) x = a[i]; return x }'
