@@ -22,11 +22,7 @@ class Streaming : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     dir_ = std::make_unique<TempDir>();
-    const std::string manifest = mgc::test::make_toy_dataset(dir_->path(), 1, 2.0);
-    const auto r = mgc::test::run_cli("train --data " + manifest + " --out " + dir_->file("run") + " --cache " +
-                                      dir_->file("cache") +
-                                      " --epochs 1 --batch-size 4 --segment 1 --val 0.25 --test 0.25 --patience 0 "
-                                      "--threads 1 -q");
+    const auto r = mgc::test::train_toy_run_cli(*dir_);
     ASSERT_EQ(r.exit_code, 0) << r.output;
   }
   static void TearDownTestSuite() { dir_.reset(); }

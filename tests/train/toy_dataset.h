@@ -40,6 +40,14 @@ inline std::string make_toy_dataset(const std::string& dir, int clips_per_groove
   return dir + "/manifest.csv";
 }
 
+// Makes the toy dataset in dir and trains a one-epoch audio_cnn run on it through the CLI into dir/run (feature
+// cache dir/cache), one thread: a small finished run for tests of what reads runs. Returns the CLI's result.
+inline CommandResult train_toy_run_cli(const TempDir& dir) {
+  const std::string manifest = make_toy_dataset(dir.path(), 1, 2.0);
+  return run_cli("train --data " + manifest + " --out " + dir.file("run") + " --cache " + dir.file("cache") +
+                 " --epochs 1 --batch-size 4 --segment 1 --val 0.25 --test 0.25 --patience 0 --threads 1 -q");
+}
+
 // metrics.csv of a run without its timing columns (seconds, loader wait), which differ from run to run.
 inline std::string metrics_without_timing(const std::string& run) {
   std::ifstream in(run + "/metrics.csv");
