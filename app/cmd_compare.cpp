@@ -84,7 +84,8 @@ void register_compare(CLI::App& app) {
   cmd->add_option("--data", c.data, "Dataset: folder per genre, GTZAN tree, or manifest")->required();
   cmd->add_option("--models", o->models, "Comma-separated models")->capture_default_str();
   cmd->add_option("--pretrained", o->pretrained_dir,
-                  "Folder of weights files; a model uses the first named <model>... (else trains from scratch)");
+                  "Folder of weights files; a model uses the first named <model>... (else trains from scratch); "
+                  "'imagenet': the ImageNet weights installed with mgc (efficientnet_lite0's)");
   cmd->add_option("--freeze-epochs", c.freeze_epochs, "Pretrained models: epochs training only the head")
       ->capture_default_str();
   cmd->add_option("--epochs", c.epochs, "Epochs")->capture_default_str();

@@ -13,7 +13,7 @@ prefix="$(scripts/setup-torch-pip.sh | tail -n 1)"
 t1=$(date +%s)
 
 mkdir -p build-pip
-cmake -S . -B build-pip -G Ninja -DCMAKE_BUILD_TYPE=Release -DMGC_TORCH=pip >build-pip/configure.log 2>&1 || {
+cmake -S . -B build-pip -G Ninja -DCMAKE_BUILD_TYPE=Release -DMGC_TORCH=pip -DMGC_BUILD_BENCH=OFF >build-pip/configure.log 2>&1 || {
   cat build-pip/configure.log >&2
   exit 1
 }

@@ -106,6 +106,14 @@ TEST(FindPretrained, FirstFileNamedAfterTheModel) {
   EXPECT_EQ(mgc::eval::find_pretrained(dir.path(), "vgg16"), "");  // vgg16_bn is another model
   EXPECT_EQ(mgc::eval::find_pretrained(dir.path(), "densenet121"), "");
   EXPECT_THROW(mgc::eval::find_pretrained(dir.file("none"), "resnet50"), mgc::Error);
+  // lukemelas-style names use hyphens; "imagenet" means the weights installed with mgc (Lite0's only).
+  EXPECT_EQ(mgc::eval::find_pretrained("imagenet", "resnet50"), "");
+  EXPECT_EQ(mgc::eval::find_pretrained(dir.path(), "efficientnet_lite0"), "");
+  mgc::write_file_atomic(dir.file("efficientnet-lite0-57934424.pth"), "x");
+  mgc::write_file_atomic(dir.file("efficientnet-lite1-bde8b488.pth"), "x");
+  EXPECT_EQ(fs::path(mgc::eval::find_pretrained(dir.path(), "efficientnet_lite0")).filename(),
+            "efficientnet-lite0-57934424.pth");
+  EXPECT_EQ(mgc::eval::find_pretrained(dir.path(), "efficientnet_b0"), "");
 }
 
 TEST(TrainArguments, RefusesWhatTrainCannotBeTold) {
@@ -289,4 +297,30 @@ TEST(ReportCli, ScoresTheTestClipsOfAReRenderedCorpus) {
                            dir.file("rep2"));
   EXPECT_NE(bad.exit_code, 0);
   EXPECT_NE(bad.output.find("is not a re-rendering of the corpus"), std::string::npos) << bad.output;
+}
+
+TEST(LabelResults, NamesRunsOfOneModelByFolderThenByRecipe) {
+  auto result = [](const std::string& model, const std::string& run_dir, const std::string& recipe) {
+    mgc::eval::ModelResult r;
+    r.model = model;
+    r.run_dir = run_dir;
+    r.recipe = recipe;
+    return r;
+  };
+  std::vector<mgc::eval::ModelResult> rs = {
+      result("audio_cnn", "a/runs/audio_cnn", "scratch"),
+      result("efficientnet_lite0", "pre/runs/efficientnet_lite0", "frozen 3 epochs, then fine-tuned"),
+      result("efficientnet_lite0", "scratch/runs/efficientnet_lite0", "scratch"),
+      result("resnet50", "x/r1", "scratch"),
+      result("resnet50", "x/r2", "scratch"),
+      result("vgg16", "p/vgg16", "scratch"),
+      result("vgg16", "q/vgg16", "scratch")};
+  mgc::eval::label_results(rs);
+  EXPECT_EQ(rs[0].label, "audio_cnn");
+  EXPECT_EQ(rs[1].label, "efficientnet_lite0 (frozen 3 epochs, then fine-tuned)");
+  EXPECT_EQ(rs[2].label, "efficientnet_lite0 (scratch)");
+  EXPECT_EQ(rs[3].label, "r1");
+  EXPECT_EQ(rs[4].label, "r2");
+  EXPECT_EQ(rs[5].label, "vgg16 (scratch)");
+  EXPECT_EQ(rs[6].label, "vgg16 (scratch) (2)");
 }

