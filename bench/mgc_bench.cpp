@@ -5,9 +5,11 @@
 //   mgc_bench logmel WAV [--repeat N]          log-mel of the decoded clip, in memory, 1 thread (median ms)
 //   mgc_bench decode-logmel WAV [--repeat N]   decode + log-mel of a WAV file, 1 thread (median ms)
 //   mgc_bench extract DATASET CACHE [--threads T]   feature cache from empty (cold) then again (warm), clips/s
-//   mgc_bench train MODEL [--steps N] [--batch B] [--size S] [--threads T] [--channels-last]
+//   mgc_bench train MODEL [--steps N] [--batch B] [--size S] [--threads T] [--nchw]
 //                                              fwd + bwd + SGD step images/s (median over steps)
-//   mgc_bench infer MODEL [--repeat N] [--threads T]   eval + InferenceMode forward of a batch of windows (ms)
+//   mgc_bench infer MODEL [--repeat N] [--threads T] [--nchw]   eval + InferenceMode forward of a batch of windows (ms)
+// train and infer use the memory order mgc's trainer and predictor use (train::use_fast_memory_format: channels-last
+// on CPU); --nchw keeps libtorch's default order, for the A/B.
 #include <torch/torch.h>
 
 #include <algorithm>
@@ -27,6 +29,7 @@
 #include "mgc/features/mel.h"
 #include "mgc/models/classifier.h"
 #include "mgc/models/registry.h"
+#include "mgc/train/model_io.h"
 
 namespace {
 
@@ -126,7 +129,7 @@ int cmd_extract(const std::string& dataset, const std::string& cache_dir, int th
   return 0;
 }
 
-int cmd_train(const std::string& name, int steps, int batch, int size, int threads, bool channels_last) {
+int cmd_train(const std::string& name, int steps, int batch, int size, int threads, bool nchw) {
   mgc::set_num_threads(threads);
   torch::manual_seed(0);
   mgc::models::ModelConfig mc;
@@ -134,15 +137,12 @@ int cmd_train(const std::string& name, int steps, int batch, int size, int threa
   mc.num_classes = 10;
   mc.aux_logits = false;
   auto model = mgc::models::create_model(mc);
-  const auto fmt = channels_last ? c10::MemoryFormat::ChannelsLast : c10::MemoryFormat::Contiguous;
-  if (channels_last) {  // libtorch 1.13's Module::to has no memory format: convert the 4-d weights in place
-    torch::NoGradGuard no_grad;
-    for (auto& p : model->parameters())
-      if (p.dim() == 4) p.set_data(p.contiguous(fmt));
-  }
+  const torch::Device cpu(torch::kCPU);
+  if (!nchw) mgc::train::use_fast_memory_format(*model, cpu);
   model->train();
   torch::optim::SGD opt(model->parameters(), torch::optim::SGDOptions(0.01).momentum(0.9));
-  const torch::Tensor x = torch::randn({batch, 3, size, size}).contiguous(fmt);
+  torch::Tensor x = torch::randn({batch, 3, size, size});
+  if (!nchw) x = mgc::train::fast_memory_format(x, cpu);
   const torch::Tensor y = torch::randint(0, 10, {batch}, torch::kLong);
   std::vector<double> t;
   for (int i = 0; i < steps + 1; ++i) {  // the first step warms up (allocations, oneDNN primitives)
@@ -157,7 +157,7 @@ int cmd_train(const std::string& name, int steps, int batch, int size, int threa
   return 0;
 }
 
-int cmd_infer(const std::string& name, int repeat, int threads, int batch, int size) {
+int cmd_infer(const std::string& name, int repeat, int threads, int batch, int size, bool nchw) {
   mgc::set_num_threads(threads);
   torch::manual_seed(0);
   mgc::models::ModelConfig mc;
@@ -165,8 +165,11 @@ int cmd_infer(const std::string& name, int repeat, int threads, int batch, int s
   mc.num_classes = 10;
   mc.aux_logits = false;
   auto model = mgc::models::create_model(mc);
+  const torch::Device cpu(torch::kCPU);
+  if (!nchw) mgc::train::use_fast_memory_format(*model, cpu);
   model->eval();
-  const torch::Tensor x = torch::randn({batch, 3, size, size});
+  torch::Tensor x = torch::randn({batch, 3, size, size});
+  if (!nchw) x = mgc::train::fast_memory_format(x, cpu);
   std::vector<double> t;
   c10::InferenceMode guard;
   for (int i = 0; i < repeat + 1; ++i) {
@@ -193,10 +196,11 @@ int main(int argc, char** argv) {
     if (cmd == "train")
       return cmd_train(argv[2], opt_int(argc, argv, "--steps", 3), opt_int(argc, argv, "--batch", 32),
                        opt_int(argc, argv, "--size", 128), opt_int(argc, argv, "--threads", 2),
-                       flag(argc, argv, "--channels-last"));
+                       flag(argc, argv, "--nchw"));
     if (cmd == "infer")
       return cmd_infer(argv[2], opt_int(argc, argv, "--repeat", 5), opt_int(argc, argv, "--threads", 2),
-                       opt_int(argc, argv, "--batch", 19), opt_int(argc, argv, "--size", 128));
+                       opt_int(argc, argv, "--batch", 19), opt_int(argc, argv, "--size", 128),
+                       flag(argc, argv, "--nchw"));
     std::fprintf(stderr, "mgc_bench: unknown command '%s'\n", cmd.c_str());
     return 2;
   } catch (const std::exception& e) {

@@ -81,13 +81,17 @@ if [ "$skip_train" = 0 ]; then
   echo "run.sh: training throughput, batch 32, 128x128, 2 threads, models: $models ..." >&2
   for r in $(seq "$train_rounds"); do
     for m in $models; do
+      # mgc as its trainer and predictor run on CPU (channels-last); the peer as users run it (torch's default
+      # NCHW order) and with channels_last, the one-line change a PyTorch user could make.
       "$bench" train "$m" --steps "$steps" --threads 2 | record mgc
       if [ "$have_tv" = 1 ]; then
         "$torch_py" "$repo/bench/peers/train.py" train "$m" --steps "$steps" --threads 2 | record torch
+        "$torch_py" "$repo/bench/peers/train.py" train "$m" --steps "$steps" --threads 2 --channels-last | record torch-cl
       fi
       "$bench" infer "$m" --threads 2 --repeat 3 | record mgc
       if [ "$have_tv" = 1 ]; then
         "$torch_py" "$repo/bench/peers/train.py" infer "$m" --threads 2 --repeat 3 --batch 19 | record torch
+        "$torch_py" "$repo/bench/peers/train.py" infer "$m" --threads 2 --repeat 3 --batch 19 --channels-last | record torch-cl
       fi
     done
   done
@@ -107,12 +111,20 @@ rm -rf "$run" "$data/cache-small"
   "$mgc" train --data "$small" --out "$run" --model audio_cnn --epochs 1 --threads 2 --cache "$data/cache-small" -q \
   > /dev/null
 printf 'mgc\ttrain_audio_cnn_peak_rss_mb\t%s\t-\tMB\n' "$(awk -F'\t' '{printf "%.1f", $2/1024}' "$data/train.time")" >> "$raw"
+# One clip per process: the whole command's wall time (start-up, model load, first inference: what a user waits
+# for) and the clip's own time inside it. Then 10 clips in one process: the median per clip of clips 2..10 (warm).
+clips10="$(find "$corpus/" -name '*.wav' | sort | head -10)"
 for r in $(seq "$rounds"); do
-  /usr/bin/time -f 'rss_kb\t%M' -o "$data/predict.time" \
+  /usr/bin/time -f 'rss_kb\t%M\nwall_s\t%e' -o "$data/predict.time" \
     "$mgc" predict "$run" "$clip" --threads 2 --format json > "$data/predict.json"
   ms="$("$torch_py" -c "import json,sys; print(json.load(open(sys.argv[1]))[0]['milliseconds'])" "$data/predict.json")"
   printf 'mgc\tpredict_ms_per_clip\t%s\t-\tms\n' "$ms" >> "$raw"
-  printf 'mgc\tpredict_peak_rss_mb\t%s\t-\tMB\n' "$(awk -F'\t' '{printf "%.1f", $2/1024}' "$data/predict.time")" >> "$raw"
+  printf 'mgc\tpredict_process_ms\t%s\t-\tms\n' "$(awk -F'\t' '$1 == "wall_s" {printf "%.0f", $2 * 1000}' "$data/predict.time")" >> "$raw"
+  printf 'mgc\tpredict_peak_rss_mb\t%s\t-\tMB\n' "$(awk -F'\t' '$1 == "rss_kb" {printf "%.1f", $2/1024}' "$data/predict.time")" >> "$raw"
+  # shellcheck disable=SC2086
+  "$mgc" predict "$run" $clips10 --threads 2 --format json > "$data/predict10.json"
+  warm="$("$torch_py" -c "import json,statistics,sys; print(statistics.median(x['milliseconds'] for x in json.load(open(sys.argv[1]))[1:]))" "$data/predict10.json")"
+  printf 'mgc\tpredict_warm_ms_per_clip\t%s\t-\tms\n' "$warm" >> "$raw"
 done
 
 # Machine facts: CPU, cores, libtorch, and the BLAS that a running mgc process has mapped.

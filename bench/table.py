@@ -50,12 +50,22 @@ def main():
         k = "train_img_per_s_" + name
         row(f"train {name}, batch 32, 128x128, 2 threads [img/s]", med(wall, ("mgc", k)), "PyTorch",
             med(wall, ("torch", k)), False, ">= 1.1x PyTorch", 2)
+        if wall.get(("torch-cl", k)):
+            row(f"train {name}, batch 32, 128x128, 2 threads [img/s]", med(wall, ("mgc", k)),
+                "PyTorch channels_last", med(wall, ("torch-cl", k)), False, "", 2)
     for name in models:
         k = "infer_ms_" + name
         row(f"inference {name}, 19 windows 128x128 (one 30 s clip), 2 threads [ms]", med(wall, ("mgc", k)),
             "PyTorch", med(wall, ("torch", k)), True, "")
-    row("mgc predict audio_cnn, one 30 s clip, end to end [ms]", med(wall, ("mgc", "predict_ms_per_clip")), "", None,
-        True)
+        if wall.get(("torch-cl", k)):
+            row(f"inference {name}, 19 windows 128x128 (one 30 s clip), 2 threads [ms]", med(wall, ("mgc", k)),
+                "PyTorch channels_last", med(wall, ("torch-cl", k)), True, "")
+    row("mgc predict audio_cnn, one 30 s clip: the whole process [ms]", med(wall, ("mgc", "predict_process_ms")), "",
+        None, True)
+    row("mgc predict audio_cnn, one 30 s clip: the clip alone, first in its process [ms]",
+        med(wall, ("mgc", "predict_ms_per_clip")), "", None, True)
+    row("mgc predict audio_cnn, 30 s clips 2..10 of one process: per clip [ms]",
+        med(wall, ("mgc", "predict_warm_ms_per_clip")), "", None, True)
     row("mgc predict audio_cnn, one clip, peak RSS [MB]", med(wall, ("mgc", "predict_peak_rss_mb")), "", None, True)
     row("mgc train audio_cnn, 1 epoch of 20 clips, peak RSS [MB]", med(wall, ("mgc", "train_audio_cnn_peak_rss_mb")),
         "", None, True)

@@ -120,6 +120,7 @@ Predictor::Predictor(const std::string& run_dir, int threads, const std::string&
   if (!std::filesystem::exists(w)) throw make_error("predict", "'{}' has no weights file '{}'", run_dir, w);
   train::load_model_weights(*impl_->model, w);
   impl_->model->to(impl_->device);
+  train::use_fast_memory_format(*impl_->model, impl_->device);
   impl_->model->eval();
 }
 

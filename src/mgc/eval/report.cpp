@@ -155,7 +155,11 @@ std::string params_chart(const std::vector<ModelResult>& rs) {
 
 std::string curve_chart(const std::vector<ModelResult>& rs, bool accuracy) {
   std::string s = header(860, 520, accuracy ? "Validation clip accuracy per epoch" : "Training loss per epoch");
-  s += "set key outside right top vertical\nset xlabel 'epoch'\n";
+  size_t longest = 0;
+  for (const auto& r : rs) longest = std::max(longest, r.label.size());
+  // Long labels ("efficientnet_lite0 (frozen 2 epochs, then fine-tuned)") go under the plot, or they squeeze it.
+  s += longest > 24 ? "set key below left vertical maxrows 4\n" : "set key outside right top vertical\n";
+  s += "set xlabel 'epoch'\n";
   s += accuracy ? "set ylabel 'validation clip accuracy'\nset yrange [0:1.05]\n" : "set ylabel 'training loss'\n";
   int most = 1;
   for (const auto& r : rs)

@@ -110,6 +110,18 @@ torch::Tensor model_input(const torch::Tensor& db, const TrainConfig& config) {
   return x;
 }
 
+void use_fast_memory_format(models::Classifier& model, const torch::Device& device) {
+  if (!device.is_cpu()) return;
+  torch::NoGradGuard no_grad;
+  for (auto& p : model.parameters())
+    if (p.dim() == 4 && !p.is_contiguous(at::MemoryFormat::ChannelsLast))
+      p.set_data(p.contiguous(at::MemoryFormat::ChannelsLast));
+}
+
+torch::Tensor fast_memory_format(const torch::Tensor& x, const torch::Device& device) {
+  return device.is_cpu() && x.dim() == 4 ? x.contiguous(at::MemoryFormat::ChannelsLast) : x;
+}
+
 torch::Tensor predict_probs(models::Classifier& model, const torch::Tensor& db_windows, const TrainConfig& config,
                             int64_t batch_size, const torch::Device& device) {
   model.eval();
@@ -117,7 +129,8 @@ torch::Tensor predict_probs(models::Classifier& model, const torch::Tensor& db_w
   std::vector<torch::Tensor> parts;
   for (int64_t s = 0; s < db_windows.size(0); s += batch_size) {
     const torch::Tensor batch = db_windows.slice(0, s, std::min(s + batch_size, db_windows.size(0)));
-    parts.push_back(torch::softmax(model.forward(model_input(batch, config).to(device)), 1).to(torch::kCPU));
+    const torch::Tensor x = fast_memory_format(model_input(batch, config).to(device), device);
+    parts.push_back(torch::softmax(model.forward(x), 1).to(torch::kCPU));
   }
   return torch::cat(parts, 0);
 }

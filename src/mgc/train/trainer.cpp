@@ -483,6 +483,7 @@ TrainResult train(const TrainConfig& requested, const std::string& run_dir, cons
   torch::manual_seed(config.seed);
   auto model = build_model(config, num_classes, verbose && !options.resume);
   model->to(device);
+  use_fast_memory_format(*model, device);
   auto optimizer = make_optimizer(config, *model);
   const std::vector<torch::Tensor> params = model->parameters();
   const std::vector<torch::Tensor> buffers = model->buffers();
@@ -491,6 +492,7 @@ TrainResult train(const TrainConfig& requested, const std::string& run_dir, cons
     std::string bytes = main_rank ? read_file(checkpoint) : std::string();
     if (dist) bytes = dist->share("checkpoint", bytes);
     state = load_checkpoint(checkpoint, bytes, *model, *optimizer, device);
+    use_fast_memory_format(*model, device);  // a checkpoint of an older mgc holds NCHW weights
     if (main_rank) trim_metrics(run_dir, state.epoch);
     if (verbose) std::printf("resuming %s after epoch %d\n", run_dir.c_str(), state.epoch);
     if (verbose && state.world_size != world_size)
@@ -565,7 +567,7 @@ TrainResult train(const TrainConfig& requested, const std::string& run_dir, cons
       const auto step_start = Clock::now();
       lr = learning_rate(config, epoch, b, loader.size());
       for (auto& group : optimizer->param_groups()) group.options().set_lr(lr);
-      const torch::Tensor x = model_input(batch.db, config).to(device);
+      const torch::Tensor x = fast_memory_format(model_input(batch.db, config).to(device), device);
       batch.labels = batch.labels.to(device);
       if (batch.mix.lambda < 1.0) batch.mix.permutation = batch.mix.permutation.to(device);
       optimizer->zero_grad();
