@@ -130,12 +130,13 @@ done
 # Machine facts: CPU, cores, libtorch, and the BLAS that a running mgc process has mapped.
 cpu="$(lscpu | sed -n 's/^Model name: *//p' | head -1)"
 cores="$(nproc)"
-"$bench" train mobilenet_v2 --steps 1 --threads 1 > /dev/null &
+"$bench" train mobilenet_v2 --steps 50 --threads 1 > /dev/null &
 pid=$!
 sleep 3
-blas="$(grep -oE '/[^ ]*(blas|mkl|dnnl)[^ ]*\.so[^ ]*' "/proc/$pid/maps" 2>/dev/null | sort -u | xargs -r -n1 basename | tr '\n' ' ')"
-wait "$pid" || true
-torch_version="$("$mgc" info 2>/dev/null | head -1 | cut -d, -f1) ($(dpkg-query -W -f='Debian libtorch-dev ${Version}' libtorch-dev 2>/dev/null || echo 'not from Debian'))"
+blas="$(grep -oE '/[^ ]*(blas|mkl|dnnl)[^ ]*\.so[^ ]*' "/proc/$pid/maps" 2>/dev/null | sort -u | xargs -r -n1 basename | tr '\n' ' ' || true)"
+kill "$pid" 2>/dev/null || true
+wait "$pid" 2>/dev/null || true
+torch_version="$("$mgc" info 2>/dev/null | sed -n 1p | cut -d, -f1) ($(dpkg-query -W -f='Debian libtorch-dev ${Version}' libtorch-dev 2>/dev/null || echo 'not from Debian'))"
 load="$(cut -d' ' -f1-3 /proc/loadavg)"
 
 "$torch_py" "$repo/bench/table.py" "$raw" \
