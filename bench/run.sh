@@ -3,11 +3,13 @@
 # BUILD/bench-results.md (paste it into docs/PERFORMANCE.md). mgc and the peer alternate round by round and each
 # figure is the median over rounds, because the machines this runs on are shared and noisy.
 #
-# usage: bench/run.sh [BUILD_DIR] [--rounds N] [--models "resnet50 vgg16 ..."] [--train-steps N] [--skip-train]
+# usage: bench/run.sh [BUILD_DIR] [--rounds N] [--models "resnet50 vgg16 ..."] [--train-steps N] [--train-rounds N]
+#                     [--skip-train] [--skip-features]
 #   BUILD_DIR: a Release build with the mgc_bench target (default build/); needs `mgc` and `mgc_bench` built.
 # Peers: Debian's /usr/bin/python3 with python3-torch 1.13, torchvision 0.14, torchaudio 0.13; librosa 0.10.1 from
-# <repo>/.venv (or $MGC_LIBROSA_PYTHON). A peer that is not installed shows "n/a".
-# Takes about 10-15 minutes with all six models on a 2-core machine (VGG16 alone: ~1 min per round).
+# <repo>/.venv (or $MGC_LIBROSA_PYTHON). A peer that is not installed shows "n/a". Current libtorch on both sides:
+#   MGC_TORCH_PYTHON=.venv-torch/bin/python bench/run.sh build-pip --skip-features   (build-pip with the bench target)
+# Takes about 5-15 minutes with all six models on a 2-core machine, depending on its load.
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -17,6 +19,7 @@ train_rounds=1
 models="resnet50 vgg16 densenet121 inception_v3 mobilenet_v2 efficientnet_b0"
 steps=2
 skip_train=0
+skip_features=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --rounds) rounds="$2"; shift 2 ;;
@@ -24,6 +27,7 @@ while [ $# -gt 0 ]; do
     --models) models="$2"; shift 2 ;;
     --train-steps) steps="$2"; shift 2 ;;
     --skip-train) skip_train=1; shift ;;
+    --skip-features) skip_features=1; shift ;;
     -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
     *) build="$1"; shift ;;
   esac
@@ -36,10 +40,14 @@ for exe in "$bench" "$mgc"; do
 done
 
 torch_py=/usr/bin/python3
+# The PyTorch peer of the training and inference rows: Debian's torch 1.13 by default; MGC_TORCH_PYTHON picks
+# another, e.g. .venv-torch/bin/python (PyPI's torch 2.15, scripts/setup-torch-pip.sh) with BUILD_DIR built
+# -DMGC_TORCH=pip, so that both sides run the same current libtorch. The log-mel peers stay Debian's torchaudio.
+train_py="${MGC_TORCH_PYTHON:-$torch_py}"
 librosa_py="${MGC_LIBROSA_PYTHON:-$repo/.venv/bin/python}"
 "$librosa_py" -c "import librosa" 2>/dev/null || librosa_py=""
 "$torch_py" -c "import torchaudio" 2>/dev/null && have_ta=1 || have_ta=0
-"$torch_py" -c "import torchvision" 2>/dev/null && have_tv=1 || have_tv=0
+"$train_py" -c "import torchvision" 2>/dev/null && have_tv=1 || have_tv=0
 
 data="$build/bench-data"
 corpus="$data/corpus"
@@ -58,6 +66,7 @@ if [ ! -f "$corpus/manifest.csv" ]; then
 fi
 clip="$(find "$corpus/" -name '*.wav' | sort | head -1)"
 
+if [ "$skip_features" = 0 ]; then
 echo "run.sh: log-mel and decode + log-mel, $rounds round(s) ..." >&2
 for r in $(seq "$rounds"); do
   for mode in logmel decode-logmel; do
@@ -76,6 +85,7 @@ for r in $(seq "$rounds"); do
   "$bench" extract "$corpus" "$data/cache" --threads 2 | record mgc
 done
 rm -rf "$data/cache"
+fi
 
 if [ "$skip_train" = 0 ]; then
   echo "run.sh: training throughput, batch 32, 128x128, 2 threads, models: $models ..." >&2
@@ -85,13 +95,13 @@ if [ "$skip_train" = 0 ]; then
       # NCHW order) and with channels_last, the one-line change a PyTorch user could make.
       "$bench" train "$m" --steps "$steps" --threads 2 | record mgc
       if [ "$have_tv" = 1 ]; then
-        "$torch_py" "$repo/bench/peers/train.py" train "$m" --steps "$steps" --threads 2 | record torch
-        "$torch_py" "$repo/bench/peers/train.py" train "$m" --steps "$steps" --threads 2 --channels-last | record torch-cl
+        "$train_py" "$repo/bench/peers/train.py" train "$m" --steps "$steps" --threads 2 | record torch
+        "$train_py" "$repo/bench/peers/train.py" train "$m" --steps "$steps" --threads 2 --channels-last | record torch-cl
       fi
       "$bench" infer "$m" --threads 2 --repeat 3 | record mgc
       if [ "$have_tv" = 1 ]; then
-        "$torch_py" "$repo/bench/peers/train.py" infer "$m" --threads 2 --repeat 3 --batch 19 | record torch
-        "$torch_py" "$repo/bench/peers/train.py" infer "$m" --threads 2 --repeat 3 --batch 19 --channels-last | record torch-cl
+        "$train_py" "$repo/bench/peers/train.py" infer "$m" --threads 2 --repeat 3 --batch 19 | record torch
+        "$train_py" "$repo/bench/peers/train.py" infer "$m" --threads 2 --repeat 3 --batch 19 --channels-last | record torch-cl
       fi
     done
   done
@@ -136,10 +146,11 @@ sleep 3
 blas="$(grep -oE '/[^ ]*(blas|mkl|dnnl)[^ ]*\.so[^ ]*' "/proc/$pid/maps" 2>/dev/null | sort -u | xargs -r -n1 basename | tr '\n' ' ' || true)"
 kill "$pid" 2>/dev/null || true
 wait "$pid" 2>/dev/null || true
-torch_version="$("$mgc" info 2>/dev/null | sed -n 1p | cut -d, -f1) ($(dpkg-query -W -f='Debian libtorch-dev ${Version}' libtorch-dev 2>/dev/null || echo 'not from Debian'))"
+torch_version="mgc on $("$mgc" info 2>/dev/null | sed -n 1p | cut -d, -f1)"
+peer_version="$("$train_py" -c 'import torch, torchvision; print("torch", torch.__version__, "torchvision", torchvision.__version__)' 2>/dev/null || echo none)"
 load="$(cut -d' ' -f1-3 /proc/loadavg)"
 
 "$torch_py" "$repo/bench/table.py" "$raw" \
-  --header "$(date -u '+%Y-%m-%d %H:%M UTC'); $cpu, $cores cores; load average at the end: $load; $torch_version; BLAS/oneDNN mapped: $blas" \
+  --header "$(date -u '+%Y-%m-%d %H:%M UTC'); $cpu, $cores cores; load average at the end: $load; $torch_version; PyTorch peer: $peer_version; BLAS/oneDNN mapped: $blas" \
   | tee "$build/bench-results.md"
 echo "run.sh: table written to $build/bench-results.md; raw figures in $raw" >&2
