@@ -1,6 +1,8 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
+#include <thread>
 #include <stdexcept>
 #include <vector>
 
@@ -25,6 +27,9 @@ TEST(Parallel, FirstExceptionIsRethrownAfterJoin) {
                                  [&](int64_t i, int) {
                                    ran++;
                                    if (i == 10) throw std::runtime_error("boom");
+                                   // Later tasks take long enough (89 x 2 ms) that the worker which threw stops
+                                   // the hand-out long before the other one could drain it.
+                                   if (i > 10) std::this_thread::sleep_for(std::chrono::milliseconds(2));
                                  }),
                std::runtime_error);
   EXPECT_LT(ran.load(), 100);  // hand-out stopped early
