@@ -143,7 +143,7 @@ cores="$(nproc)"
 "$bench" train mobilenet_v2 --steps 50 --threads 1 > /dev/null &
 pid=$!
 sleep 3
-blas="$(grep -oE '/[^ ]*(blas|mkl|dnnl)[^ ]*\.so[^ ]*' "/proc/$pid/maps" 2>/dev/null | sort -u | xargs -r -n1 basename | tr '\n' ' ' || true)"
+blas="$(grep -oE '/[^ ]*(openblas|libblas|mkl|dnnl)[^ ]*\.so[^ ]*' "/proc/$pid/maps" 2>/dev/null | sort -u | xargs -r -n1 basename | tr '\n' ' ' || true)"
 kill "$pid" 2>/dev/null || true
 wait "$pid" 2>/dev/null || true
 torch_version="mgc on $("$mgc" info 2>/dev/null | sed -n 1p | cut -d, -f1)"

@@ -26,6 +26,8 @@ def main():
         return "n/a" if v is None else f"{v:.{digits}f}"
 
     def row(label, mine, peer_name, peer, lower_is_better, goal="", digits=1):
+        if mine is None and peer is None:
+            return  # not measured in this run (--skip-features, --skip-train)
         ratio = None
         if mine and peer:
             ratio = peer / mine if lower_is_better else mine / peer
