@@ -18,6 +18,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -129,20 +130,33 @@ int cmd_extract(const std::string& dataset, const std::string& cache_dir, int th
   return 0;
 }
 
-int cmd_train(const std::string& name, int steps, int batch, int size, int threads, bool nchw) {
+// A 10-class model with random weights, seeded, on `threads` intra-op threads, and a random input [batch, 3, size,
+// size]; both in the memory order mgc uses on CPU unless nchw.
+struct BenchModel {
+  std::shared_ptr<mgc::models::Classifier> model;
+  torch::Tensor x;
+};
+
+BenchModel bench_model(const std::string& name, int threads, int batch, int size, bool nchw) {
   mgc::set_num_threads(threads);
   torch::manual_seed(0);
   mgc::models::ModelConfig mc;
   mc.name = name;
   mc.num_classes = 10;
   mc.aux_logits = false;
-  auto model = mgc::models::create_model(mc);
+  BenchModel b{mgc::models::create_model(mc), torch::randn({batch, 3, size, size})};
   const torch::Device cpu(torch::kCPU);
-  if (!nchw) mgc::train::use_fast_memory_format(*model, cpu);
+  if (!nchw) {
+    mgc::train::use_fast_memory_format(*b.model, cpu);
+    b.x = mgc::train::fast_memory_format(b.x, cpu);
+  }
+  return b;
+}
+
+int cmd_train(const std::string& name, int steps, int batch, int size, int threads, bool nchw) {
+  auto [model, x] = bench_model(name, threads, batch, size, nchw);
   model->train();
   torch::optim::SGD opt(model->parameters(), torch::optim::SGDOptions(0.01).momentum(0.9));
-  torch::Tensor x = torch::randn({batch, 3, size, size});
-  if (!nchw) x = mgc::train::fast_memory_format(x, cpu);
   const torch::Tensor y = torch::randint(0, 10, {batch}, torch::kLong);
   std::vector<double> t;
   for (int i = 0; i < steps + 1; ++i) {  // the first step warms up (allocations, oneDNN primitives)
@@ -158,18 +172,8 @@ int cmd_train(const std::string& name, int steps, int batch, int size, int threa
 }
 
 int cmd_infer(const std::string& name, int repeat, int threads, int batch, int size, bool nchw) {
-  mgc::set_num_threads(threads);
-  torch::manual_seed(0);
-  mgc::models::ModelConfig mc;
-  mc.name = name;
-  mc.num_classes = 10;
-  mc.aux_logits = false;
-  auto model = mgc::models::create_model(mc);
-  const torch::Device cpu(torch::kCPU);
-  if (!nchw) mgc::train::use_fast_memory_format(*model, cpu);
+  auto [model, x] = bench_model(name, threads, batch, size, nchw);
   model->eval();
-  torch::Tensor x = torch::randn({batch, 3, size, size});
-  if (!nchw) x = mgc::train::fast_memory_format(x, cpu);
   std::vector<double> t;
   c10::InferenceMode guard;
   for (int i = 0; i < repeat + 1; ++i) {
