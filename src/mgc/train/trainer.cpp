@@ -483,7 +483,6 @@ TrainResult train(const TrainConfig& requested, const std::string& run_dir, cons
   torch::manual_seed(config.seed);
   auto model = build_model(config, num_classes, verbose && !options.resume);
   model->to(device);
-  use_fast_memory_format(*model, device);
   auto optimizer = make_optimizer(config, *model);
   const std::vector<torch::Tensor> params = model->parameters();
   const std::vector<torch::Tensor> buffers = model->buffers();
@@ -492,7 +491,6 @@ TrainResult train(const TrainConfig& requested, const std::string& run_dir, cons
     std::string bytes = main_rank ? read_file(checkpoint) : std::string();
     if (dist) bytes = dist->share("checkpoint", bytes);
     state = load_checkpoint(checkpoint, bytes, *model, *optimizer, device);
-    use_fast_memory_format(*model, device);  // a checkpoint of an older mgc holds NCHW weights
     if (main_rank) trim_metrics(run_dir, state.epoch);
     if (verbose) std::printf("resuming %s after epoch %d\n", run_dir.c_str(), state.epoch);
     if (verbose && state.world_size != world_size)
@@ -501,6 +499,9 @@ TrainResult train(const TrainConfig& requested, const std::string& run_dir, cons
   } else if (main_rank) {
     trim_metrics(run_dir, 0);
   }
+  // After any load (a checkpoint's tensors keep the strides they were saved with; an older mgc saved NCHW). The
+  // parameters stay the same tensors, so the optimiser and `params` follow.
+  use_fast_memory_format(*model, device);
   state.world_size = world_size;
   // Every rank starts from rank 0's weights (a pretrained file may differ between machines).
   if (dist) {
