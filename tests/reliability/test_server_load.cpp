@@ -19,6 +19,7 @@
 #include "mgc/core/fs.h"
 #include "mgc/serve/server.h"
 #include "test_util.h"
+#include "serve/running_server.h"
 #include "train/toy_dataset.h"
 
 using mgc::serve::ServeConfig;
@@ -40,36 +41,7 @@ double rss_mib() {
   return 0.0;
 }
 
-class Running {
- public:
-  explicit Running(ServeConfig config) : server_(std::move(config)) {
-    thread_ = std::thread([this] {
-      try {
-        server_.start();
-      } catch (const std::exception& e) {
-        error_ = e.what();
-      }
-    });
-    if (!server_.wait_until_listening(30000)) ADD_FAILURE() << "server did not start: " << error_;
-  }
-  ~Running() {
-    server_.stop();
-    thread_.join();
-  }
-  int port() const { return server_.port(); }
-  httplib::Client client(int timeout_s = 60) const {
-    httplib::Client c("127.0.0.1", server_.port());
-    c.set_connection_timeout(10, 0);
-    c.set_read_timeout(timeout_s, 0);
-    c.set_write_timeout(timeout_s, 0);
-    return c;
-  }
-
- private:
-  Server server_;
-  std::thread thread_;
-  std::string error_;
-};
+using Running = mgc::test::RunningServer;
 
 // A raw TCP connection to the server, for requests httplib's client will not send (slow, malformed).
 class RawConnection {

@@ -20,6 +20,7 @@
 #include "mgc/eval/predictor.h"
 #include "mgc/serve/server.h"
 #include "mgc/train/trainer.h"
+#include "serve/running_server.h"
 #include "train/toy_dataset.h"
 
 using mgc::serve::ServeConfig;
@@ -51,45 +52,7 @@ double elapsed_ms(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
 }
 
-// A Server started on its own thread; stopped and joined when the object dies.
-class Running {
- public:
-  explicit Running(ServeConfig config) : server_(std::move(config)) {
-    thread_ = std::thread([this] {
-      try {
-        server_.start();
-      } catch (const std::exception& e) {
-        error_ = e.what();
-      }
-    });
-    if (!server_.wait_until_listening(30000)) ADD_FAILURE() << "server did not start: " << error_;
-  }
-  ~Running() { stop_and_join(); }
-  Running(const Running&) = delete;
-  Running& operator=(const Running&) = delete;
-
-  // Milliseconds from stop() until start() returned.
-  double stop_and_join() {
-    if (!thread_.joinable()) return 0.0;
-    const auto t0 = std::chrono::steady_clock::now();
-    server_.stop();
-    thread_.join();
-    return elapsed_ms(t0);
-  }
-  Server& server() { return server_; }
-  int port() const { return server_.port(); }
-  httplib::Client client() const {
-    httplib::Client c("127.0.0.1", server_.port());
-    c.set_read_timeout(60, 0);
-    c.set_write_timeout(60, 0);
-    return c;
-  }
-
- private:
-  Server server_;
-  std::thread thread_;
-  std::string error_;
-};
+using Running = mgc::test::RunningServer;
 
 class ServeToy : public ::testing::Test {
  protected:
