@@ -4,8 +4,10 @@
 
 #include "commands.h"
 #include "mgc/core/error.h"
+#include "mgc/core/runtime.h"
 
 int main(int argc, char** argv) {
+  mgc::tune_malloc_for_tensors();
   CLI::App app{"mgc: music genre classification (audio -> log-mel -> CNN -> genres)", "mgc"};
   app.set_version_flag("--version", "mgc 0.1.0");
   app.require_subcommand(1);

@@ -188,6 +188,7 @@ int cmd_infer(const std::string& name, int repeat, int threads, int batch, int s
 }  // namespace
 
 int main(int argc, char** argv) {
+  mgc::tune_malloc_for_tensors();  // as the mgc program does (MGC_MALLOC=system to measure without)
   if (argc < 3) {
     std::fprintf(stderr, "usage: mgc_bench logmel|decode-logmel|extract|train|infer ARGS (see bench/mgc_bench.cpp)\n");
     return 2;

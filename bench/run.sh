@@ -56,6 +56,8 @@ raw="$data/raw.tsv"
 : > "$raw"
 # Every single-thread measure runs with one BLAS/OpenMP thread on both sides.
 one=(env OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1)
+# The glibc malloc settings that mgc makes itself (mgc::tune_malloc_for_tensors), given to a Python peer.
+tuned=(env MALLOC_MMAP_MAX_=0 MALLOC_TRIM_THRESHOLD_=1073741824 MALLOC_TOP_PAD_=67108864)
 
 # record SIDE PEER_NAME < lines "measure wall cpu unit"
 record() { while IFS=$'\t' read -r m wall cpu unit; do printf '%s\t%s\t%s\t%s\t%s\n' "$1" "$m" "$wall" "$cpu" "$unit" >> "$raw"; done; }
@@ -91,17 +93,19 @@ if [ "$skip_train" = 0 ]; then
   echo "run.sh: training throughput, batch 32, 128x128, 2 threads, models: $models ..." >&2
   for r in $(seq "$train_rounds"); do
     for m in $models; do
-      # mgc as its trainer and predictor run on CPU (channels-last); the peer as users run it (torch's default
-      # NCHW order) and with channels_last, the one-line change a PyTorch user could make.
+      # mgc as its trainer and predictor run on CPU (channels-last, its malloc settings); the peer as users run
+      # it (torch's default NCHW order, glibc's default malloc), and with both of mgc's changes made by hand.
       "$bench" train "$m" --steps "$steps" --threads 2 | record mgc
       if [ "$have_tv" = 1 ]; then
         "$train_py" "$repo/bench/peers/train.py" train "$m" --steps "$steps" --threads 2 | record torch
-        "$train_py" "$repo/bench/peers/train.py" train "$m" --steps "$steps" --threads 2 --channels-last | record torch-cl
+        "${tuned[@]}" "$train_py" "$repo/bench/peers/train.py" train "$m" --steps "$steps" --threads 2 \
+          --channels-last | record torch-cl
       fi
       "$bench" infer "$m" --threads 2 --repeat 3 | record mgc
       if [ "$have_tv" = 1 ]; then
         "$train_py" "$repo/bench/peers/train.py" infer "$m" --threads 2 --repeat 3 --batch 19 | record torch
-        "$train_py" "$repo/bench/peers/train.py" infer "$m" --threads 2 --repeat 3 --batch 19 --channels-last | record torch-cl
+        "${tuned[@]}" "$train_py" "$repo/bench/peers/train.py" infer "$m" --threads 2 --repeat 3 --batch 19 \
+          --channels-last | record torch-cl
       fi
     done
   done

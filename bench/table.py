@@ -54,14 +54,14 @@ def main():
             med(wall, ("torch", k)), False, ">= 1.1x PyTorch", 2)
         if wall.get(("torch-cl", k)):
             row(f"train {name}, batch 32, 128x128, 2 threads [img/s]", med(wall, ("mgc", k)),
-                "PyTorch channels_last", med(wall, ("torch-cl", k)), False, "", 2)
+                "PyTorch channels_last + malloc", med(wall, ("torch-cl", k)), False, "", 2)
     for name in models:
         k = "infer_ms_" + name
         row(f"inference {name}, 19 windows 128x128 (one 30 s clip), 2 threads [ms]", med(wall, ("mgc", k)),
             "PyTorch", med(wall, ("torch", k)), True, "")
         if wall.get(("torch-cl", k)):
             row(f"inference {name}, 19 windows 128x128 (one 30 s clip), 2 threads [ms]", med(wall, ("mgc", k)),
-                "PyTorch channels_last", med(wall, ("torch-cl", k)), True, "")
+                "PyTorch channels_last + malloc", med(wall, ("torch-cl", k)), True, "")
     row("mgc predict audio_cnn, one 30 s clip: the whole process [ms]", med(wall, ("mgc", "predict_process_ms")), "",
         None, True)
     row("mgc predict audio_cnn, one 30 s clip: the clip alone, first in its process [ms]",
