@@ -75,6 +75,33 @@ TEST_F(TrainToy, LearnsAndWritesTheRunFolder) {
   EXPECT_EQ(fp.segments.size(), 3u);  // 2 s at 1 s windows every half window: starts 0, 0.49, 0.98 s
 }
 
+TEST_F(TrainToy, WithoutAValSplitTheLastEpochIsBestAndValColumnsAreEmpty) {
+  TempDir runs;
+  TrainConfig c = toy_config(manifest_, runs.file("cache"));
+  c.val_fraction = 0.0;
+  c.epochs = 4;
+  c.patience = 1;  // nothing to watch: no early stop
+  const std::string run = runs.file("run");
+  const TrainResult r = train(c, run, quiet());
+  EXPECT_EQ(r.epochs_done, 4);
+  EXPECT_EQ(r.best_epoch, 4);
+  EXPECT_FALSE(r.early_stopped);
+  std::ifstream csv(run + "/metrics.csv");
+  std::string line;
+  std::getline(csv, line);
+  int rows = 0;
+  while (std::getline(csv, line)) {
+    ++rows;
+    EXPECT_NE(line.find(",nan,nan,nan,nan,"), std::string::npos) << line;
+  }
+  EXPECT_EQ(rows, 4);
+  std::ifstream jsonl(run + "/metrics.jsonl");
+  while (std::getline(jsonl, line)) EXPECT_TRUE(nlohmann::json::parse(line).at("val_clip_acc").is_null()) << line;
+  mgc::eval::EvalOptions eo;
+  eo.progress = false;
+  EXPECT_EQ(mgc::eval::evaluate_run(run, eo).clips_mean.n, 6);  // the test split is still there
+}
+
 TEST_F(TrainToy, SameSeedSameMetricsAndResumeContinuesExactly) {
   TempDir runs;
   const TrainConfig c = toy_config(manifest_, runs.file("cache"));

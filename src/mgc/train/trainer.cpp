@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <mutex>
 #include <sstream>
@@ -521,6 +522,9 @@ TrainResult train(const TrainConfig& requested, const std::string& run_dir, cons
   if (static_cast<int64_t>(base.size()) < 2 * world_size)
     throw make_error("train", "the train split has fewer than {} usable windows ({} per process)", 2 * world_size, 2);
   const ValSet val = main_rank ? make_val_set(run, config) : ValSet{};
+  // Without a val split (--val 0) every epoch is the best so far: best.safetensors is the last epoch's weights,
+  // early stopping has nothing to watch, and the metrics' val columns are empty (nan / null), not zeros.
+  const bool has_val = !run.split.val.empty();
   if (verbose)
     std::printf("train: %s, %zu train clips (%zu windows/epoch), %zu val clips, %d classes, split %s%s\n",
                 config.model.c_str(), run.split.train.size(), base.size(), run.split.val.size(), num_classes,
@@ -611,8 +615,8 @@ TrainResult train(const TrainConfig& requested, const std::string& run_dir, cons
       v = validate(*model, val, num_classes, config, device);
     }
     state.epoch = epoch + 1;
-    const bool improved = config.monitor == "val_loss" ? v.loss < state.best_loss - 1e-9
-                                                       : v.clip_acc > state.best_clip_acc + 1e-12;
+    const bool improved = !has_val || (config.monitor == "val_loss" ? v.loss < state.best_loss - 1e-9
+                                                                    : v.clip_acc > state.best_clip_acc + 1e-12);
     if (improved) {
       state.best_epoch = state.epoch;
       state.best_clip_acc = v.clip_acc;
@@ -622,29 +626,34 @@ TrainResult train(const TrainConfig& requested, const std::string& run_dir, cons
     } else {
       ++state.since_best;
     }
-    if (config.patience > 0 && state.since_best >= config.patience) state.early_stopped = true;
+    if (has_val && config.patience > 0 && state.since_best >= config.patience) state.early_stopped = true;
 
     const double seconds = std::chrono::duration<double>(Clock::now() - epoch_start).count();
     const double wait_fraction = epoch_waited / std::max(1e-9, epoch_waited + epoch_stepping);
     const char* phase = frozen ? "frozen" : "full";
     if (main_rank) {
+      const auto val_num = [&](double x) { return has_val ? x : std::numeric_limits<double>::quiet_NaN(); };
+      const auto val_json = [&](double x) { return has_val ? nlohmann::json(x) : nlohmann::json(nullptr); };
       nlohmann::json row = {{"epoch", state.epoch}, {"phase", phase}, {"lr", lr}, {"train_loss", loss_sum / seen},
-                            {"train_acc", double(correct) / seen}, {"val_loss", v.loss},
-                            {"val_segment_acc", v.segment_acc}, {"val_clip_acc", v.clip_acc},
-                            {"val_macro_f1", v.macro_f1}, {"seconds", seconds},
+                            {"train_acc", double(correct) / seen}, {"val_loss", val_json(v.loss)},
+                            {"val_segment_acc", val_json(v.segment_acc)}, {"val_clip_acc", val_json(v.clip_acc)},
+                            {"val_macro_f1", val_json(v.macro_f1)}, {"seconds", seconds},
                             {"loader_wait_fraction", wait_fraction}};
       append_line(run_dir + "/metrics.jsonl", row.dump());
       append_line(csv, fmt::format("{},{},{:.6g},{:.6f},{:.6f},{:.6f},{:.6f},{:.6f},{:.6f},{:.2f},{:.4f}", state.epoch,
-                                   phase, lr, loss_sum / seen, double(correct) / seen, v.loss, v.segment_acc,
-                                   v.clip_acc, v.macro_f1, seconds, wait_fraction));
+                                   phase, lr, loss_sum / seen, double(correct) / seen, val_num(v.loss),
+                                   val_num(v.segment_acc), val_num(v.clip_acc), val_num(v.macro_f1), seconds,
+                                   wait_fraction));
       save_checkpoint(checkpoint, *model, *optimizer, state);
     }
     ++epochs_this_call;
     if (verbose)
-      std::printf("epoch %d/%d %s: train loss %.4f acc %.3f | val loss %.4f seg acc %.3f clip acc %.3f F1 %.3f%s"
-                  " | %.1f s, loader wait %.1f%%\n",
-                  state.epoch, config.epochs, phase, loss_sum / seen, double(correct) / seen, v.loss, v.segment_acc,
-                  v.clip_acc, v.macro_f1, improved ? " *" : "", seconds, 100.0 * wait_fraction);
+      std::printf("epoch %d/%d %s: train loss %.4f acc %.3f | %s | %.1f s, loader wait %.1f%%\n", state.epoch,
+                  config.epochs, phase, loss_sum / seen, double(correct) / seen,
+                  has_val ? fmt::format("val loss {:.4f} seg acc {:.3f} clip acc {:.3f} F1 {:.3f}{}", v.loss,
+                                        v.segment_acc, v.clip_acc, v.macro_f1, improved ? " *" : "").c_str()
+                          : "no val split",
+                  seconds, 100.0 * wait_fraction);
     std::fflush(stdout);
   }
   trace.finish(*model);
