@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <random>
@@ -68,6 +69,29 @@ TEST(PowerToDb, RefAminAndTopDb) {
   EXPECT_FLOAT_EQ(b.values[0], -20.0f);
   EXPECT_FLOAT_EQ(b.values[2], -80.0f);
   EXPECT_THROW(power_to_db(b, DbConfig{false, 0.0, 1e-10, 80.0}), mgc::Error);
+}
+
+TEST(PowerToDb, BlocksConvertedWithTheWholePeakEqualTheWholeValueForValue) {
+  // Streamed prediction converts block by block with the file's peak: it must give the in-memory path's bits.
+  std::mt19937 rng(3);
+  std::lognormal_distribution<float> power(0.0f, 6.0f);
+  Spectrogram s(8, 37);
+  for (float& v : s.values) v = power(rng);
+  for (const DbConfig& db : {DbConfig{true, 1.0, 1e-10, 80.0}, DbConfig{false, 1.0, 1e-10, 60.0},
+                             DbConfig{true, 1.0, 1e-40, 80.0}}) {  // the last: the exact-logarithm path
+    Spectrogram whole = s;
+    power_to_db(whole, db);
+    Spectrogram left(8, 20), right(8, 17);
+    for (int64_t r = 0; r < 8; ++r)
+      for (int64_t c = 0; c < 37; ++c) (c < 20 ? left.at(r, c) : right.at(r, c - 20)) = s.at(r, c);
+    const float peak = std::max(power_peak(left, db), power_peak(right, db));
+    EXPECT_EQ(peak, power_peak(s, db));
+    power_to_db_with_peak(left, db, peak);
+    power_to_db_with_peak(right, db, peak);
+    for (int64_t r = 0; r < 8; ++r)
+      for (int64_t c = 0; c < 37; ++c)
+        EXPECT_EQ(whole.at(r, c), c < 20 ? left.at(r, c) : right.at(r, c - 20)) << r << "," << c;
+  }
 }
 
 TEST(PowerToDb, FastLogMatchesLog10AcrossTheRange) {

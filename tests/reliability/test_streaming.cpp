@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <random>
+#include <utility>
 
 #include "mgc/core/error.h"
 #include "mgc/eval/predictor.h"
@@ -55,6 +56,20 @@ class Streaming : public ::testing::Test {
     for (size_t j = 0; j < a.probs.size(); ++j) EXPECT_NEAR(a.probs[j], b.probs[j], tol) << j;
   }
 
+  // The file predicted in memory (streaming off), then streamed with `streamed`; the second must have streamed.
+  static std::pair<FilePrediction, FilePrediction> whole_then_streamed(Predictor& p, const std::string& path,
+                                                                       const StreamConfig& streamed) {
+    StreamConfig never;
+    never.min_seconds = 0.0;
+    p.set_streaming(never);
+    FilePrediction whole = p.predict_file(path);
+    EXPECT_FALSE(whole.streamed);
+    p.set_streaming(streamed);
+    FilePrediction s = p.predict_file(path);
+    EXPECT_TRUE(s.streamed);
+    return {std::move(whole), std::move(s)};
+  }
+
   static std::unique_ptr<TempDir> dir_;
 };
 std::unique_ptr<TempDir> Streaming::dir_;
@@ -63,18 +78,10 @@ TEST_F(Streaming, LongWavStreamsAndMatchesTheInMemoryPath) {
   const std::string wav = dir_->file("long.wav");
   mgc::test::write_sound(wav, music(22050, 47.3, 1), 22050, 1, SF_FORMAT_WAV | SF_FORMAT_PCM_16);
   Predictor p(dir_->file("run"), 1);
-  StreamConfig never;
-  never.min_seconds = 0.0;
-  p.set_streaming(never);
-  const FilePrediction whole = p.predict_file(wav);
-  EXPECT_FALSE(whole.streamed);
-
   StreamConfig small;
   small.min_seconds = 30.0;
   small.block_seconds = 7.0;
-  p.set_streaming(small);
-  const FilePrediction streamed = p.predict_file(wav);
-  EXPECT_TRUE(streamed.streamed);
+  const auto [whole, streamed] = whole_then_streamed(p, wav, small);
   EXPECT_GT(streamed.segments.size(), 40u);
   expect_same(whole, streamed, 1e-6f);  // no resampling: the same samples, the same features
 
@@ -88,16 +95,10 @@ TEST_F(Streaming, ResampledStereoFlacStreamsToTheSameAnswer) {
   const std::string flac = dir_->file("long.flac");
   mgc::test::write_sound(flac, music(44100, 33.7, 2), 44100, 2, SF_FORMAT_FLAC | SF_FORMAT_PCM_16);
   Predictor p(dir_->file("run"), 1);
-  StreamConfig never;
-  never.min_seconds = 0.0;
-  p.set_streaming(never);
-  const FilePrediction whole = p.predict_file(flac);
   StreamConfig small;
   small.min_seconds = 10.0;
   small.block_seconds = 5.0;
-  p.set_streaming(small);
-  const FilePrediction streamed = p.predict_file(flac);
-  EXPECT_TRUE(streamed.streamed);
+  const auto [whole, streamed] = whole_then_streamed(p, flac, small);
   expect_same(whole, streamed, 1e-4f);  // blocks are resampled separately: rounding-level differences only
 }
 

@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <limits>
 #include <filesystem>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -176,20 +175,13 @@ const StreamConfig& Predictor::streaming() const { return impl_->stream; }
 FilePrediction Predictor::Impl::predict_streamed(const std::string& path) const {
   const data::FeatureConfig& fc = config.features;
   const double block = stream.block_seconds;
-  float peak_power = 0.0f;
+  const features::DbConfig& db = fc.db;
+  float peak_power = static_cast<float>(db.amin);
   int64_t total = 0;
   for_each_power_block(path, fc, block, [&](const features::Spectrogram& p, int64_t first) {
-    for (float v : p.values) peak_power = std::max(peak_power, v);
+    peak_power = std::max(peak_power, features::power_peak(p, db));
     total = first + p.cols;
   });
-
-  const features::DbConfig& db = fc.db;
-  const double ref = db.ref_max ? static_cast<double>(peak_power) : db.ref_value;
-  const float amin = static_cast<float>(db.amin);  // the arithmetic of features::power_to_db, value for value
-  const float ref_db = static_cast<float>(10.0 * std::log10(std::max(db.amin, ref)));
-  const float peak_db = 10.0f * std::log10(std::max(amin, peak_power)) - ref_db;
-  const float floor_db = db.top_db > 0.0 ? peak_db - static_cast<float>(db.top_db)
-                                         : -std::numeric_limits<float>::infinity();
 
   const int64_t window = config.segment_frames();
   const auto starts = data::segment_starts(total, window, config.eval_hop_frames());
@@ -231,13 +223,13 @@ FilePrediction Predictor::Impl::predict_streamed(const std::string& path) const 
     if (first != buf_first + static_cast<int64_t>(frames.size()) / rows)
       throw make_error("predict", "'{}' changed while it was read (frame {} after {})", path, first,
                        buf_first + static_cast<int64_t>(frames.size()) / rows);
+    // The whole file's peak: each block's dB equal to the in-memory path's for the same frames.
+    features::Spectrogram block_db = p;
+    features::power_to_db_with_peak(block_db, db, peak_power);
     const size_t old = frames.size();
     frames.resize(old + static_cast<size_t>(p.cols * rows));
     for (int64_t c = 0; c < p.cols; ++c)
-      for (int64_t r = 0; r < rows; ++r) {
-        const float v = 10.0f * std::log10(std::max(amin, p.at(r, c))) - ref_db;
-        frames[old + static_cast<size_t>(c * rows + r)] = std::max(v, floor_db);
-      }
+      for (int64_t r = 0; r < rows; ++r) frames[old + static_cast<size_t>(c * rows + r)] = block_db.at(r, c);
     const int64_t buf_end = buf_first + static_cast<int64_t>(frames.size()) / rows;
     // Every window whose frames are all in, in batches; then drop the frames no later window needs.
     size_t ready = next_window;

@@ -179,15 +179,21 @@ Spectrogram MelSpectrogram::log_mel(const float* samples, int64_t n, const DbCon
   return s;
 }
 
-void power_to_db(Spectrogram& s, const DbConfig& db) {
+float power_peak(const Spectrogram& s, const DbConfig& db) {
+  float peak = static_cast<float>(db.amin);
+  for (float v : s.values) peak = v > peak ? v : peak;  // NaN compares false: ignored
+  return peak;
+}
+
+void power_to_db(Spectrogram& s, const DbConfig& db) { power_to_db_with_peak(s, db, power_peak(s, db)); }
+
+void power_to_db_with_peak(Spectrogram& s, const DbConfig& db, float peak_power) {
   db.validate();
   if (s.values.empty()) return;
   const float amin = static_cast<float>(db.amin);
-  float ref = static_cast<float>(db.ref_value);
   // The peak is the dB of the largest power (dB is monotonic), so floor and conversion fuse into one pass.
-  float max_power = amin;
-  for (float v : s.values) max_power = v > max_power ? v : max_power;  // NaN compares false: ignored
-  if (db.ref_max) ref = max_power;
+  const float max_power = std::max(amin, peak_power);
+  const float ref = db.ref_max ? max_power : static_cast<float>(db.ref_value);
   if (!(amin >= std::numeric_limits<float>::min())) {
     // A subnormal (or float-underflowing) amin: the fast logarithm needs normal numbers; use the library's.
     const float ref_db = 10.0f * std::log10(std::max(amin, ref));

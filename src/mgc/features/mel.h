@@ -74,6 +74,14 @@ class MelSpectrogram {
 // librosa.power_to_db, in place: 10 log10(max(amin, S)) - 10 log10(max(amin, ref)), clipped at max - top_db.
 void power_to_db(Spectrogram& s, const DbConfig& db = {});
 
+// power_to_db in two halves, for a spectrogram that arrives in blocks (streamed prediction): the peak over all
+// blocks fixes the reference (ref_max) and the top_db floor, then each block converts on its own.
+// power_to_db(s, db) is power_to_db_with_peak(s, db, power_peak(s, db)), value for value.
+// power_peak: max(amin, largest value of s), NaN ignored; the peak of several blocks is the max of theirs.
+float power_peak(const Spectrogram& s, const DbConfig& db = {});
+// Converts s in place as power_to_db does for a whole spectrogram whose power_peak is `peak`.
+void power_to_db_with_peak(Spectrogram& s, const DbConfig& db, float peak);
+
 // librosa.feature.mfcc on a dB mel spectrogram: DCT-II with orthonormal scaling along the mel axis, first
 // n_mfcc rows, optional liftering (lifter > 0). Returns [n_mfcc, frames]. Throws if n_mfcc > rows.
 Spectrogram mfcc_from_db(const Spectrogram& mel_db, int n_mfcc = 20, int lifter = 0);
