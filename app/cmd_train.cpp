@@ -55,6 +55,9 @@ void register_train(CLI::App& app) {
   cmd->add_option("--time-stretch", c.augment.time_stretch,
                   "Random tempo change of each training window by a rate in [1-S, 1+S] (0: off)")
       ->capture_default_str();
+  cmd->add_option("--noise-db", c.augment.noise_db,
+                  "Random noise floor of each training window, up to this many dB above the -80 dB floor (0: off)")
+      ->capture_default_str();
   cmd->add_flag("--no-augment", o->no_augment, "Disable all augmentation");
   cmd->add_option("--segment", c.segment_seconds, "Window length in seconds")->capture_default_str();
   cmd->add_option("--eval-hop", c.eval_hop_seconds, "Hop between evaluation windows, s (0: half a window)")
@@ -63,7 +66,10 @@ void register_train(CLI::App& app) {
   cmd->add_option("--split-method", c.split_method, "holdout or kfold")->capture_default_str();
   cmd->add_option("--folds", c.folds, "Folds for kfold")->capture_default_str();
   cmd->add_option("--fold", c.fold, "Test fold for kfold (0-based)")->capture_default_str();
-  cmd->add_option("--val", c.val_fraction, "Validation fraction")->capture_default_str();
+  cmd->add_option("--val", c.val_fraction,
+                  "Validation fraction; with kfold, > 0 makes the next fold the val fold. 0: no validation, "
+                  "the last epoch is the model")
+      ->capture_default_str();
   cmd->add_option("--test", c.test_fraction, "Test fraction")->capture_default_str();
   cmd->add_option("--cache", c.cache_dir, "Feature cache folder (default ~/.cache/mgc/features)");
   cmd->add_option("--seed", c.seed, "Seed for split, order, crops, augmentation, init")->capture_default_str();
