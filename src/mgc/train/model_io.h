@@ -34,8 +34,8 @@ std::shared_ptr<models::Classifier> build_model(const TrainConfig& config, int64
 // On a CPU device, puts the model's 4-d parameters (convolution weights) in channels-last (NHWC) memory order, in
 // place (values and autograd identity unchanged; optimisers keep working on the same tensors); elsewhere does
 // nothing. A training step of the ImageNet models ran 1.03-1.5x faster that way on CPU (mgc_bench); audio_cnn's
-// whole training epoch did not (about 5 % slower; docs/PERFORMANCE.md). Call it after loading weights: a load may
-// replace a parameter's storage and strides.
+// whole training epoch did not (about 5 % slower, measured before mgc::tune_malloc_for_tensors and not since;
+// docs/PERFORMANCE.md). Call it after loading weights: a load may replace a parameter's storage and strides.
 void use_fast_memory_format(models::Classifier& model, const torch::Device& device);
 
 // A model input [B, C, H, W] in the memory order use_fast_memory_format chose for device: channels-last on CPU,

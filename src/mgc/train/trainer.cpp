@@ -632,12 +632,12 @@ TrainResult train(const TrainConfig& requested, const std::string& run_dir, cons
     const double wait_fraction = epoch_waited / std::max(1e-9, epoch_waited + epoch_stepping);
     const char* phase = frozen ? "frozen" : "full";
     if (main_rank) {
+      // NaN without a val split: "nan" in the CSV, null in the JSON (nlohmann writes non-finite numbers so).
       const auto val_num = [&](double x) { return has_val ? x : std::numeric_limits<double>::quiet_NaN(); };
-      const auto val_json = [&](double x) { return has_val ? nlohmann::json(x) : nlohmann::json(nullptr); };
       nlohmann::json row = {{"epoch", state.epoch}, {"phase", phase}, {"lr", lr}, {"train_loss", loss_sum / seen},
-                            {"train_acc", double(correct) / seen}, {"val_loss", val_json(v.loss)},
-                            {"val_segment_acc", val_json(v.segment_acc)}, {"val_clip_acc", val_json(v.clip_acc)},
-                            {"val_macro_f1", val_json(v.macro_f1)}, {"seconds", seconds},
+                            {"train_acc", double(correct) / seen}, {"val_loss", val_num(v.loss)},
+                            {"val_segment_acc", val_num(v.segment_acc)}, {"val_clip_acc", val_num(v.clip_acc)},
+                            {"val_macro_f1", val_num(v.macro_f1)}, {"seconds", seconds},
                             {"loader_wait_fraction", wait_fraction}};
       append_line(run_dir + "/metrics.jsonl", row.dump());
       append_line(csv, fmt::format("{},{},{:.6g},{:.6f},{:.6f},{:.6f},{:.6f},{:.6f},{:.6f},{:.2f},{:.4f}", state.epoch,
