@@ -42,7 +42,7 @@ namespace fs = std::filesystem;
 
 // Bump when a change alters what a given (seed, genre, index) renders: a corpus made by another generator
 // version is not resumed into.
-constexpr const char* kGenerator = "mgc-synth-1";
+constexpr const char* kGenerator = "mgc-synth-2";
 
 // ---------------------------------------------------------------------------------------------------------------
 // The groove table. One row per MMA groove file; the grooves column lists the main grooves used (intros, endings
@@ -163,6 +163,10 @@ constexpr Row kRows[] = {
     {"disco", "zoom", "dance", "DANC01 DANC02 DANC03 DANC04 DANC05 DANC06 DANCE", 4, 110, 130, "disco", ""},
     {"disco", "zoom", "house", "HOUS01 HOUS02 HOUS03 HOUS04", 4, 115, 128, "disco",
      "house drum patterns with the disco band (octave bass, strings, chicken-scratch guitar)"},
+    {"disco", "kara", "Kfunk1", "Kfunk1A Kfunk1B Kfunk1C", 4, 100, 125, "",
+     "clean 70s funk with horns, disco's neighbour (GTZAN disco has funk)"},
+    {"disco", "casio", "funk2", "Funk2", 4, 100, 120, "", "as funk1"},
+    {"disco", "casio", "dancepop3", "DancePop3", 4, 110, 128, "", "dance-pop; doubtful (could be pop)"},
 
     // hiphop: MMA is thin here; the zoom drum machine's hip-hop/trip/R&B/funk patterns get a hip-hop band
     // (sub/synth bass, electric piano, pad), and mgc adds boom-bap beats of its own.
@@ -220,6 +224,17 @@ constexpr Row kRows[] = {
     {"jazz", "casio", "fastbigband", "FastBigBand", 4, 200, 250, "", ""},
     {"jazz", "casio", "slowswing", "SlowSwing", 4, 70, 100, "", ""},
     {"jazz", "zoom", "jazz", "JAZZ01 JAZZ02 JAZZ03 JAZZ04 JAZZ05 JAZZ06 JAZZ07", 4, 110, 200, "jazz", ""},
+    {"jazz", "zoom", "jazz04", "04JAZZ01 04JAZZ02 04JAZZ03 04JAZZ04", 4, 110, 200, "jazz", ""},
+    {"jazz", "stdlib", "modernjazzwaltz",
+     "ModernJazzWaltz ModernJazzWaltz1 ModernJazzWaltzSus ModernJazzWaltz1Sus ModernJazzWaltz2 ModernJazzWaltz2Sus", 3,
+     120, 170, "", ""},
+    {"jazz", "stdlib", "charleston", "Charleston Charleston1 Charleston2 CharlestonWalk", 4, 200, 260, "",
+     "1920s dance-band jazz (piano, banjo-like guitar, tuba)"},
+    {"jazz", "casio", "jazzwaltz", "JazzWaltz", 3, 130, 170, "", ""},
+    {"jazz", "casio", "swing", "Swing", 4, 120, 180, "", ""},
+    {"jazz", "casio", "middlebigband", "MiddleBigBand", 4, 75, 100, "", "slow big band"},
+    {"jazz", "casio", "slowbigband", "SlowBigBand", 4, 65, 90, "", "slow big band"},
+    {"jazz", "yamaha", "jazzwaltz", "JazzWaltzMainA JazzWaltzMainB", 3, 120, 170, "", ""},
 
     // metal: MMA has few metal grooves; zoom's metal/hard-rock/thrash drum patterns and mgc's own beats get the
     // metal band (distorted power chords, palm-muted riffs, picked bass).
@@ -262,6 +277,16 @@ constexpr Row kRows[] = {
      "generic 8-beat drum patterns under the pop band"},
     {"pop", "zoom", "beat16", "16Beat01 16Beat02 16Beat03 16Beat04 16Beat05 16Beat06", 4, 85, 115, "pop",
      "generic 16-beat drum patterns under the pop band"},
+    {"pop", "casio", "popshuffle1", "PopShuffle1", 4, 100, 125, "", "'bubble gum rock' (Casio's words): pop"},
+    {"pop", "casio", "popshuffle2", "PopShuffle2", 4, 100, 125, "", "a harder pop shuffle"},
+    {"pop", "casio", "8beatballad2", "8BeatBallad2", 4, 65, 85, "", "pop ballad"},
+    {"pop", "casio", "16beatballad1", "16BeatBallad1", 4, 65, 85, "", "pop ballad"},
+    {"pop", "casio", "oldieballad", "OldieBallad", 4, 65, 85, "", "oldies (50s/60s pop) ballad"},
+    {"pop", "casio", "slow16beat", "Slow16Beat", 4, 70, 90, "", "slow 16-beat with synth strings: pop ballad"},
+    {"pop", "stdlib", "pianoballad", "PianoBallad PianoBallad1 PianoBallad2 PianoBalladSus PianoBallad1Sus", 4, 60, 85,
+     "", "piano arpeggios with drums and bass ('Nature Boy'): pop ballad"},
+    {"pop", "stdlib", "guitarballad", "GuitarBallad GuitarBallad1 GuitarBalladSus GuitarBallad1Sus", 4, 60, 90, "",
+     "guitar ballad written for 'Yesterday'"},
 
     // reggae: MMA has only zoom's reggae/ska drums, stdlib's ska and calypso; mgc adds one-drop, rockers, steppers
     // and dancehall beats, and every drums-only groove gets the reggae band (skank, organ bubble, bass).
@@ -304,6 +329,12 @@ constexpr Row kRows[] = {
      "ROCK17 ROCK18 ROCK19 ROCK20",
      4, 100, 150, "rock", ""},
     {"rock", "zoom", "punk", "PUNK01 PUNK02", 4, 160, 200, "rock", "punk rock"},
+    {"rock", "stdlib", "twist", "Twist Twist4 TwistSus Twist4Sus", 4, 140, 170, "",
+     "the early-60s twist (Chubby Checker): rock and roll"},
+    {"rock", "kara", "twi", "TwiMainA TwiMainB", 4, 140, 170, "", "twist: rock and roll with sax"},
+    {"rock", "kara", "fasttwist", "fasttwistA fasttwistB", 4, 130, 150, "", "fast twist with brass: rock and roll"},
+    {"rock", "casio", "8beat1", "8Beat1", 4, 100, 130, "", "'pop-rock 8beat' (Casio's words); doubtful between pop and rock"},
+    {"rock", "casio", "8beat3", "8Beat3", 4, 100, 130, "", "as 8beat1, with a synth bass"},
 };
 
 // Tempo ranges of the built-in grooves (their row says 0, 0).
