@@ -2,6 +2,7 @@
 // uninterrupted one.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -86,6 +87,12 @@ TEST_F(TrainToy, WithoutAValSplitTheLastEpochIsBestAndValColumnsAreEmpty) {
   EXPECT_EQ(r.epochs_done, 4);
   EXPECT_EQ(r.best_epoch, 4);
   EXPECT_FALSE(r.early_stopped);
+  EXPECT_TRUE(std::isnan(r.best_val_clip_acc));  // no val split, so no best val score (not 0)
+  EXPECT_TRUE(std::isnan(r.best_val_loss));
+  std::ifstream result_json(run + "/result.json");
+  const nlohmann::json result = nlohmann::json::parse(result_json);
+  EXPECT_TRUE(result.at("best_val_clip_acc").is_null());
+  EXPECT_EQ(result.at("best_epoch").get<int>(), 4);
   std::ifstream csv(run + "/metrics.csv");
   std::string line;
   std::getline(csv, line);

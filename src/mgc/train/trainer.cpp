@@ -660,8 +660,9 @@ TrainResult train(const TrainConfig& requested, const std::string& run_dir, cons
 
   result.epochs_done = state.epoch;
   result.best_epoch = state.best_epoch;
-  result.best_val_clip_acc = state.best_clip_acc;
-  result.best_val_loss = state.best_loss;
+  // Without a val split there is no best val score: NaN here, null in result.json.
+  result.best_val_clip_acc = has_val ? state.best_clip_acc : std::numeric_limits<double>::quiet_NaN();
+  result.best_val_loss = has_val ? state.best_loss : std::numeric_limits<double>::quiet_NaN();
   result.early_stopped = state.early_stopped;
   result.seconds = std::chrono::duration<double>(Clock::now() - start).count();
   result.wait_fraction = waited / std::max(1e-9, waited + stepping);
