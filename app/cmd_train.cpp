@@ -1,10 +1,10 @@
 // mgc train: train a model on a dataset into a run folder (or continue one with --resume).
+#include <fmt/format.h>
+
 #include <cmath>
 #include <cstdio>
 #include <memory>
 #include <string>
-
-#include <fmt/format.h>
 
 #include "commands.h"
 #include "mgc/core/error.h"
@@ -122,10 +122,10 @@ void register_train(CLI::App& app) {
       std::printf("rank %d of %d: %d epoch(s) done\n", r.rank, r.world_size, r.epochs_done);
       return;
     }
-    const std::string best = std::isnan(r.best_val_clip_acc)
-                                 ? std::string("no val split, the last epoch is the model")
-                                 : fmt::format("best epoch {}, best val clip accuracy {:.4f}", r.best_epoch,
-                                               r.best_val_clip_acc);
+    const std::string best =
+        std::isnan(r.best_val_clip_acc)
+            ? std::string("no val split, the last epoch is the model")
+            : fmt::format("best epoch {}, best val clip accuracy {:.4f}", r.best_epoch, r.best_val_clip_acc);
     std::printf("run %s: %d epoch(s) done, %s%s, %.1f s, loader wait %.1f%%\n", run_dir.c_str(), r.epochs_done,
                 best.c_str(), r.early_stopped ? " (early stop)" : "", r.seconds, 100.0 * r.wait_fraction);
   });

@@ -333,7 +333,8 @@ constexpr Row kRows[] = {
      "the early-60s twist (Chubby Checker): rock and roll"},
     {"rock", "kara", "twi", "TwiMainA TwiMainB", 4, 140, 170, "", "twist: rock and roll with sax"},
     {"rock", "kara", "fasttwist", "fasttwistA fasttwistB", 4, 130, 150, "", "fast twist with brass: rock and roll"},
-    {"rock", "casio", "8beat1", "8Beat1", 4, 100, 130, "", "'pop-rock 8beat' (Casio's words); doubtful between pop and rock"},
+    {"rock", "casio", "8beat1", "8Beat1", 4, 100, 130, "",
+     "'pop-rock 8beat' (Casio's words); doubtful between pop and rock"},
     {"rock", "casio", "8beat3", "8Beat3", 4, 100, 130, "", "as 8beat1, with a synth bass"},
 };
 

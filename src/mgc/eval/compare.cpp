@@ -470,9 +470,10 @@ CompareSummary compare(const CompareConfig& config) {
     const nlohmann::json result = read_json(run_dir + "/result.json");
     // best_val_clip_acc is null for a run without a val split (the last epoch is its model).
     const nlohmann::json& best_val = result.at("best_val_clip_acc");
-    const std::string best = best_val.is_null() ? std::string("no val split")
-                                                : fmt::format("best val clip accuracy {:.3f} (epoch {})",
-                                                              best_val.get<double>(), result.at("best_epoch").get<int>());
+    const std::string best = best_val.is_null()
+                                 ? std::string("no val split")
+                                 : fmt::format("best val clip accuracy {:.3f} (epoch {})", best_val.get<double>(),
+                                               result.at("best_epoch").get<int>());
     std::printf("%s: trained in %.1f s, %d epochs, %s, peak RSS %s\n", tag.c_str(), usage.seconds,
                 result.at("epochs_done").get<int>(), best.c_str(), mb(peak).c_str());
     std::fflush(stdout);

@@ -31,8 +31,8 @@ struct TrainOptions {
 struct TrainResult {
   int epochs_done = 0;       // epochs completed in the run (all calls)
   int best_epoch = 0;        // 1-based
-  double best_val_clip_acc = 0.0;
-  double best_val_loss = 0.0;
+  double best_val_clip_acc = 0.0;  // NaN when the run has no val split (its model is the last epoch)
+  double best_val_loss = 0.0;      // NaN when the run has no val split
   bool early_stopped = false;
   double seconds = 0.0;      // wall time of this call
   double wait_fraction = 0.0;  // share of training-step time spent waiting for the data loader (this call)
