@@ -2,8 +2,8 @@
 # Grouped k-fold cross-validation of one model on the generated corpus (the quality bar of docs/ROBUSTNESS.md):
 # for each fold k, train on the other folds' groove files and test on fold k; print each fold's clip accuracy,
 # their mean and standard deviation, and the wall time.
-# Settings (environment): MGC_MODEL (audio_cnn), MGC_FOLDS (5), MGC_SPLIT_BY (groove_file), MGC_CLIPS (40),
-# MGC_SECONDS (30), MGC_EPOCHS (12), MGC_VAL (0: no val fold, train on all other folds and keep the last epoch;
+# Settings (environment): MGC_MODEL (audio_cnn), MGC_FOLDS (5), MGC_SPLIT_BY (groove_file), MGC_CLIPS (80),
+# MGC_SECONDS (15), MGC_EPOCHS (12), MGC_VAL (0: no val fold, train on all other folds and keep the last epoch;
 # any value > 0: the next fold validates and the best val epoch is kept), MGC_SEED (0), MGC_OUT (out/kfold),
 # MGC_THREADS (0 = all cores), MGC_EXTRA (more `mgc train` options). Resumable: finished folds are reused.
 # Measured (docs/ROBUSTNESS.md): a val fold costs a fifth of the training groove files and 8-9 points.
@@ -12,8 +12,8 @@ cd "$(dirname "$0")/.."
 model="${MGC_MODEL:-audio_cnn}"
 folds="${MGC_FOLDS:-5}"
 split_by="${MGC_SPLIT_BY:-groove_file}"
-clips="${MGC_CLIPS:-40}"
-seconds="${MGC_SECONDS:-30}"
+clips="${MGC_CLIPS:-80}"
+seconds="${MGC_SECONDS:-15}"
 epochs="${MGC_EPOCHS:-12}"
 val="${MGC_VAL:-0}"
 seed="${MGC_SEED:-0}"
@@ -52,3 +52,22 @@ printf '%s\n' "${accs[@]}" | awk -v folds="$folds" -v by="$split_by" -v model="$
   }
   function min(a, n,  i, x) { x = a[1]; for (i = 2; i <= n; i++) if (a[i] < x) x = a[i]; return x }
   function max(a, n,  i, x) { x = a[1]; for (i = 2; i <= n; i++) if (a[i] > x) x = a[i]; return x }'
+# Every clip was tested once: the folds' confusion matrices add up to one over the whole corpus.
+confusions=()
+for ((k = 0; k < folds; k++)); do confusions+=("$out/$model-$split_by-fold$k/eval-test/confusion.csv"); done
+awk -F, -v OFS=, '
+  FNR == 1 { header = $0; next }
+  { names[FNR] = $1; rows = FNR > rows ? FNR : rows; for (j = 2; j <= NF; j++) n[FNR, j] += $j; cols = NF }
+  END {
+    print header
+    for (i = 2; i <= rows; i++) {
+      line = names[i]; for (j = 2; j <= cols; j++) line = line OFS n[i, j]; print line
+    }
+  }' "${confusions[@]}" > "$out/confusion.csv"
+awk -F, '
+  FNR == 1 { next }
+  { t = 0; for (j = 2; j <= NF; j++) t += $j; right += $(FNR); all += t
+    recall = recall sprintf("%s%s %.2f", recall == "" ? "" : ", ", $1, t ? $(FNR) / t : 0) }
+  END { printf "pooled over the folds: clip accuracy %.4f (%d clips); recall %s\n", right / all, all, recall }
+' "$out/confusion.csv"
+echo "confusion matrix summed over the folds: $out/confusion.csv"

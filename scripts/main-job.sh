@@ -3,12 +3,12 @@
 # the small audio CNN on a split that holds whole groove files out, evaluate it on the held-out grooves, and predict a
 # held-out clip. Everything lands in ./out; running it again reuses what is done (corpus, features, finished run).
 #
-# Settings (environment): MGC_CLIPS (per genre, default 40), MGC_SECONDS (default 30), MGC_EPOCHS (default 8),
+# Settings (environment): MGC_CLIPS (per genre, default 80), MGC_SECONDS (default 15), MGC_EPOCHS (default 8),
 # MGC_SEED (default 0).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-clips="${MGC_CLIPS:-40}"
-seconds="${MGC_SECONDS:-30}"
+clips="${MGC_CLIPS:-80}"
+seconds="${MGC_SECONDS:-15}"
 epochs="${MGC_EPOCHS:-8}"
 seed="${MGC_SEED:-0}"
 mgc=build/mgc

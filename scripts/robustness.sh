@@ -5,12 +5,12 @@
 #   2. audio_cnn trained with a split by groove file (the default) and with a split by clip, same recipe;
 #   3. both scored on their test clips, and on the same test clips re-rendered (`--timbre-data`);
 #   4. one report over both runs (out/robustness/report/report.html, results.csv).
-# Settings (environment): MGC_CLIPS (per genre, 40), MGC_SECONDS (30), MGC_EPOCHS (30), MGC_SEED (0),
+# Settings (environment): MGC_CLIPS (per genre, 80), MGC_SECONDS (15), MGC_EPOCHS (30), MGC_SEED (0),
 # MGC_OUT (out/robustness), MGC_THREADS (0 = all cores). Resumable: run it again and finished steps are reused.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-clips="${MGC_CLIPS:-40}"
-seconds="${MGC_SECONDS:-30}"
+clips="${MGC_CLIPS:-80}"
+seconds="${MGC_SECONDS:-15}"
 epochs="${MGC_EPOCHS:-30}"
 seed="${MGC_SEED:-0}"
 out="${MGC_OUT:-out/robustness}"

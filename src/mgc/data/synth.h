@@ -19,8 +19,8 @@ namespace mgc::data {
 
 struct SynthConfig {
   std::string out_dir;                                        // corpus root; created if missing
-  int clips_per_genre = 40;                                   // >= 1
-  double seconds = 30;                                        // clip length, (0, 600]
+  int clips_per_genre = 80;                                   // >= 1
+  double seconds = 15;                                        // clip length, (0, 600]
   uint64_t seed = 0;                                          // everything random derives from it
   std::string soundfont = "/usr/share/sounds/sf2/FluidR3_GM.sf2";
   int sample_rate = 22050;                                    // Hz, 8000..96000 (FluidSynth's range)
