@@ -62,6 +62,11 @@ void register_train(CLI::App& app) {
   cmd->add_option("--noise-db", c.augment.noise_db,
                   "Random noise floor of each training window, up to this many dB above the -80 dB floor (0: off)")
       ->capture_default_str();
+  cmd->add_option("--mix-same-class", c.augment.mix_same_class,
+                  "Chance that a training window is summed with a window of another clip of its class (0: off)")
+      ->capture_default_str();
+  cmd->add_option("--mix-level-db", c.augment.mix_level_db, "That second window's level: lowered by a random 0..DB dB")
+      ->capture_default_str();
   cmd->add_flag("--no-augment", o->no_augment, "Disable all augmentation");
   cmd->add_option("--segment", c.segment_seconds, "Window length in seconds")->capture_default_str();
   cmd->add_option("--eval-hop", c.eval_hop_seconds, "Hop between evaluation windows, s (0: half a window)")

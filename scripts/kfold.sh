@@ -5,7 +5,8 @@
 # Settings (environment): MGC_MODEL (audio_cnn), MGC_FOLDS (5), MGC_SPLIT_BY (groove_file), MGC_CLIPS (80),
 # MGC_SECONDS (15), MGC_EPOCHS (12), MGC_VAL (0: no val fold, train on all other folds and keep the last epoch;
 # any value > 0: the next fold validates and the best val epoch is kept), MGC_SEED (0), MGC_OUT (out/kfold),
-# MGC_THREADS (0 = all cores), MGC_EXTRA (more `mgc train` options). Resumable: finished folds are reused.
+# MGC_THREADS (0 = all cores), MGC_EXTRA (more `mgc train` options), MGC_RUN_FOLDS (which folds to run now, e.g.
+# "0 1"; default all: the summary covers the folds run). Resumable: finished folds are reused.
 # Measured (docs/ROBUSTNESS.md): a val fold costs a fifth of the training groove files and 8-9 points.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,7 +26,8 @@ start=$(date +%s)
 $mgc synth --out "$out/corpus" --clips-per-genre "$clips" --seconds "$seconds" --seed "$seed" -q
 $mgc extract "$out/corpus" --cache "$out/cache" -q
 accs=()
-for ((k = 0; k < folds; k++)); do
+run_folds="${MGC_RUN_FOLDS:-$(seq -s ' ' 0 $((folds - 1)))}"
+for k in $run_folds; do
   run="$out/$model-$split_by-fold$k"
   if [ -f "$run/result.json" ]; then
     :
@@ -43,18 +45,18 @@ for ((k = 0; k < folds; k++)); do
   accs+=("$acc")
 done
 end=$(date +%s)
-printf '%s\n' "${accs[@]}" | awk -v folds="$folds" -v by="$split_by" -v model="$model" -v secs="$((end - start))" '
+printf '%s\n' "${accs[@]}" | awk -v folds="$folds" -v by="$split_by" -v model="$model" -v secs="$((end - start))" -v ran="$run_folds" '
   { a[NR] = $1; s += $1 }
   END {
     m = s / NR; for (i = 1; i <= NR; i++) v += (a[i] - m) ^ 2; sd = NR > 1 ? sqrt(v / (NR - 1)) : 0
-    printf "%s, %d-fold by %s: clip accuracy mean %.4f, std %.4f, min %.4f, max %.4f; wall time %d s\n",
-           model, folds, by, m, sd, min(a, NR), max(a, NR), secs
+    printf "%s, %d-fold by %s, folds %s: clip accuracy mean %.4f, std %.4f, min %.4f, max %.4f; wall time %d s\n",
+           model, folds, by, ran, m, sd, min(a, NR), max(a, NR), secs
   }
   function min(a, n,  i, x) { x = a[1]; for (i = 2; i <= n; i++) if (a[i] < x) x = a[i]; return x }
   function max(a, n,  i, x) { x = a[1]; for (i = 2; i <= n; i++) if (a[i] > x) x = a[i]; return x }'
-# Every clip was tested once: the folds' confusion matrices add up to one over the whole corpus.
+# With every fold run, every clip was tested once: the folds' confusion matrices add up to one over the corpus.
 confusions=()
-for ((k = 0; k < folds; k++)); do confusions+=("$out/$model-$split_by-fold$k/eval-test/confusion.csv"); done
+for k in $run_folds; do confusions+=("$out/$model-$split_by-fold$k/eval-test/confusion.csv"); done
 awk -F, -v OFS=, '
   FNR == 1 { header = $0; next }
   { names[FNR] = $1; rows = FNR > rows ? FNR : rows; for (j = 2; j <= NF; j++) n[FNR, j] += $j; cols = NF }

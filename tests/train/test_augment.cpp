@@ -119,3 +119,25 @@ TEST(Augment, TimeStretchChangesTheTempoOfAPeriodicPattern) {
   augment_batch(z, stretch_only, rng2);
   EXPECT_TRUE(torch::equal(y, z));
 }
+
+TEST(Augment, MixPowerDbIsThePowerSumOfTwoSpectrograms) {
+  // Equal levels add 10 log10(2) = 3.0103 dB; a window 20 dB under the other adds 10 log10(1.01) = 0.0432 dB.
+  torch::Tensor a = torch::tensor({-10.0f, -30.0f, -80.0f, 0.0f});
+  const torch::Tensor b = torch::tensor({-10.0f, -10.0f, -80.0f, -200.0f});
+  mix_power_db(a, b, 0.0);
+  const float want[] = {-10.0f + 3.0103f, -10.0f + 0.0432f, -80.0f + 3.0103f, 0.0f};
+  for (int i = 0; i < 4; ++i) EXPECT_NEAR(a[i].item<float>(), want[i], 1e-4) << i;
+  // level_db shifts the second one: -10 dB lowered by 6 under -10 dB adds 10 log10(1 + 10^-0.6) = 0.9732 dB.
+  torch::Tensor c = torch::tensor({-10.0f});
+  mix_power_db(c, torch::tensor({-10.0f}), -6.0);
+  EXPECT_NEAR(c[0].item<float>(), -10.0f + 0.9732f, 1e-4);
+  // Never below either input, and symmetric.
+  const torch::Tensor x = torch::rand({2, 1, 8, 9}) * -80.0, y = torch::rand({2, 1, 8, 9}) * -80.0;
+  torch::Tensor xy = x.clone(), yx = y.clone();
+  mix_power_db(xy, y, 0.0);
+  mix_power_db(yx, x, 0.0);
+  EXPECT_TRUE(torch::allclose(xy, yx, 0, 1e-4));
+  EXPECT_TRUE((xy >= torch::max(x, y) - 1e-5).all().item<bool>());
+  EXPECT_TRUE((xy <= torch::max(x, y) + 3.0104).all().item<bool>());
+  EXPECT_THROW(mix_power_db(xy, torch::zeros({3}), 0.0), c10::Error);
+}

@@ -130,6 +130,22 @@ TEST_F(TrainToy, SameSeedSameMetricsAndResumeContinuesExactly) {
   EXPECT_THROW(train(c, runs.file("nothing"), resume), mgc::Error);
 }
 
+TEST_F(TrainToy, SameClassMixIsSeededAndChangesTraining) {
+  TempDir runs;
+  TrainConfig c = toy_config(manifest_, runs.file("cache"));
+  c.epochs = 2;
+  train(c, runs.file("plain"), quiet());
+  c.augment.mix_same_class = 0.5;
+  train(c, runs.file("a"), quiet());
+  train(c, runs.file("b"), quiet());
+  EXPECT_EQ(metrics_without_timing(runs.file("a")), metrics_without_timing(runs.file("b")));
+  EXPECT_NE(metrics_without_timing(runs.file("a")), metrics_without_timing(runs.file("plain")));
+  const auto saved = nlohmann::json::parse(mgc::read_file(runs.file("a") + "/config.json"));
+  EXPECT_EQ(saved.at("augment").at("mix_same_class").get<double>(), 0.5);
+  c.augment.mix_same_class = 1.5;
+  EXPECT_THROW(c.validate(), mgc::Error);
+}
+
 TEST_F(TrainToy, TransferRecipeFreezesThenFineTunes) {
   TempDir runs;
   TrainConfig c = toy_config(manifest_, runs.file("cache"));

@@ -76,6 +76,14 @@ void augment_batch(torch::Tensor& x, const AugmentConfig& c, std::mt19937_64& rn
   }
 }
 
+void mix_power_db(torch::Tensor a, const torch::Tensor& b, double level_db) {
+  TORCH_CHECK(a.sizes() == b.sizes(), "mix_power_db: shapes differ: ", a.sizes(), " and ", b.sizes());
+  torch::NoGradGuard no_grad;
+  // logaddexp in base 10 / 10: stable for any pair of levels.
+  constexpr double kLn10Over10 = 2.302585092994046 / 10.0;
+  a.copy_(torch::logaddexp(a * kLn10Over10, (b + level_db) * kLn10Over10) / kLn10Over10);
+}
+
 Mixup mixup_batch(torch::Tensor& x, const AugmentConfig& c, std::mt19937_64& rng) {
   Mixup out;
   const int64_t batch = x.size(0);

@@ -8,6 +8,9 @@
 //   - noise: a flat noise floor added in the power domain, up to noise_db above -80 dB;
 //   - time stretch: a tempo change by a random rate in [1 - time_stretch, 1 + time_stretch], the window resampled
 //     along time (a slower window is cropped, a faster one repeated to the window's length);
+//   - same-class mix: a window summed in the power domain with a window of another training clip of the same
+//     class, lowered by up to mix_level_db (new arrangements of a genre's parts; the label stays; done by the
+//     trainer's loader, which knows the clips, with mix_power_db below);
 //   - SpecAugment (Park et al., Interspeech 2019): time and frequency masks, filled with the example's mean;
 //   - mixup (Zhang et al., ICLR 2018): convex blends of example pairs, labels blended in the loss.
 #include <torch/types.h>
@@ -20,6 +23,11 @@ namespace mgc::train {
 
 // Augments x in place (every transform but mixup). x: [B, 1, M, T] float32 dB.
 void augment_batch(torch::Tensor& x, const AugmentConfig& config, std::mt19937_64& rng);
+
+// a := 10 log10(10^(a/10) + 10^((b + level_db)/10)), elementwise, in place: the power sum of two dB spectrograms,
+// the second shifted by level_db (<= 0 lowers it). a and b: float dB tensors of one shape; throws c10::Error
+// otherwise.
+void mix_power_db(torch::Tensor a, const torch::Tensor& b, double level_db);
 
 struct Mixup {
   torch::Tensor permutation;  // [B] int64: example i is blended with example permutation[i]

@@ -25,6 +25,8 @@ void AugmentConfig::validate() const {
   require(noise_db >= 0 && noise_db <= 80, "augment.noise_db", "must be in 0..80");
   require(gain_db >= 0 && gain_db <= 40, "augment.gain_db", "must be in 0..40");
   require(time_stretch >= 0 && time_stretch <= 0.5, "augment.time_stretch", "must be in 0..0.5");
+  require(mix_same_class >= 0 && mix_same_class <= 1, "augment.mix_same_class", "must be in 0..1");
+  require(mix_level_db >= 0 && mix_level_db <= 40, "augment.mix_level_db", "must be in 0..40");
 }
 
 void TrainConfig::validate() const {
@@ -143,7 +145,8 @@ nlohmann::json to_json(const TrainConfig& c) {
         {"time_mask_frames", c.augment.time_mask_frames}, {"freq_masks", c.augment.freq_masks},
         {"freq_mask_bins", c.augment.freq_mask_bins}, {"mixup_alpha", c.augment.mixup_alpha},
         {"pitch_shift_bins", c.augment.pitch_shift_bins}, {"tilt_db", c.augment.tilt_db}, {"gain_db", c.augment.gain_db},
-        {"noise_db", c.augment.noise_db}, {"time_stretch", c.augment.time_stretch}}},
+        {"noise_db", c.augment.noise_db}, {"time_stretch", c.augment.time_stretch},
+        {"mix_same_class", c.augment.mix_same_class}, {"mix_level_db", c.augment.mix_level_db}}},
       {"seed", c.seed}, {"threads", c.threads}, {"loader_threads", c.loader_threads}, {"device", c.device},
   };
 }
@@ -216,6 +219,8 @@ TrainConfig train_config_from_json(const nlohmann::json& j) {
     c.augment.noise_db = a.at("noise_db");
     c.augment.gain_db = a.at("gain_db");
     c.augment.time_stretch = a.at("time_stretch");
+    c.augment.mix_same_class = a.at("mix_same_class");
+    c.augment.mix_level_db = a.at("mix_level_db");
     c.seed = merged.at("seed");
     c.threads = merged.at("threads");
     c.loader_threads = merged.at("loader_threads");

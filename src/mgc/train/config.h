@@ -21,6 +21,8 @@ struct AugmentConfig {
   double gain_db = 6.0;        // random gain: the whole window lowered by up to this many dB (level invariance)
   double noise_db = 0.0;       // random noise floor up to this many dB above the -80 dB floor; 0 disables
   double time_stretch = 0.0;   // random tempo change: the window resampled along time by a rate in [1-s, 1+s]; 0 off
+  double mix_same_class = 0.0; // chance that a window is summed (power) with a window of another clip of its class
+  double mix_level_db = 6.0;   // that second window's level: lowered by a random 0..mix_level_db dB
   bool enabled = true;
 
   void validate() const;

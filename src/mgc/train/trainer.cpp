@@ -2,6 +2,7 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <condition_variable>
@@ -58,9 +59,11 @@ class EpochLoader {
  public:
   // samples: this rank's shard of the epoch's order; positions[i]: the place of samples[i] in the whole order
   // (its crop depends only on that, so it is the same whatever the world size).
+  // by_label[c]: the train clips of class c (partners of the same-class mix).
   EpochLoader(const RunData& run, const std::vector<Sample>& samples, const std::vector<int64_t>& positions,
-              const TrainConfig& config, int epoch, int rank)
-      : run_(run), samples_(samples), positions_(positions), config_(config), epoch_(epoch), rank_(rank) {
+              const std::vector<std::vector<int64_t>>& by_label, const TrainConfig& config, int epoch, int rank)
+      : run_(run), samples_(samples), positions_(positions), by_label_(by_label), config_(config), epoch_(epoch),
+        rank_(rank) {
     batches_ = static_cast<int64_t>(samples.size()) / config.batch_size;
     if (static_cast<int64_t>(samples.size()) % config.batch_size >= 2) ++batches_;  // a last batch of 1 breaks BN
     const int workers = config.loader_threads;
@@ -132,6 +135,21 @@ class EpochLoader {
                                     static_cast<uint64_t>(positions_[static_cast<size_t>(i)]) + 1));
       const int64_t start = std::uniform_int_distribution<int64_t>(0, span)(crop);
       out.db[i - first].copy_(windows_tensor(mel, {start}, window)[0]);
+      // Same-class mix, drawn from the crop's generator: the same whatever the world size.
+      const AugmentConfig& a = config_.augment;
+      const auto& partners = by_label_[static_cast<size_t>(s.label)];
+      if (a.enabled && a.mix_same_class > 0 && partners.size() > 1 &&
+          std::uniform_real_distribution<double>(0.0, 1.0)(crop) < a.mix_same_class) {
+        // Another clip of the class: a random one of the others.
+        size_t k = std::uniform_int_distribution<size_t>(0, partners.size() - 2)(crop);
+        const auto self = std::find(partners.begin(), partners.end(), s.clip);
+        if (self != partners.end() && k >= static_cast<size_t>(self - partners.begin())) ++k;
+        const auto& other = run_.features[static_cast<size_t>(partners[k])];
+        const int64_t other_start =
+            std::uniform_int_distribution<int64_t>(0, std::max<int64_t>(0, other.cols - window))(crop);
+        const double level = -std::uniform_real_distribution<double>(0.0, a.mix_level_db)(crop);
+        mix_power_db(out.db[i - first], windows_tensor(other, {other_start}, window)[0], level);
+      }
       labels.push_back(s.label);
     }
     out.labels = torch::tensor(labels, torch::kLong);
@@ -143,6 +161,7 @@ class EpochLoader {
   const RunData& run_;
   const std::vector<Sample>& samples_;
   const std::vector<int64_t>& positions_;
+  const std::vector<std::vector<int64_t>>& by_label_;
   const TrainConfig& config_;
   const int epoch_;
   const int rank_;
@@ -511,6 +530,7 @@ TrainResult train(const TrainConfig& requested, const std::string& run_dir, cons
   }
 
   std::vector<Sample> base;
+  std::vector<std::vector<int64_t>> by_label;  // train clips per class, in split order
   const int64_t window = config.segment_frames();
   for (int64_t clip : run.split.train) {
     const auto& mel = run.features[static_cast<size_t>(clip)];
@@ -518,6 +538,8 @@ TrainResult train(const TrainConfig& requested, const std::string& run_dir, cons
     const int label = run.dataset.clips[static_cast<size_t>(clip)].label_index;
     const int64_t crops = std::max<int64_t>(1, mel.cols / window);
     for (int64_t k = 0; k < crops; ++k) base.push_back({clip, label});
+    if (static_cast<size_t>(label) >= by_label.size()) by_label.resize(static_cast<size_t>(label) + 1);
+    by_label[static_cast<size_t>(label)].push_back(clip);
   }
   if (static_cast<int64_t>(base.size()) < 2 * world_size)
     throw make_error("train", "the train split has fewer than {} usable windows ({} per process)", 2 * world_size, 2);
@@ -560,7 +582,7 @@ TrainResult train(const TrainConfig& requested, const std::string& run_dir, cons
     std::vector<Sample> samples;
     std::vector<int64_t> positions;
     shard(order, rank, world_size, &samples, &positions);
-    EpochLoader loader(run, samples, positions, config, epoch, rank);
+    EpochLoader loader(run, samples, positions, by_label, config, epoch, rank);
 
     model->train();
     double loss_sum = 0.0, epoch_waited = 0.0, epoch_stepping = 0.0;
