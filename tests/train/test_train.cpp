@@ -5,6 +5,8 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <set>
 #include <sstream>
 
 #include "mgc/core/error.h"
@@ -31,7 +33,6 @@ TrainOptions quiet() {
   return o;
 }
 
-
 class TrainToy : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
@@ -53,8 +54,8 @@ TEST_F(TrainToy, LearnsAndWritesTheRunFolder) {
   const TrainResult r = train(toy_config(manifest_, runs.file("cache")), run, quiet());
   EXPECT_EQ(r.epochs_done, 6);
   EXPECT_GE(r.best_val_clip_acc, 0.99);  // three easy classes, one held-out groove each
-  for (const char* f : {"config.json", "run.json", "checkpoint.pt", "best.safetensors", "metrics.csv",
-                        "metrics.jsonl", "result.json"})
+  for (const char* f :
+       {"config.json", "run.json", "checkpoint.pt", "best.safetensors", "metrics.csv", "metrics.jsonl", "result.json"})
     EXPECT_TRUE(std::filesystem::exists(run + "/" + f)) << f;
   const auto info = nlohmann::json::parse(mgc::read_file(run + "/run.json"));
   EXPECT_EQ(info["split"]["by"], "groove");
@@ -70,6 +71,33 @@ TEST_F(TrainToy, LearnsAndWritesTheRunFolder) {
   EXPECT_GE(e.clips_mean.accuracy, 0.8);
   EXPECT_TRUE(std::filesystem::exists(run + "/eval-test/metrics.json"));
   EXPECT_TRUE(std::filesystem::exists(run + "/eval-test/confusion.png"));
+  // predictions.csv: one row per test clip, its groove named, and the right ones are the accuracy's numerator.
+  std::ifstream pred(run + "/eval-test/predictions.csv");
+  std::string line;
+  std::getline(pred, line);
+  EXPECT_EQ(line, "path,label,predicted,correct,probability,label_probability,majority,segments,groove");
+  std::set<std::string> test_paths;
+  for (const auto& t : info["split"]["test"])
+    test_paths.insert(std::filesystem::path(t.get<std::string>()).filename().string());
+  int rows = 0, right = 0;
+  std::map<std::string, std::set<std::string>> groove_label;
+  while (std::getline(pred, line)) {
+    std::vector<std::string> cells;
+    std::stringstream ss(line);
+    for (std::string cell; std::getline(ss, cell, ',');) cells.push_back(cell);
+    ASSERT_EQ(cells.size(), 9u) << line;
+    ++rows;
+    EXPECT_EQ(test_paths.count(cells[0]), 1u) << cells[0];  // the manifest's clips lie at its root
+    EXPECT_EQ(cells[3], cells[1] == cells[2] ? "1" : "0") << line;
+    right += cells[3] == "1";
+    EXPECT_GE(std::stod(cells[4]), std::stod(cells[5])) << line;  // the elected class has the top mean probability
+    EXPECT_EQ(cells[7], "3") << line;                             // 2 s clips, 1 s windows every half window
+    groove_label[cells[8]].insert(cells[1]);
+  }
+  EXPECT_EQ(rows, 6);
+  EXPECT_EQ(groove_label.size(), 3u);  // one held-out groove per class, each of one class
+  for (const auto& [groove, labels] : groove_label) EXPECT_EQ(labels.size(), 1u) << groove;
+  EXPECT_EQ(right, static_cast<int>(std::lround(e.clips_mean.accuracy * 6)));
   const mgc::eval::Predictor p(run, 2);
   const auto fp = p.predict_file(dir_->file("low_3_1.wav"));
   EXPECT_EQ(p.classes()[static_cast<size_t>(fp.top())], "low");

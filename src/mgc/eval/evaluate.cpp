@@ -18,6 +18,41 @@
 
 namespace mgc::eval {
 
+namespace {
+
+std::string csv_cell(const std::string& s) {
+  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char ch : s) out += ch == '"' ? std::string("\"\"") : std::string(1, ch);
+  return out + "\"";
+}
+
+// One row per scored clip, in the side's order: which clips a model gets wrong, and with what confidence.
+std::string predictions_csv(const std::vector<ClipResult>& by_mean, const std::vector<ClipResult>& by_majority,
+                            const std::vector<std::pair<std::string, std::string>>& clips,
+                            const std::vector<std::string>& groups, const std::string& root,
+                            const std::string& split_by, const std::vector<std::string>& classes) {
+  const bool grouped = split_by != "clip";
+  std::string csv = "path,label,predicted,correct,probability,label_probability,majority,segments";
+  if (grouped) csv += "," + csv_cell(split_by);
+  csv += "\n";
+  for (size_t j = 0; j < by_mean.size(); ++j) {
+    const ClipResult& m = by_mean[j];
+    const auto i = static_cast<size_t>(m.clip);
+    const std::string rel = std::filesystem::path(clips[i].first).lexically_relative(root).generic_string();
+    csv += fmt::format("{},{},{},{},{:.6f},{:.6f},{},{}", csv_cell(rel.empty() ? clips[i].first : rel),
+                       csv_cell(clips[i].second), csv_cell(classes[static_cast<size_t>(m.predicted)]),
+                       m.predicted == m.label ? 1 : 0, m.probs[static_cast<size_t>(m.predicted)],
+                       m.probs[static_cast<size_t>(m.label)],
+                       csv_cell(classes[static_cast<size_t>(by_majority[j].predicted)]), m.segments);
+    if (grouped) csv += "," + csv_cell(groups[i]);
+    csv += "\n";
+  }
+  return csv;
+}
+
+}  // namespace
+
 EvalResult evaluate_run(const std::string& run_dir, const EvalOptions& options) {
   if (options.side != "train" && options.side != "val" && options.side != "test")
     throw make_error("eval", "unknown side '{}' (train, val or test)", options.side);
@@ -32,28 +67,37 @@ EvalResult evaluate_run(const std::string& run_dir, const EvalOptions& options) 
 
   // The clips of the side: by default the paths run.json recorded; with another dataset, its own split.
   std::vector<std::pair<std::string, std::string>> clips;  // path, label
+  std::vector<std::string> groups;                         // each clip's split_by field ("" for a split by clip)
+  std::string root;                                        // the dataset's root: predictions.csv's paths are relative
   EvalResult result;
   if (options.data.empty()) {
     const data::Dataset ds = data::load_dataset(config.data);
-    std::map<std::string, std::string> label_of;
-    for (const auto& c : ds.clips) label_of[c.path] = c.label;
-    for (const auto& p : run.at("split").at(options.side)) {
-      const std::string path = p.get<std::string>();
-      auto it = label_of.find(path);
-      if (it == label_of.end()) throw make_error("eval", "clip '{}' of the run's split is not in '{}'", path, config.data);
-      clips.emplace_back(path, it->second);
-    }
+    std::map<std::string, const data::Clip*> clip_of;
+    for (const auto& c : ds.clips) clip_of[c.path] = &c;
     result.split = run.at("split").at("description").get<std::string>();
     result.split_by = run.at("split").at("by").get<std::string>();
+    for (const auto& p : run.at("split").at(options.side)) {
+      const std::string path = p.get<std::string>();
+      auto it = clip_of.find(path);
+      if (it == clip_of.end())
+        throw make_error("eval", "clip '{}' of the run's split is not in '{}'", path, config.data);
+      clips.emplace_back(path, it->second->label);
+      groups.push_back(it->second->field(result.split_by));
+    }
+    root = ds.root;
   } else {
     const data::Dataset run_ds = data::load_dataset(config.data);
     config.data = options.data;
     const data::Dataset ds = data::load_dataset(options.data);
     const data::Split split = train::split_for(ds, config);
-    for (int64_t i : train::side_indices(split, options.side))
-      clips.emplace_back(ds.clips[static_cast<size_t>(i)].path, ds.clips[static_cast<size_t>(i)].label);
     result.split = split.description;
     result.split_by = split.by;
+    for (int64_t i : train::side_indices(split, options.side)) {
+      const data::Clip& c = ds.clips[static_cast<size_t>(i)];
+      clips.emplace_back(c.path, c.label);
+      groups.push_back(c.field(result.split_by));
+    }
+    root = ds.root;
     // A re-rendering of the run's corpus (same manifest, other synthesis) must give the very clips the run held
     // out, by their names inside each dataset: that is what makes its score comparable with the run's own.
     auto relative = [](const std::string& path, const std::string& root) {
@@ -73,8 +117,8 @@ EvalResult evaluate_run(const std::string& run_dir, const EvalOptions& options) 
   for (size_t i = 0; i < clips.size(); ++i) {
     const auto& [path, label] = clips[i];
     auto it = class_index.find(label);
-    if (it == class_index.end()) throw make_error("eval", "clip '{}' has label '{}' that the model does not know",
-                                                  path, label);
+    if (it == class_index.end())
+      throw make_error("eval", "clip '{}' has label '{}' that the model does not know", path, label);
     try {
       const FilePrediction fp = predictor.predict_features(cache.get(path));
       for (const auto& s : fp.segments) segments.push_back({static_cast<int64_t>(i), it->second, s.probs});
@@ -90,8 +134,10 @@ EvalResult evaluate_run(const std::string& run_dir, const EvalOptions& options) 
 
   const int k = std::min(3, num_classes);
   result.segments = compute_metrics(segments, num_classes, k);
-  result.clips_mean = compute_metrics(aggregate_clips(segments, num_classes, Vote::MeanProbability), num_classes, k);
-  result.clips_majority = compute_metrics(aggregate_clips(segments, num_classes, Vote::Majority), num_classes, k);
+  const std::vector<ClipResult> by_mean = aggregate_clips(segments, num_classes, Vote::MeanProbability);
+  const std::vector<ClipResult> by_majority = aggregate_clips(segments, num_classes, Vote::Majority);
+  result.clips_mean = compute_metrics(by_mean, num_classes, k);
+  result.clips_majority = compute_metrics(by_majority, num_classes, k);
 
   const std::string out = options.out_dir.empty() ? run_dir + "/eval-" + options.side : options.out_dir;
   std::filesystem::create_directories(out);
@@ -109,6 +155,8 @@ EvalResult evaluate_run(const std::string& run_dir, const EvalOptions& options) 
                  {"clip_majority", to_json(result.clips_majority, classes)}};
   write_file_atomic(out + "/metrics.json", result.json.dump(2) + "\n");
   write_confusion_csv(out + "/confusion.csv", result.clips_mean, classes);
+  write_file_atomic(out + "/predictions.csv",
+                    predictions_csv(by_mean, by_majority, clips, groups, root, result.split_by, classes));
   if (options.png)
     write_confusion_png(out + "/confusion.png", result.clips_mean, classes,
                         fmt::format("{} {} clips ({}), accuracy {:.3f}", config.model, options.side, result.split_by,

@@ -1,6 +1,9 @@
 #pragma once
 // `mgc eval`: a trained run scored on one side of its split (default: test), at segment level and at clip level
-// (mean of segment probabilities, and majority vote), written as metrics.json, confusion CSV and PNG.
+// (mean of segment probabilities, and majority vote), written as metrics.json, confusion CSV and PNG, and
+// predictions.csv: one row per clip (path inside the dataset, label, the mean vote's class, 1 if right, its
+// probability, the label's probability, the majority vote's class, segments, and the clip's split_by value unless
+// the split is by clip).
 #include <string>
 
 #include <nlohmann/json.hpp>
