@@ -143,23 +143,35 @@ TEST(SynthTable, EveryGrooveLoadsInMma) {
 // ----------------------------------------------------------------------------------------------------------------
 // Plans.
 
-TEST(SynthPlan, IsDeterministicAndCyclesThroughTheGrooves) {
+TEST(SynthPlan, IsDeterministicAndCyclesThroughTheFilesThenTheirGrooves) {
   SynthConfig c;
   c.seed = 42;
   c.seconds = 10;
   const auto jazz = mgc::data::grooves_of("jazz");
+  std::map<std::string, std::set<std::string>> grooves_in_file;
+  for (const auto& g : jazz) grooves_in_file[g.library + "/" + g.file].insert(g.mma_name());
+  size_t most = 0;
+  for (const auto& [file, gs] : grooves_in_file) most = std::max(most, gs.size());
+  const int files = static_cast<int>(grooves_in_file.size());
+  ASSERT_GE(files, 20);
+  ASSERT_GE(most, 4u);
   std::set<std::string> used;
-  for (int i = 0; i < static_cast<int>(jazz.size()); ++i) {
+  std::map<std::string, int> clips_of_file;
+  for (int i = 0; i < files * static_cast<int>(most); ++i) {
     const auto p = mgc::data::plan_clip(c, "jazz", i);
     EXPECT_EQ(p.mma_source, mgc::data::plan_clip(c, "jazz", i).mma_source);
     used.insert(p.groove.mma_name());
+    ++clips_of_file[p.groove.library + "/" + p.groove.file];
+    if (i == files - 1) EXPECT_EQ(clips_of_file.size(), grooves_in_file.size()) << "the first n clips use n files";
     EXPECT_GE(p.tempo, p.groove.tempo_min);
     EXPECT_LE(p.tempo, p.groove.tempo_max);
     EXPECT_GE(p.gain_db, -6.0);
     EXPECT_LE(p.gain_db, 0.0);
     EXPECT_GE(p.bars * p.groove.beats * 60.0 / p.tempo, p.offset + c.seconds);
   }
-  EXPECT_EQ(used.size(), jazz.size()) << "the first n clips of a genre use its n grooves";
+  for (const auto& [file, n] : clips_of_file)
+    EXPECT_EQ(n, static_cast<int>(most)) << file << ": every file weighs the same";
+  EXPECT_EQ(used.size(), jazz.size()) << "a file's k-th clip takes its k-th groove, so every groove is used";
   const auto a = mgc::data::plan_clip(c, "jazz", 3);
   EXPECT_NE(a.groove.mma_name(), mgc::data::plan_clip(c, "jazz", 3, 1).groove.mma_name()) << "a retry changes groove";
   SynthConfig other = c;
@@ -266,7 +278,8 @@ TEST(SynthCli, HelpListsTheOptions) {
 
 TEST(SynthCli, BadSoundfontIsNamed) {
   TempDir dir;
-  const auto r = run_cli("synth --out " + dir.file("c") + " --clips-per-genre 1 --seconds 1 --soundfont /nonexistent/font.sf2");
+  const auto r =
+      run_cli("synth --out " + dir.file("c") + " --clips-per-genre 1 --seconds 1 --soundfont /nonexistent/font.sf2");
   EXPECT_NE(r.exit_code, 0);
   EXPECT_NE(r.output.find("/nonexistent/font.sf2"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("fluid-soundfont-gm"), std::string::npos) << r.output;
@@ -281,7 +294,8 @@ TEST(SynthCli, FailedClipIsRetriedWithAnotherGroove) {
                          "if grep -q 'attempt 1 ' \"$f\"; then echo 'mma: pretend failure' >&2; exit 1; fi\n"
                          "exec mma \"$@\"\n";
   fs::permissions(fake, fs::perms::owner_all);
-  const auto r = run_cli("synth --out " + dir.file("c") + " --clips-per-genre 1 --seconds 1 --genres blues --mma " + fake);
+  const auto r =
+      run_cli("synth --out " + dir.file("c") + " --clips-per-genre 1 --seconds 1 --genres blues --mma " + fake);
   EXPECT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("attempt 1 of 2): mma failed (exit 1): mma: pretend failure"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("rendered 1, skipped 0, failed 0"), std::string::npos) << r.output;
@@ -301,8 +315,8 @@ TEST(SynthCli, ClipThatFailsTwiceFailsTheCommand) {
   const std::string fake = dir.file("fluidsynth-broken");
   std::ofstream(fake) << "#!/bin/sh\necho 'fluidsynth: error: boom' >&2\nexit 3\n";
   fs::permissions(fake, fs::perms::owner_all);
-  const auto r = run_cli("synth --out " + dir.file("c") + " --clips-per-genre 1 --seconds 1 --genres rock --fluidsynth " +
-                         fake);
+  const auto r =
+      run_cli("synth --out " + dir.file("c") + " --clips-per-genre 1 --seconds 1 --genres rock --fluidsynth " + fake);
   EXPECT_NE(r.exit_code, 0);
   EXPECT_NE(r.output.find("fluidsynth: error: boom"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("failed 1"), std::string::npos) << r.output;
@@ -366,7 +380,8 @@ void expect_exact_clips(const std::string& root) {
 void expect_manifest(const std::string& root) {
   const auto rows = read_csv(root + "/manifest.csv");
   ASSERT_EQ(rows.size(), 21u);
-  EXPECT_EQ(rows[0], (std::vector<std::string>{"path", "genre", "groove", "groove_file", "tempo", "key", "seconds", "seed"}));
+  EXPECT_EQ(rows[0],
+            (std::vector<std::string>{"path", "genre", "groove", "groove_file", "tempo", "key", "seconds", "seed"}));
   std::map<std::string, std::set<std::string>> grooves;
   for (size_t i = 1; i < rows.size(); ++i) {
     const auto& r = rows[i];

@@ -42,7 +42,7 @@ namespace fs = std::filesystem;
 
 // Bump when a change alters what a given (seed, genre, index) renders: a corpus made by another generator
 // version is not resumed into.
-constexpr const char* kGenerator = "mgc-synth-2";
+constexpr const char* kGenerator = "mgc-synth-3";
 
 // ---------------------------------------------------------------------------------------------------------------
 // The groove table. One row per MMA groove file; the grooves column lists the main grooves used (intros, endings
@@ -1377,16 +1377,29 @@ ClipPlan plan_clip(const SynthConfig& config, const std::string& genre, int inde
   plan.index = index;
   plan.seed = mix64(mix64(config.seed ^ fnv1a64(genre)) + static_cast<uint64_t>(index));
 
-  // The groove: a seeded permutation of the genre's grooves, walked by clip index, so the first n clips of a genre
-  // use n different grooves and every groove is used once per len(grooves) clips. A retry takes the groove half
-  // the table away (another file, usually another library).
-  std::vector<size_t> order(grooves.size());
+  // The groove: files first, so that every groove file of the genre weighs the same however many grooves it holds
+  // (the file is what a split by groove_file holds out). A seeded permutation of the genre's files is walked by
+  // clip index, so the first n clips use n different files and the files' clip counts differ by at most one; the
+  // k-th visit to a file takes the k-th groove of a seeded permutation of that file's grooves. A retry takes the
+  // file half the list away (another file, usually another library).
+  std::vector<std::vector<size_t>> files;  // indices into grooves, one list per file, in table order
+  for (size_t i = 0; i < grooves.size(); ++i) {
+    if (i == 0 || grooves[i].library != grooves[i - 1].library || grooves[i].file != grooves[i - 1].file)
+      files.emplace_back();
+    files.back().push_back(i);
+  }
+  auto shuffle = [](std::vector<size_t>& v, uint64_t seed) {
+    Rng perm_rng(seed);
+    for (size_t i = v.size(); i > 1; --i) std::swap(v[i - 1], v[perm_rng.next() % i]);
+  };
+  std::vector<size_t> order(files.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-  Rng perm_rng(mix64(config.seed ^ fnv1a64(genre) ^ 0x5eedull));
-  for (size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[perm_rng.next() % i]);
-  const size_t slot = (static_cast<size_t>(index) + static_cast<size_t>(attempt) * (grooves.size() / 2 + 1)) %
-                      grooves.size();
-  plan.groove = grooves[order[slot]];
+  shuffle(order, mix64(config.seed ^ fnv1a64(genre) ^ 0x5eedull));
+  const size_t slot = static_cast<size_t>(index) + static_cast<size_t>(attempt) * (files.size() / 2 + 1);
+  const size_t file = order[slot % files.size()];
+  std::vector<size_t> in_file = files[file];
+  shuffle(in_file, mix64(config.seed ^ fnv1a64(genre) ^ fnv1a64(grooves[in_file[0]].file) ^ 0xf11eull));
+  plan.groove = grooves[in_file[(slot / files.size()) % in_file.size()]];
   const GrooveEntry& g = plan.groove;
 
   Rng rng(plan.seed + static_cast<uint64_t>(attempt) * 0x9e3779b97f4a7c15ull);

@@ -4,7 +4,7 @@
 // training and end-to-end tests. Ten classes with GTZAN's names.
 //
 // Pipeline per clip, deterministic for (seed, genre, clip index):
-//   groove (from the genre's table rows, cycled so every groove is used) + genre-typical chord progression in a
+//   groove (the genre's groove files cycled, each file's grooves in turn) + genre-typical chord progression in a
 //   random key + tempo from the groove's range + timbre variation (General MIDI substitutions inside one family,
 //   an optional lead line, drum/bass/chord balance, master volume) -> `mma` writes a MIDI file -> `fluidsynth`
 //   renders it (reverb/chorus varied) -> mixed to mono, cut to exactly `seconds`, gain -6..0 dB -> 16-bit WAV.
@@ -88,8 +88,8 @@ struct ClipPlan {
   std::string mma_source;   // the complete .mma file
 };
 
-// Plans clip `index` of `genre`. `attempt` 0 is the normal groove; attempt 1 takes another groove of the genre
-// (the retry after a failure). Pure: no files, no processes. Throws mgc::Error for an unknown genre.
+// Plans clip `index` of `genre`. `attempt` 0 is the normal groove; attempt 1 takes a groove of another file of the
+// genre (the retry after a failure). Pure: no files, no processes. Throws mgc::Error for an unknown genre.
 ClipPlan plan_clip(const SynthConfig& config, const std::string& genre, int index, int attempt = 0);
 
 // Checks that mma, fluidsynth and the soundfont are there. Throws mgc::Error naming what is missing and the
