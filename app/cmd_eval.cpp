@@ -32,6 +32,17 @@ void register_eval(CLI::App& app) {
     std::printf("%s: segment accuracy %.4f | clip accuracy %.4f (mean vote), %.4f (majority) | clip macro-F1 %.4f%s\n",
                 o->side.c_str(), r.segments.accuracy, r.clips_mean.accuracy, r.clips_majority.accuracy,
                 r.clips_mean.macro_f1, r.failed ? fmt::format(" | {} clip(s) failed", r.failed).c_str() : "");
+    if (!r.groups.empty()) {
+      const auto& g = r.json.at("groups");
+      std::string worst;
+      for (size_t i = 0; i < r.groups.size() && i < 3 && r.groups[i].correct < r.groups[i].clips; ++i)
+        worst += fmt::format("{}{} {}/{} (mostly {})", worst.empty() ? "; worst: " : ", ", r.groups[i].group,
+                             r.groups[i].correct, r.groups[i].clips,
+                             classes.at(static_cast<size_t>(r.groups[i].top_prediction)));
+      std::printf("groups (%s): %d, mean clip accuracy %.4f, %d missed entirely, %d all right%s\n",
+                  r.split_by.c_str(), g.at("rows").get<int>(), g.at("mean_accuracy").get<double>(),
+                  g.at("missed").get<int>(), g.at("all_right").get<int>(), worst.c_str());
+    }
     std::printf("wrote %s/metrics.json\n", (o->out_dir.empty() ? *run_dir + "/eval-" + o->side : o->out_dir).c_str());
   });
 }

@@ -6,7 +6,8 @@
 # MGC_SECONDS (15), MGC_EPOCHS (12), MGC_VAL (0: no val fold, train on all other folds and keep the last epoch;
 # any value > 0: the next fold validates and the best val epoch is kept), MGC_SEED (0), MGC_OUT (out/kfold),
 # MGC_THREADS (0 = all cores), MGC_EXTRA (more `mgc train` options), MGC_RUN_FOLDS (which folds to run now, e.g.
-# "0 1"; default all: the summary covers the folds run). Resumable: finished folds are reused.
+# "0 1"; default all: the summary covers the folds run). Resumable: finished folds are reused. Writes the summed
+# confusion matrix ($MGC_OUT/confusion.csv) and every groove file's clip accuracy, worst first ($MGC_OUT/groups.csv).
 # Measured (docs/ROBUSTNESS.md): a val fold costs a fifth of the training groove files and 8-9 points.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -73,3 +74,13 @@ awk -F, '
   END { printf "pooled over the folds: clip accuracy %.4f (%d clips); recall %s\n", right / all, all, recall }
 ' "$out/confusion.csv"
 echo "confusion matrix summed over the folds: $out/confusion.csv"
+# Each groove file was tested once, by the fold that held it out: its clip accuracy, worst first (mgc eval's
+# groups.csv of every fold; the corpus's names hold no commas, so plain field splitting is safe here).
+groups=()
+for k in $run_folds; do groups+=("$out/$model-$split_by-fold$k/eval-test/groups.csv"); done
+{ head -n 1 "${groups[0]}"; tail -q -n +2 "${groups[@]}" | sort -t, -k5,5n -k1,1; } > "$out/groups.csv"
+awk -F, -v by="$split_by" '
+  NR > 1 { n++; s += $5; if ($4 == 0) missed++; if ($4 == $3) right++ }
+  END { printf "per %s: %d, mean clip accuracy %.4f, %d missed entirely, %d all right\n", by, n, s / n, missed, right }
+' "$out/groups.csv"
+echo "each $split_by's clip accuracy, worst first: $out/groups.csv"

@@ -427,4 +427,77 @@ TEST(ConfusionPng, MissingGnuplotSaysWhatToInstall) {
   EXPECT_FALSE(std::filesystem::exists(path));
 }
 
+// Groups: (group, class) rows with their clip counts, the class voted most, worst first; CSV and summary.
+std::vector<ClipResult> clip_results(const std::vector<std::pair<int, int>>& label_predicted) {
+  std::vector<ClipResult> clips;
+  for (size_t i = 0; i < label_predicted.size(); ++i) {
+    ClipResult c;
+    c.clip = static_cast<int64_t>(i);
+    c.label = label_predicted[i].first;
+    c.predicted = label_predicted[i].second;
+    clips.push_back(c);
+  }
+  return clips;
+}
+
+TEST(Groups, RowsPerGroupAndClassWorstFirst) {
+  // Clips 0-2: file "b" of class 0, two right; 3-4: file "a" of class 1, both wrong (heard as 2 and 2);
+  // 5: file "c" of class 2, right; 6: file "b" again but class 2 (an artist in two genres), wrong (heard as 0).
+  const auto clips = clip_results({{0, 0}, {0, 1}, {0, 0}, {1, 2}, {1, 2}, {2, 2}, {2, 0}});
+  const std::vector<std::string> group_of = {"b", "b", "b", "a", "a", "c", "b"};
+  const auto g = mgc::eval::group_results(clips, group_of, 3);
+  ASSERT_EQ(g.size(), 4u);
+  // Accuracy 0 ("a", "b"/2: ties by name, then label), then 2/3 ("b"/0), then 1 ("c").
+  EXPECT_EQ(g[0].group, "a");
+  EXPECT_EQ(g[0].label, 1);
+  EXPECT_EQ(g[0].clips, 2);
+  EXPECT_EQ(g[0].correct, 0);
+  EXPECT_EQ(g[0].top_prediction, 2);
+  EXPECT_EQ(g[0].top_count, 2);
+  EXPECT_EQ(g[1].group, "b");
+  EXPECT_EQ(g[1].label, 2);
+  EXPECT_EQ(g[1].top_prediction, 0);
+  EXPECT_EQ(g[2].group, "b");
+  EXPECT_EQ(g[2].label, 0);
+  EXPECT_EQ(g[2].clips, 3);
+  EXPECT_EQ(g[2].correct, 2);
+  EXPECT_DOUBLE_EQ(g[2].accuracy(), 2.0 / 3.0);
+  EXPECT_EQ(g[3].group, "c");
+  EXPECT_EQ(g[3].correct, 1);
+
+  const auto summary = mgc::eval::groups_summary(g);
+  EXPECT_EQ(summary.at("rows"), 4);
+  EXPECT_DOUBLE_EQ(summary.at("mean_accuracy").get<double>(), (0.0 + 0.0 + 2.0 / 3.0 + 1.0) / 4.0);
+  EXPECT_EQ(summary.at("missed"), 2);
+  EXPECT_EQ(summary.at("all_right"), 1);
+  EXPECT_TRUE(mgc::eval::groups_summary({}).at("mean_accuracy").is_null());
+
+  mgc::test::TempDir dir;
+  mgc::eval::write_groups_csv(dir.file("g.csv"), g, {"blues", "jazz", "rock, etc"}, "groove_file");
+  EXPECT_EQ(mgc::read_file(dir.file("g.csv")),
+            "groove_file,label,clips,correct,accuracy,top_prediction,top_count\n"
+            "a,jazz,2,0,0.0000,\"rock, etc\",2\n"
+            "b,\"rock, etc\",1,0,0.0000,blues,1\n"
+            "b,blues,3,2,0.6667,blues,2\n"
+            "c,\"rock, etc\",1,1,1.0000,\"rock, etc\",1\n");
+}
+
+TEST(Groups, TiesOfTheTopPredictionGoToTheLowestClass) {
+  const auto g = mgc::eval::group_results(clip_results({{0, 2}, {0, 1}}), {"x", "x"}, 3);
+  ASSERT_EQ(g.size(), 1u);
+  EXPECT_EQ(g[0].top_prediction, 1);
+  EXPECT_EQ(g[0].top_count, 1);
+}
+
+TEST(Groups, BadInputIsNamed) {
+  expect_eval_error([] { mgc::eval::group_results(clip_results({{0, 0}, {1, 1}}), {"x"}, 2); }, "has no group");
+  expect_eval_error([] { mgc::eval::group_results(clip_results({{0, 3}}), {"x"}, 3); }, "predicted class 3");
+  expect_eval_error([] { mgc::eval::group_results(clip_results({{0, 0}}), {"x"}, 0); }, "num_classes");
+  mgc::test::TempDir dir;
+  const auto g = mgc::eval::group_results(clip_results({{1, 1}}), {"x"}, 2);
+  expect_eval_error([&] { mgc::eval::write_groups_csv(dir.file("g.csv"), g, {"only one"}, "artist"); },
+                    "class 1 has no name");
+  EXPECT_FALSE(std::filesystem::exists(dir.file("g.csv")));
+}
+
 }  // namespace

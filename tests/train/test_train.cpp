@@ -98,6 +98,29 @@ TEST_F(TrainToy, LearnsAndWritesTheRunFolder) {
   EXPECT_EQ(groove_label.size(), 3u);  // one held-out groove per class, each of one class
   for (const auto& [groove, labels] : groove_label) EXPECT_EQ(labels.size(), 1u) << groove;
   EXPECT_EQ(right, static_cast<int>(std::lround(e.clips_mean.accuracy * 6)));
+  // groups.csv: the three held-out grooves, each with its 2 clips, and their right clips add up to the accuracy's.
+  std::ifstream groups_csv(run + "/eval-test/groups.csv");
+  std::getline(groups_csv, line);
+  EXPECT_EQ(line, "groove,label,clips,correct,accuracy,top_prediction,top_count");
+  int group_rows = 0, group_right = 0;
+  while (std::getline(groups_csv, line)) {
+    std::vector<std::string> cells;
+    std::stringstream ss(line);
+    for (std::string cell; std::getline(ss, cell, ',');) cells.push_back(cell);
+    ASSERT_EQ(cells.size(), 7u) << line;
+    ++group_rows;
+    EXPECT_EQ(groove_label.count(cells[0]), 1u) << line;
+    EXPECT_EQ(*groove_label[cells[0]].begin(), cells[1]) << line;
+    EXPECT_EQ(cells[2], "2") << line;
+    group_right += std::stoi(cells[3]);
+  }
+  EXPECT_EQ(group_rows, 3);
+  EXPECT_EQ(group_right, right);
+  ASSERT_EQ(e.groups.size(), 3u);
+  const auto& summary = e.json.at("groups");
+  EXPECT_EQ(summary.at("by"), "groove");
+  EXPECT_EQ(summary.at("rows"), 3);
+  EXPECT_NEAR(summary.at("mean_accuracy").get<double>(), right / 6.0, 1e-12);  // equal group sizes
   const mgc::eval::Predictor p(run, 2);
   const auto fp = p.predict_file(dir_->file("low_3_1.wav"));
   EXPECT_EQ(p.classes()[static_cast<size_t>(fp.top())], "low");

@@ -153,6 +153,13 @@ EvalResult evaluate_run(const std::string& run_dir, const EvalOptions& options) 
                  {"segment", to_json(result.segments, classes)},
                  {"clip_mean", to_json(result.clips_mean, classes)},
                  {"clip_majority", to_json(result.clips_majority, classes)}};
+  if (result.split_by != "clip") {
+    result.groups = group_results(by_mean, groups, num_classes);
+    nlohmann::json summary = groups_summary(result.groups);
+    summary["by"] = result.split_by;
+    result.json["groups"] = summary;
+    write_groups_csv(out + "/groups.csv", result.groups, classes, result.split_by);
+  }
   write_file_atomic(out + "/metrics.json", result.json.dump(2) + "\n");
   write_confusion_csv(out + "/confusion.csv", result.clips_mean, classes);
   write_file_atomic(out + "/predictions.csv",

@@ -3,8 +3,10 @@
 // (mean of segment probabilities, and majority vote), written as metrics.json, confusion CSV and PNG, and
 // predictions.csv: one row per clip (path inside the dataset, label, the mean vote's class, 1 if right, its
 // probability, the label's probability, the majority vote's class, segments, and the clip's split_by value unless
-// the split is by clip).
+// the split is by clip); and for a split by group, groups.csv: each group's clip accuracy, worst first (how whole
+// held-out groove files or artists fare), summarised in metrics.json's "groups".
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -31,6 +33,7 @@ struct EvalResult {
   std::string split_by;
   bool same_clips_as_run = true;  // the side's clips, by their path inside the dataset, are the ones run.json lists
                                   // (false when options.data is another corpus; true for a re-rendering of the run's)
+  std::vector<GroupResult> groups;  // per split group and class, worst first (empty for a split by clip)
   nlohmann::json json;         // what metrics.json holds
 };
 

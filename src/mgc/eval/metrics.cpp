@@ -313,6 +313,69 @@ void write_confusion_csv(const std::string& path, const Metrics& metrics, const 
   write_file_atomic(path, csv);
 }
 
+std::vector<GroupResult> group_results(const std::vector<ClipResult>& clips,
+                                       const std::vector<std::string>& group_of_clip, int num_classes) {
+  check_num_classes(num_classes);
+  std::map<std::pair<std::string, int>, std::vector<int64_t>> votes;  // (group, label) -> count per predicted class
+  for (size_t i = 0; i < clips.size(); ++i) {
+    const ClipResult& c = clips[i];
+    if (c.clip < 0 || static_cast<size_t>(c.clip) >= group_of_clip.size())
+      throw make_error("eval", "clip id {} at index {} has no group ({} groups given)", c.clip, i,
+                       group_of_clip.size());
+    check_class(c.label, num_classes, "label", i);
+    check_class(c.predicted, num_classes, "predicted class", i);
+    auto& v = votes[{group_of_clip[static_cast<size_t>(c.clip)], c.label}];
+    if (v.empty()) v.assign(static_cast<size_t>(num_classes), 0);
+    ++v[static_cast<size_t>(c.predicted)];
+  }
+  std::vector<GroupResult> out;
+  for (const auto& [key, v] : votes) {
+    GroupResult g;
+    g.group = key.first;
+    g.label = key.second;
+    for (int64_t n : v) g.clips += n;
+    g.correct = v[static_cast<size_t>(g.label)];
+    g.top_prediction = argmax(v);
+    g.top_count = v[static_cast<size_t>(g.top_prediction)];
+    out.push_back(std::move(g));
+  }
+  // Exact comparison of correct/clips as cross products: no rounding decides the order.
+  std::stable_sort(out.begin(), out.end(), [](const GroupResult& a, const GroupResult& b) {
+    const int64_t l = a.correct * b.clips, r = b.correct * a.clips;
+    if (l != r) return l < r;
+    return false;  // map order already sorts by group, then label
+  });
+  return out;
+}
+
+void write_groups_csv(const std::string& path, const std::vector<GroupResult>& groups,
+                      const std::vector<std::string>& class_names, const std::string& group_column) {
+  auto name = [&](int c) {
+    if (c < 0 || static_cast<size_t>(c) >= class_names.size())
+      throw make_error("eval", "class {} has no name ({} class names given)", c, class_names.size());
+    return csv_field(class_names[static_cast<size_t>(c)]);
+  };
+  std::string csv = csv_field(group_column) + ",label,clips,correct,accuracy,top_prediction,top_count\n";
+  for (const auto& g : groups)
+    csv += fmt::format("{},{},{},{},{:.4f},{},{}\n", csv_field(g.group), name(g.label), g.clips, g.correct,
+                       g.accuracy(), name(g.top_prediction), g.top_count);
+  write_file_atomic(path, csv);
+}
+
+nlohmann::json groups_summary(const std::vector<GroupResult>& groups) {
+  double sum = 0;
+  int64_t missed = 0, all_right = 0;
+  for (const auto& g : groups) {
+    sum += g.accuracy();
+    missed += g.correct == 0;
+    all_right += g.correct == g.clips;
+  }
+  return {{"rows", groups.size()},
+          {"mean_accuracy", groups.empty() ? nlohmann::json(nullptr) : nlohmann::json(sum / groups.size())},
+          {"missed", missed},
+          {"all_right", all_right}};
+}
+
 ImageSize confusion_png_size(int num_classes) {
   const Layout l = confusion_layout(num_classes);
   return {l.width, l.height};

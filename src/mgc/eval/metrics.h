@@ -81,6 +81,36 @@ Metrics compute_metrics(const std::vector<Prediction>& segments, int num_classes
 // Clip level: predicted = the clip's voted class; top-k from the clip's mean probs.
 Metrics compute_metrics(const std::vector<ClipResult>& clips, int num_classes, int top_k = 3);
 
+// How the clips of one split group (a groove file, an artist) and one true class fared: held-out groups are
+// missed whole or not at all more often than single clips, and this is where that shows.
+struct GroupResult {
+  std::string group;        // the group's name (the split_by field)
+  int label = 0;            // the true class of these clips
+  int64_t clips = 0;        // clips of the group with this label
+  int64_t correct = 0;      // of them, voted right
+  int top_prediction = 0;   // the class voted most often for them (ties toward the lowest index)
+  int64_t top_count = 0;    // how many of them got top_prediction
+  double accuracy() const { return clips ? static_cast<double>(correct) / static_cast<double>(clips) : 0.0; }
+};
+
+// One GroupResult per distinct (group, true class) of `clips`, where group_of_clip[c.clip] names clip c's group;
+// sorted by accuracy (lowest first), then group name, then label. A group with clips of two classes (an artist in
+// two genres) gives two rows. Throws mgc::Error ("eval: ...") if num_classes < 1, a clip id is negative or not
+// below group_of_clip.size(), or a label or predicted class is outside [0, num_classes).
+std::vector<GroupResult> group_results(const std::vector<ClipResult>& clips,
+                                       const std::vector<std::string>& group_of_clip, int num_classes);
+
+// Groups as CSV (RFC 4180 quoting, "\n" line ends) with the header `<group_column>,label,clips,correct,accuracy,
+// top_prediction,top_count`, in the order given, accuracy with 4 decimals; written atomically. Throws mgc::Error
+// if class_names does not name every class used or the file cannot be written.
+void write_groups_csv(const std::string& path, const std::vector<GroupResult>& groups,
+                      const std::vector<std::string>& class_names, const std::string& group_column);
+
+// The summary that metrics.json keeps: {"rows": number of (group, class) rows, "mean_accuracy": unweighted mean of
+// the rows' accuracies (each group weighs the same, however many clips it has), "missed": rows with no clip
+// right, "all_right": rows with every clip right}. An empty list gives zeros and a null mean.
+nlohmann::json groups_summary(const std::vector<GroupResult>& groups);
+
 // Machine-readable metrics:
 //   {"n", "accuracy", "macro_precision", "macro_recall", "macro_f1", "top_k", "top_k_accuracy", "loss",
 //    "classes": [names in class order],
