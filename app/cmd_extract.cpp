@@ -1,8 +1,10 @@
-// mgc extract DATASET: fill the feature cache (decode + log-mel once per clip) on all cores.
+// mgc extract DATASET: fill the feature cache (decode + log-mel once per clip) on all cores, with the log-mel
+// settings a later `mgc train` will use (the same --n-mels, --hop, ... options).
 #include <cstdio>
 #include <memory>
 
 #include "commands.h"
+#include "feature_options.h"
 #include "mgc/core/error.h"
 #include "mgc/data/dataset.h"
 #include "mgc/data/feature_cache.h"
@@ -16,15 +18,19 @@ void register_extract(CLI::App& app) {
   auto cache = std::make_shared<std::string>();
   auto threads = std::make_shared<int>(0);
   auto quiet = std::make_shared<bool>(false);
+  auto features = std::make_shared<data::FeatureConfig>();
   CLI::App* cmd = app.add_subcommand("extract", "Compute and cache the log-mel features of every clip of a dataset");
   cmd->add_option("dataset", *data, "Dataset folder, GTZAN tree or manifest.csv")->required();
   cmd->add_option("--cache", *cache, "Cache folder (default ~/.cache/mgc/features)");
   cmd->add_option("--threads", *threads, "Decoding threads (0: all cores)")->capture_default_str();
+  add_feature_options(cmd, *features);
   cmd->add_flag("-q,--quiet", *quiet, "No progress bar");
   cmd->callback([=] {
+    finish_feature_options(*features);
     const data::Dataset ds = data::load_dataset(*data);
     train::TrainConfig c;
     c.cache_dir = *cache;
+    c.features = *features;
     const data::FeatureCache fc(train::cache_dir_for(c), c.features);
     const data::ExtractReport r = data::extract_features(ds, fc, *threads, !*quiet);
     for (const auto& e : r.errors) std::fprintf(stderr, "mgc: error: %s\n", e.c_str());

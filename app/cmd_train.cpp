@@ -7,6 +7,7 @@
 #include <string>
 
 #include "commands.h"
+#include "feature_options.h"
 #include "mgc/core/error.h"
 #include "mgc/train/trainer.h"
 
@@ -68,6 +69,7 @@ void register_train(CLI::App& app) {
   cmd->add_option("--mix-level-db", c.augment.mix_level_db, "That second window's level: lowered by a random 0..DB dB")
       ->capture_default_str();
   cmd->add_flag("--no-augment", o->no_augment, "Disable all augmentation");
+  add_feature_options(cmd, c.features);
   cmd->add_option("--segment", c.segment_seconds, "Window length in seconds")->capture_default_str();
   cmd->add_option("--eval-hop", c.eval_hop_seconds, "Hop between evaluation windows, s (0: half a window)")
       ->capture_default_str();
@@ -121,6 +123,7 @@ void register_train(CLI::App& app) {
     train::TrainConfig config = o->config;
     if (opts.resume && config.data.empty()) config.data = "(from run)";
     if (o->no_augment) config.augment.enabled = false;
+    finish_feature_options(config.features);
     if (!opts.resume && config.data.empty()) throw make_error("train", "give --data DATASET");
     const train::TrainResult r = train::train(config, run_dir, opts);
     if (r.rank != 0) {

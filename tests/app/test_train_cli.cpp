@@ -93,3 +93,43 @@ TEST(CliTrain, RefusesToOverwriteAndExplainsBadOptions) {
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.output.find("nothing to resume"), std::string::npos) << r.output;
 }
+
+// The log-mel options reach the run's config, the cache entries that `mgc extract` filled with the same options are
+// the ones training reads (no second set is computed), and eval and predict use the run's settings.
+TEST(CliTrain, FeatureOptionsReachTheRunTheCacheAndPrediction) {
+  TempDir dir;
+  const std::string manifest = mgc::test::make_toy_dataset(dir.path(), 1, 2.0);  // 12 clips of 2 s
+  const std::string features = " --n-mels 48 --hop 256 --fmax 8000";
+  auto count_entries = [&] {
+    int n = 0;
+    for (const auto& e : std::filesystem::recursive_directory_iterator(dir.file("cache")))
+      n += e.path().extension() == ".mel";
+    return n;
+  };
+  const auto ex = run_cli("extract " + manifest + " --cache " + dir.file("cache") + features + " -q");
+  ASSERT_EQ(ex.exit_code, 0) << ex.output;
+  EXPECT_NE(ex.output.find("12 computed, 0 reused"), std::string::npos) << ex.output;
+  EXPECT_EQ(count_entries(), 12);
+
+  const auto tr = run_cli("train --data " + manifest + " --out " + dir.file("run") + " --cache " + dir.file("cache") +
+                          features + " --epochs 1 --batch-size 4 --segment 1 --val 0.25 --test 0.25 --threads 1 -q");
+  ASSERT_EQ(tr.exit_code, 0) << tr.output;
+  EXPECT_EQ(count_entries(), 12) << "training computed features of its own instead of reading extract's";
+  const auto config = nlohmann::json::parse(mgc::read_file(dir.file("run") + "/config.json"));
+  EXPECT_EQ(config["features"]["n_mels"], 48);
+  EXPECT_EQ(config["features"]["hop_length"], 256);
+  EXPECT_EQ(config["features"]["fmax"], 8000.0);
+
+  ASSERT_EQ(run_cli("eval " + dir.file("run") + " --no-png -q").exit_code, 0);
+  EXPECT_EQ(count_entries(), 12);
+  const auto pr = run_cli("predict " + dir.file("run") + " " + dir.file("low_0_0.wav") + " --format json --timeline");
+  ASSERT_EQ(pr.exit_code, 0) << pr.output;
+  const auto j = nlohmann::json::parse(pr.output.substr(pr.output.find('[')));
+  // 2 s at hop 256: 173 frames; 1 s windows of 86 frames every 43 frames: starts 0, 43, 86 -> 3 windows.
+  EXPECT_EQ(j[0]["timeline"].size(), 3u);
+
+  const auto bad = run_cli("train --data " + manifest + " --out " + dir.file("bad") + " --n-mels 0 -q");
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_NE(bad.output.find("n_mels"), std::string::npos) << bad.output;
+  EXPECT_FALSE(std::filesystem::exists(dir.file("bad")));
+}
