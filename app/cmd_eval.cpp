@@ -39,9 +39,9 @@ void register_eval(CLI::App& app) {
         worst += fmt::format("{}{} {}/{} (mostly {})", worst.empty() ? "; worst: " : ", ", r.groups[i].group,
                              r.groups[i].correct, r.groups[i].clips,
                              classes.at(static_cast<size_t>(r.groups[i].top_prediction)));
-      std::printf("groups (%s): %d, mean clip accuracy %.4f, %d missed entirely, %d all right%s\n",
-                  r.split_by.c_str(), g.at("rows").get<int>(), g.at("mean_accuracy").get<double>(),
-                  g.at("missed").get<int>(), g.at("all_right").get<int>(), worst.c_str());
+      std::printf("groups (%s): %d, mean clip accuracy %.4f, %d missed entirely, %d all right%s\n", r.split_by.c_str(),
+                  g.at("rows").get<int>(), g.at("mean_accuracy").get<double>(), g.at("missed").get<int>(),
+                  g.at("all_right").get<int>(), worst.c_str());
     }
     std::printf("wrote %s/metrics.json\n", (o->out_dir.empty() ? *run_dir + "/eval-" + o->side : o->out_dir).c_str());
   });

@@ -84,12 +84,12 @@ Metrics compute_metrics(const std::vector<ClipResult>& clips, int num_classes, i
 // How the clips of one split group (a groove file, an artist) and one true class fared: held-out groups are
 // missed whole or not at all more often than single clips, and this is where that shows.
 struct GroupResult {
-  std::string group;        // the group's name (the split_by field)
-  int label = 0;            // the true class of these clips
-  int64_t clips = 0;        // clips of the group with this label
-  int64_t correct = 0;      // of them, voted right
-  int top_prediction = 0;   // the class voted most often for them (ties toward the lowest index)
-  int64_t top_count = 0;    // how many of them got top_prediction
+  std::string group;       // the group's name (the split_by field)
+  int label = 0;           // the true class of these clips
+  int64_t clips = 0;       // clips of the group with this label
+  int64_t correct = 0;     // of them, voted right
+  int top_prediction = 0;  // the class voted most often for them (ties toward the lowest index)
+  int64_t top_count = 0;   // how many of them got top_prediction
   double accuracy() const { return clips ? static_cast<double>(correct) / static_cast<double>(clips) : 0.0; }
 };
 
