@@ -5,7 +5,9 @@
 # Settings (environment): MGC_MODEL (audio_cnn), MGC_FOLDS (5), MGC_SPLIT_BY (groove_file), MGC_CLIPS (80),
 # MGC_SECONDS (15), MGC_EPOCHS (12), MGC_VAL (0: no val fold, train on all other folds and keep the last epoch;
 # any value > 0: the next fold validates and the best val epoch is kept), MGC_SEED (0), MGC_OUT (out/kfold),
-# MGC_THREADS (0 = all cores), MGC_EXTRA (more `mgc train` options), MGC_RUN_FOLDS (which folds to run now, e.g.
+# MGC_THREADS (intra-op threads per fold; 0 = the cores shared among the lanes), MGC_LANES (folds trained at once;
+# 0 = one per core, at most the folds to run), MGC_FEATURES (log-mel options for extract and train, e.g.
+# "--n-mels 256"), MGC_EXTRA (more `mgc train` options), MGC_RUN_FOLDS (which folds to run now, e.g.
 # "0 1"; default all: the summary covers the folds run). Resumable: finished folds are reused. Writes the summed
 # confusion matrix ($MGC_OUT/confusion.csv) and every groove file's clip accuracy, worst first ($MGC_OUT/groups.csv).
 # Measured (docs/ROBUSTNESS.md): a val fold costs a fifth of the training groove files and 8-9 points.
@@ -23,23 +25,58 @@ out="${MGC_OUT:-out/kfold}"
 threads="${MGC_THREADS:-0}"
 mgc=build/mgc
 
+features="${MGC_FEATURES:-}"
+nproc_=$(nproc)
+run_folds="${MGC_RUN_FOLDS:-$(seq -s ' ' 0 $((folds - 1)))}"
+n_run=$(wc -w <<< "$run_folds")
+# Lanes: folds trained at once. A small CNN gains little from a second intra-op thread (on our 2-core machine two
+# 1-thread trainings side by side each ran at 95 % of one 2-thread training: docs/ROBUSTNESS.md), so by default
+# every core trains a fold of its own.
+lanes="${MGC_LANES:-0}"
+if [ "$lanes" -le 0 ]; then lanes=$((nproc_ < n_run ? nproc_ : n_run)); fi
+if [ "$threads" -le 0 ] && [ "$lanes" -gt 1 ]; then threads=$((nproc_ / lanes > 0 ? nproc_ / lanes : 1)); fi
+
 start=$(date +%s)
 $mgc synth --out "$out/corpus" --clips-per-genre "$clips" --seconds "$seconds" --seed "$seed" -q
-$mgc extract "$out/corpus" --cache "$out/cache" -q
-accs=()
-run_folds="${MGC_RUN_FOLDS:-$(seq -s ' ' 0 $((folds - 1)))}"
-for k in $run_folds; do
-  run="$out/$model-$split_by-fold$k"
+# shellcheck disable=SC2086
+$mgc extract "$out/corpus" --cache "$out/cache" -q $features
+
+train_fold() {
+  local k=$1 run="$out/$model-$split_by-fold$1" quiet=""
+  if [ "$lanes" -gt 1 ]; then quiet="-q"; fi
   if [ -f "$run/result.json" ]; then
     :
   elif [ -f "$run/checkpoint.pt" ]; then
-    $mgc train --resume "$run"
+    $mgc train --resume "$run" $quiet
   else
     # shellcheck disable=SC2086
     $mgc train --data "$out/corpus" --out "$run" --model "$model" --epochs "$epochs" --seed "$seed" \
       --split-by "$split_by" --split-method kfold --folds "$folds" --fold "$k" --val "$val" \
-      --threads "$threads" --cache "$out/cache" ${MGC_EXTRA:-}
+      --threads "$threads" --cache "$out/cache" $features ${MGC_EXTRA:-} $quiet
   fi
+}
+
+if [ "$lanes" -le 1 ]; then
+  for k in $run_folds; do train_fold "$k"; done
+else
+  echo "kfold: folds $run_folds, $lanes at once, $threads thread(s) each; logs in $out/fold<k>.log"
+  for k in $run_folds; do
+    while [ "$(jobs -rp | wc -l)" -ge "$lanes" ]; do wait -n || true; done
+    train_fold "$k" > "$out/fold$k.log" 2>&1 &
+  done
+  wait
+  for k in $run_folds; do
+    if [ ! -f "$out/$model-$split_by-fold$k/result.json" ]; then
+      echo "kfold: fold $k did not finish; the end of $out/fold$k.log:" >&2
+      tail -n 5 "$out/fold$k.log" >&2
+      exit 1
+    fi
+  done
+fi
+
+accs=()
+for k in $run_folds; do
+  run="$out/$model-$split_by-fold$k"
   line=$($mgc eval "$run" --split test --threads "$threads" --no-png -q | grep '^test: ')
   acc=$(sed -n 's/.*| clip accuracy \([0-9.]*\) (mean vote).*/\1/p' <<< "$line")
   echo "fold $k: $line"
