@@ -22,6 +22,14 @@ using mgc::test::TempDir;
 
 namespace {
 
+// The fields of a CSV line without quoting (the toy dataset's names have no commas).
+std::vector<std::string> split_commas(const std::string& line) {
+  std::vector<std::string> cells;
+  std::stringstream ss(line);
+  for (std::string cell; std::getline(ss, cell, ',');) cells.push_back(cell);
+  return cells;
+}
+
 TrainConfig toy_config(const std::string& manifest, const std::string& cache) {
   return mgc::test::toy_train_config(manifest, cache, 6);
 }
@@ -82,9 +90,7 @@ TEST_F(TrainToy, LearnsAndWritesTheRunFolder) {
   int rows = 0, right = 0;
   std::map<std::string, std::set<std::string>> groove_label;
   while (std::getline(pred, line)) {
-    std::vector<std::string> cells;
-    std::stringstream ss(line);
-    for (std::string cell; std::getline(ss, cell, ',');) cells.push_back(cell);
+    const std::vector<std::string> cells = split_commas(line);
     ASSERT_EQ(cells.size(), 9u) << line;
     ++rows;
     EXPECT_EQ(test_paths.count(cells[0]), 1u) << cells[0];  // the manifest's clips lie at its root
@@ -104,9 +110,7 @@ TEST_F(TrainToy, LearnsAndWritesTheRunFolder) {
   EXPECT_EQ(line, "groove,label,clips,correct,accuracy,top_prediction,top_count");
   int group_rows = 0, group_right = 0;
   while (std::getline(groups_csv, line)) {
-    std::vector<std::string> cells;
-    std::stringstream ss(line);
-    for (std::string cell; std::getline(ss, cell, ',');) cells.push_back(cell);
+    const std::vector<std::string> cells = split_commas(line);
     ASSERT_EQ(cells.size(), 7u) << line;
     ++group_rows;
     EXPECT_EQ(groove_label.count(cells[0]), 1u) << line;
