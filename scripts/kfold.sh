@@ -29,9 +29,9 @@ features="${MGC_FEATURES:-}"
 nproc_=$(nproc)
 run_folds="${MGC_RUN_FOLDS:-$(seq -s ' ' 0 $((folds - 1)))}"
 n_run=$(wc -w <<< "$run_folds")
-# Lanes: folds trained at once. A small CNN gains little from a second intra-op thread (on our 2-core machine two
-# 1-thread trainings side by side each ran at 95 % of one 2-thread training: docs/ROBUSTNESS.md), so by default
-# every core trains a fold of its own.
+# Lanes: folds trained at once. A small CNN gains little from a second intra-op thread (on our 2-core machine a
+# 1-thread audio_cnn training beside another took 64-73 s per epoch, one 2-thread training alone 65 s:
+# docs/ROBUSTNESS.md), so by default every core trains a fold of its own.
 lanes="${MGC_LANES:-0}"
 if [ "$lanes" -le 0 ]; then lanes=$((nproc_ < n_run ? nproc_ : n_run)); fi
 if [ "$threads" -le 0 ] && [ "$lanes" -gt 1 ]; then threads=$((nproc_ / lanes > 0 ? nproc_ / lanes : 1)); fi

@@ -339,11 +339,9 @@ std::vector<GroupResult> group_results(const std::vector<ClipResult>& clips,
     g.top_count = v[static_cast<size_t>(g.top_prediction)];
     out.push_back(std::move(g));
   }
-  // Exact comparison of correct/clips as cross products: no rounding decides the order.
+  // Accuracy compared exactly, as cross products; stable, so equal accuracies keep the map's (group, label) order.
   std::stable_sort(out.begin(), out.end(), [](const GroupResult& a, const GroupResult& b) {
-    const int64_t l = a.correct * b.clips, r = b.correct * a.clips;
-    if (l != r) return l < r;
-    return false;  // map order already sorts by group, then label
+    return a.correct * b.clips < b.correct * a.clips;
   });
   return out;
 }
