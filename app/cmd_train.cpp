@@ -37,6 +37,10 @@ void register_train(CLI::App& app) {
   cmd->add_option("--model", c.model, "Architecture (see mgc models)")->capture_default_str();
   cmd->add_option("--pretrained", c.pretrained, "Start from these weights (.pth, .safetensors; 'imagenet' for efficientnet_lite0's installed ones)");
   cmd->add_option("--input-mode", c.input_mode, "mono, imagenet or auto")->capture_default_str();
+  cmd->add_option("--input-norm", c.input_norm,
+                  "none; band: each mel band minus its mean over the window (removes the static spectral envelope); both: "
+                  "that beside the plain input (two channels)")
+      ->capture_default_str();
   cmd->add_option("--input", c.input_height, "Resize windows to this height (and --input-width)");
   cmd->add_option("--input-width", c.input_width, "Resize windows to this width (0: native)");
   cmd->add_option("--dropout", c.dropout, "Dropout before the head (< 0: the architecture's default)")
@@ -59,6 +63,9 @@ void register_train(CLI::App& app) {
   cmd->add_option("--mixup", c.augment.mixup_alpha, "Mixup alpha (0: off)")->capture_default_str();
   cmd->add_option("--time-stretch", c.augment.time_stretch,
                   "Random tempo change of each training window by a rate in [1-S, 1+S] (0: off)")
+      ->capture_default_str();
+  cmd->add_option("--eq-db", c.augment.eq_db,
+                  "Random smooth EQ curve on each training window, largest excursion up to this many dB (0: off)")
       ->capture_default_str();
   cmd->add_option("--noise-db", c.augment.noise_db,
                   "Random noise floor of each training window, up to this many dB above the -80 dB floor (0: off)")
@@ -84,6 +91,9 @@ void register_train(CLI::App& app) {
   cmd->add_option("--test", c.test_fraction, "Test fraction")->capture_default_str();
   cmd->add_option("--cache", c.cache_dir, "Feature cache folder (default ~/.cache/mgc/features)");
   cmd->add_option("--seed", c.seed, "Seed for split, order, crops, augmentation, init")->capture_default_str();
+  cmd->add_option("--split-seed", c.split_seed,
+                  "Seed of the split alone (-1: --seed), to vary training on one split or the split alone")
+      ->capture_default_str();
   cmd->add_option("--threads", c.threads, "Intra-op threads (0: all cores)")->capture_default_str();
   cmd->add_option("--loader-threads", c.loader_threads, "Batch-preparing threads")->capture_default_str();
   cmd->add_option("--device", c.device, "cpu, cuda, cuda:N or auto")->capture_default_str();

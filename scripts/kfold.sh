@@ -4,7 +4,8 @@
 # their mean and standard deviation, and the wall time.
 # Settings (environment): MGC_MODEL (audio_cnn), MGC_FOLDS (5), MGC_SPLIT_BY (groove_file), MGC_CLIPS (80),
 # MGC_SECONDS (15), MGC_EPOCHS (12), MGC_VAL (0: no val fold, train on all other folds and keep the last epoch;
-# any value > 0: the next fold validates and the best val epoch is kept), MGC_SEED (0), MGC_OUT (out/kfold),
+# any value > 0: the next fold validates and the best val epoch is kept), MGC_SEED (0: the corpus, the split and
+# training), MGC_TRAIN_SEED (training alone, default MGC_SEED: the same folds trained again), MGC_OUT (out/kfold),
 # MGC_THREADS (intra-op threads per fold; 0 = the cores shared among the lanes), MGC_LANES (folds trained at once;
 # 0 = one per core, at most the folds to run), MGC_FEATURES (log-mel options for extract and train, e.g.
 # "--n-mels 256"), MGC_EXTRA (more `mgc train` options), MGC_RUN_FOLDS (which folds to run now, e.g.
@@ -21,6 +22,7 @@ seconds="${MGC_SECONDS:-15}"
 epochs="${MGC_EPOCHS:-12}"
 val="${MGC_VAL:-0}"
 seed="${MGC_SEED:-0}"
+train_seed="${MGC_TRAIN_SEED:-$seed}"
 out="${MGC_OUT:-out/kfold}"
 threads="${MGC_THREADS:-0}"
 mgc=build/mgc
@@ -50,8 +52,8 @@ train_fold() {
     $mgc train --resume "$run" $quiet
   else
     # shellcheck disable=SC2086
-    $mgc train --data "$out/corpus" --out "$run" --model "$model" --epochs "$epochs" --seed "$seed" \
-      --split-by "$split_by" --split-method kfold --folds "$folds" --fold "$k" --val "$val" \
+    $mgc train --data "$out/corpus" --out "$run" --model "$model" --epochs "$epochs" --seed "$train_seed" \
+      --split-seed "$seed" --split-by "$split_by" --split-method kfold --folds "$folds" --fold "$k" --val "$val" \
       --threads "$threads" --cache "$out/cache" $features ${MGC_EXTRA:-} $quiet
   fi
 }

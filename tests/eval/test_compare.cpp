@@ -127,7 +127,17 @@ TEST(TrainArguments, RefusesWhatTrainCannotBeTold) {
   }();
   EXPECT_NE(joined.find("--pretrained w/vgg16-397923af.pth"), std::string::npos) << joined;
   EXPECT_NE(joined.find("--input-mode imagenet"), std::string::npos) << joined;
-  c.dropout = 0.3;  // `mgc train` has no --dropout
+  c.input_norm = "band";
+  c.augment.eq_db = 9;
+  const auto more = mgc::eval::train_arguments(c, "run");
+  const auto has = [&](const char* name, const char* value) {
+    for (size_t i = 0; i + 1 < more.size(); ++i)
+      if (more[i] == name) return more[i + 1] == value;
+    return false;
+  };
+  EXPECT_TRUE(has("--input-norm", "band"));
+  EXPECT_TRUE(has("--eq-db", "9"));
+  c.dropout = 0.3;  // compare's recipe does not pass --dropout
   EXPECT_THROW(mgc::eval::train_arguments(c, "run"), mgc::Error);
 }
 

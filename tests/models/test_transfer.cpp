@@ -97,6 +97,32 @@ TEST(Input, MonoAndImageNetNormalisation) {
   EXPECT_EQ(parse_input_mode("imagenet"), InputMode::ImageNetRgb);
   EXPECT_THROW(parse_input_mode("rgb"), mgc::Error);
   EXPECT_THROW(prepare_input(torch::zeros({1, 3, 4, 4}), InputConfig{}), c10::Error);
+  // center_bands: each band's mean over time moves to the middle of the range (0 after the mono standardisation);
+  // what changes in time is kept.
+  const torch::Tensor bands =
+      torch::tensor({-80.0f, -40.0f, -40.0f, 0.0f, -20.0f, -20.0f, -20.0f, -20.0f}).view({1, 1, 2, 4});
+  InputConfig centred{InputMode::Mono};
+  centred.norm = InputNorm::Band;
+  const torch::Tensor c = prepare_input(bands, centred);
+  // Band 0 in [0, 1]: 0, 0.5, 0.5, 1 (mean 0.5) -> unchanged -> -2, 0, 0, 2. Band 1: 0.75 constant -> 0.5 -> 0.
+  EXPECT_TRUE(torch::allclose(c.flatten(), torch::tensor({-2.0f, 0.0f, 0.0f, 2.0f, 0.0f, 0.0f, 0.0f, 0.0f}), 0, 1e-6))
+      << c;
+  InputConfig centred_rgb{InputMode::ImageNetRgb};
+  centred_rgb.norm = InputNorm::Band;
+  EXPECT_NEAR(prepare_input(bands, centred_rgb)[0][1][1][2].item<float>(), (0.5 - 0.456) / 0.224, 1e-5);
+  // Both: the plain channel, then the band-normed one.
+  InputConfig both{InputMode::Mono};
+  both.norm = InputNorm::Both;
+  EXPECT_EQ(both.channels(), 2);
+  const torch::Tensor two = prepare_input(bands, both);
+  ASSERT_EQ(two.sizes(), (std::vector<int64_t>{1, 2, 2, 4}));
+  EXPECT_TRUE(torch::allclose(two.select(1, 0), prepare_input(bands, InputConfig{InputMode::Mono}).select(1, 0)));
+  EXPECT_TRUE(torch::allclose(two.select(1, 1), c.select(1, 0)));
+  InputConfig both_rgb{InputMode::ImageNetRgb};
+  both_rgb.norm = InputNorm::Both;
+  EXPECT_THROW(both_rgb.validate(), mgc::Error);
+  EXPECT_EQ(parse_input_norm("both"), InputNorm::Both);
+  EXPECT_THROW(parse_input_norm("bands"), mgc::Error);
   InputConfig bad;
   bad.db_min = 0;
   EXPECT_THROW(bad.validate(), mgc::Error);

@@ -141,3 +141,40 @@ TEST(Augment, MixPowerDbIsThePowerSumOfTwoSpectrograms) {
   EXPECT_TRUE((xy <= torch::max(x, y) + 3.0104).all().item<bool>());
   EXPECT_THROW(mix_power_db(xy, torch::zeros({3}), 0.0), c10::Error);
 }
+
+TEST(Augment, EqAddsOneSmoothCurvePerExampleWithinEqDb) {
+  AugmentConfig eq_only;
+  eq_only.pitch_shift_bins = 0;
+  eq_only.tilt_db = 0;
+  eq_only.gain_db = 0;
+  eq_only.time_masks = 0;
+  eq_only.freq_masks = 0;
+  eq_only.eq_db = 12.0;
+  const int64_t mels = 64;
+  const torch::Tensor x = torch::rand({16, 1, mels, 10}) * -60.0;
+  torch::Tensor y = x.clone();
+  std::mt19937_64 rng(11);
+  augment_batch(y, eq_only, rng);
+  double largest = 0.0;
+  for (int64_t b = 0; b < 16; ++b) {
+    const torch::Tensor d = (y[b][0] - x[b][0]).contiguous();  // [M, T]
+    // One gain per band: every frame of a band moved alike.
+    EXPECT_TRUE(torch::allclose(d, d.select(1, 0).unsqueeze(1).expand({mels, 10}), 0, 1e-4)) << b;
+    const torch::Tensor curve = d.select(1, 0).contiguous();
+    const float peak = curve.abs().max().item<float>();
+    EXPECT_LE(peak, 12.0f + 1e-4f) << b;
+    largest = std::max(largest, static_cast<double>(peak));
+    // Smooth: three cosines of at most 1.5 periods over 63 band steps move by at most pi * sum_k k |w_k| / 63 per
+    // step, about a quarter of the curve's peak at worst; a curve of independent values would jump by about its peak.
+    const torch::Tensor steps = (curve.slice(0, 1, mels) - curve.slice(0, 0, mels - 1)).abs();
+    EXPECT_LE(steps.max().item<float>(), std::max(0.3f * peak, 1e-4f)) << b;
+  }
+  EXPECT_GT(largest, 6.0);  // sixteen draws of U(0, 12): at least one above 6 dB (probability 1 - 2^-16)
+  // Seeded.
+  torch::Tensor z = x.clone();
+  std::mt19937_64 rng2(11);
+  augment_batch(z, eq_only, rng2);
+  EXPECT_TRUE(torch::equal(y, z));
+  // Off by default.
+  EXPECT_EQ(AugmentConfig{}.eq_db, 0.0);
+}

@@ -238,6 +238,7 @@ std::vector<std::string> train_arguments(const train::TrainConfig& c, const std:
   opt("--input-mode", c.input_mode), passed.input_mode = c.input_mode;
   opt("--input", c.input_height), passed.input_height = c.input_height;
   opt("--input-width", c.input_width), passed.input_width = c.input_width;
+  opt("--input-norm", c.input_norm), passed.input_norm = c.input_norm;
   opt("--epochs", c.epochs), passed.epochs = c.epochs;
   opt("--batch-size", c.batch_size), passed.batch_size = c.batch_size;
   opt("--optimizer", c.optimizer), passed.optimizer = c.optimizer;
@@ -254,8 +255,10 @@ std::vector<std::string> train_arguments(const train::TrainConfig& c, const std:
   if (c.freeze_only) a.push_back("--freeze-only"), passed.freeze_only = true;
   opt("--mixup", c.augment.mixup_alpha), passed.augment.mixup_alpha = c.augment.mixup_alpha;
   opt("--time-stretch", c.augment.time_stretch), passed.augment.time_stretch = c.augment.time_stretch;
+  opt("--eq-db", c.augment.eq_db), passed.augment.eq_db = c.augment.eq_db;
   if (!c.augment.enabled) a.push_back("--no-augment"), passed.augment.enabled = false;
   opt("--seed", c.seed), passed.seed = c.seed;
+  opt("--split-seed", c.split_seed), passed.split_seed = c.split_seed;
   opt("--threads", c.threads), passed.threads = c.threads;
   opt("--loader-threads", c.loader_threads), passed.loader_threads = c.loader_threads;
   opt("--device", c.device), passed.device = c.device;
@@ -283,7 +286,7 @@ int64_t config_macs(const train::TrainConfig& config, int64_t num_classes) {
   c.pretrained.clear();
   c.input_mode = config.resolved_input_mode();
   auto model = train::build_model(c, num_classes);
-  return count_macs(*model, c.input_mode == "imagenet" ? 3 : 1, input_height(c), input_width(c));
+  return count_macs(*model, c.input_channels(), input_height(c), input_width(c));
 }
 
 ModelResult collect_run(const std::string& run_dir, const MeasureOptions& options) {
@@ -314,7 +317,7 @@ ModelResult collect_run(const std::string& run_dir, const MeasureOptions& option
     const models::ModelStats stats = models::model_stats(*model);
     measures["parameters"] = stats.parameters;
     measures["depth"] = stats.depth;
-    measures["macs"] = count_macs(*model, c.input_mode == "imagenet" ? 3 : 1, input_height(c), input_width(c));
+    measures["macs"] = count_macs(*model, c.input_channels(), input_height(c), input_width(c));
     model.reset();
     measures["infer_ms"] = time_inference(run_dir, config, run, options.threads);
     measures["infer_threads"] = options.threads;
@@ -328,8 +331,8 @@ ModelResult collect_run(const std::string& run_dir, const MeasureOptions& option
   r.pretrained = !config.pretrained.empty();
   r.pretrained_file = r.pretrained ? fs::path(config.pretrained).filename().string() : "";
   r.recipe = recipe_of(config);
-  r.input = fmt::format("{}x{}x{} {}", input_height(config), input_width(config),
-                        config.resolved_input_mode() == "imagenet" ? 3 : 1, config.resolved_input_mode());
+  r.input = fmt::format("{}x{}x{} {}", input_height(config), input_width(config), config.input_channels(),
+                        config.resolved_input_mode());
   r.parameters = measures.at("parameters").get<int64_t>();
   r.depth = measures.at("depth").get<int64_t>();
   r.macs = measures.at("macs").get<int64_t>();

@@ -11,6 +11,8 @@ namespace mgc::models {
 void InputConfig::validate() const {
   if (!std::isfinite(db_min) || !std::isfinite(db_max) || !(db_min < db_max))
     throw make_error("models", "InputConfig.db_min ({}) must be below InputConfig.db_max ({})", db_min, db_max);
+  if (norm == InputNorm::Both && mode != InputMode::Mono)
+    throw make_error("models", "InputConfig.norm 'both' (two channels) needs the mono input mode");
 }
 
 InputMode parse_input_mode(const std::string& name) {
@@ -21,9 +23,21 @@ InputMode parse_input_mode(const std::string& name) {
 
 std::string to_string(InputMode mode) { return mode == InputMode::ImageNetRgb ? "imagenet" : "mono"; }
 
+InputNorm parse_input_norm(const std::string& name) {
+  if (name == "none") return InputNorm::None;
+  if (name == "band") return InputNorm::Band;
+  if (name == "both") return InputNorm::Both;
+  throw make_error("models", "unknown input norm '{}' (known: none, band, both)", name);
+}
+
 torch::Tensor prepare_input(const torch::Tensor& db, const InputConfig& config) {
   TORCH_CHECK(db.dim() == 4 && db.size(1) == 1, "prepare_input expects [B, 1, H, W] dB, got ", db.sizes());
+  config.validate();
   torch::Tensor x = ((db.to(torch::kFloat32) - config.db_min) / (config.db_max - config.db_min)).clamp(0.0, 1.0);
+  if (config.norm != InputNorm::None) {
+    const torch::Tensor centred = x - x.mean({3}, /*keepdim=*/true) + 0.5;
+    x = config.norm == InputNorm::Both ? torch::cat({x, centred}, 1) : centred;
+  }
   if (config.mode == InputMode::Mono) return (x - 0.5) / 0.25;
   const auto opts = torch::TensorOptions().dtype(torch::kFloat32).device(db.device());
   const torch::Tensor mean = torch::tensor({0.485, 0.456, 0.406}, opts).view({1, 3, 1, 1});

@@ -2,12 +2,15 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <cmath>
+#include <vector>
 
 namespace mgc::train {
 namespace {
 
 constexpr float kFloorDb = -80.0f;
+constexpr double kPi = 3.14159265358979323846;
 
 int64_t uniform_int(std::mt19937_64& rng, int64_t lo, int64_t hi) {
   return std::uniform_int_distribution<int64_t>(lo, hi)(rng);
@@ -55,6 +58,23 @@ void augment_batch(torch::Tensor& x, const AugmentConfig& c, std::mt19937_64& rn
     if (c.tilt_db > 0) {
       const double tilt = uniform(rng, -c.tilt_db, c.tilt_db);
       e.add_(torch::linspace(-tilt / 2, tilt / 2, mels, x.options()).unsqueeze(1));
+    }
+    if (c.eq_db > 0 && mels > 1) {
+      std::vector<float> curve(static_cast<size_t>(mels), 0.0f);
+      for (int k = 1; k <= 3; ++k) {
+        const double weight = uniform(rng, -1.0, 1.0), phase = uniform(rng, 0.0, 2 * kPi);
+        for (int64_t m = 0; m < mels; ++m)
+          curve[static_cast<size_t>(m)] +=
+              static_cast<float>(weight * std::cos(kPi * k * static_cast<double>(m) / static_cast<double>(mels - 1) + phase));
+      }
+      float peak = 0.0f;
+      for (float v : curve) peak = std::max(peak, std::abs(v));
+      const double target = uniform(rng, 0.0, c.eq_db);
+      if (peak > 0) {
+        const float scale = static_cast<float>(target / peak);
+        for (float& v : curve) v *= scale;
+        e.add_(torch::tensor(curve, x.options()).unsqueeze(1));
+      }
     }
     if (c.gain_db > 0) e.add_(uniform(rng, -c.gain_db, 0.0));
     if (c.noise_db > 0) {

@@ -3,6 +3,9 @@
 // -80 dB = the floor), all driven by one seeded generator so a run is reproducible:
 //   - pitch shift: roll along the mel axis by up to pitch_shift_bins bands (vacated bands at the floor);
 //   - spectral tilt: a random linear EQ ramp of up to +-tilt_db across the bands;
+//   - EQ: a random smooth curve along the bands, the sum of three cosines (half, one and one and a half periods
+//     over the mel axis, random phases and weights), scaled so that its largest excursion is a random 0..eq_db dB
+//     (another mix, another microphone, another instrument's body);
 //   - gain: the whole window lowered by up to gain_db (features are relative to the clip's maximum, so this
 //     teaches level invariance within the 80 dB range);
 //   - noise: a flat noise floor added in the power domain, up to noise_db above -80 dB;

@@ -22,6 +22,7 @@ void AugmentConfig::validate() const {
   require(mixup_alpha >= 0 && std::isfinite(mixup_alpha), "augment.mixup_alpha", "must be >= 0");
   require(pitch_shift_bins >= 0 && pitch_shift_bins <= 24, "augment.pitch_shift_bins", "must be in 0..24");
   require(tilt_db >= 0 && tilt_db <= 40, "augment.tilt_db", "must be in 0..40");
+  require(eq_db >= 0 && eq_db <= 40, "augment.eq_db", "must be in 0..40");
   require(noise_db >= 0 && noise_db <= 80, "augment.noise_db", "must be in 0..80");
   require(gain_db >= 0 && gain_db <= 40, "augment.gain_db", "must be in 0..40");
   require(time_stretch >= 0 && time_stretch <= 0.5, "augment.time_stretch", "must be in 0..0.5");
@@ -41,6 +42,11 @@ void TrainConfig::validate() const {
   require(!model.empty(), "model", "must name a model (see mgc models)");
   require(input_mode == "auto" || input_mode == "mono" || input_mode == "imagenet", "input_mode",
           "must be mono, imagenet or auto");
+  require(split_seed >= -1, "split_seed", "must be >= 0, or -1 for the seed");
+  require(input_norm == "none" || input_norm == "band" || input_norm == "both", "input_norm",
+          "must be none, band or both");
+  require(input_norm != "both" || resolved_input_mode() == "mono", "input_norm",
+          "both (two channels) needs the mono input mode");
   require(input_height >= 0 && input_height <= 1024 && input_width >= 0 && input_width <= 4096, "input_height",
           "and input_width must be 0 (native) or positive sizes");
   require(epochs >= 1 && epochs <= 10000, "epochs", "must be in 1..10000");
@@ -113,6 +119,11 @@ std::string TrainConfig::resolved_input_mode() const {
   return pretrained.empty() ? "mono" : "imagenet";
 }
 
+int64_t TrainConfig::input_channels() const {
+  if (resolved_input_mode() == "imagenet") return 3;
+  return input_norm == "both" ? 2 : 1;
+}
+
 int64_t TrainConfig::segment_frames() const {
   return std::max<int64_t>(1, std::llround(segment_seconds * features.frame_rate()));
 }
@@ -133,7 +144,7 @@ nlohmann::json to_json(const TrainConfig& c) {
         {"norm", m.norm == features::MelNorm::Slaney ? "slaney" : "none"}, {"top_db", c.features.db.top_db}}},
       {"segment_seconds", c.segment_seconds}, {"eval_hop_seconds", c.eval_hop_seconds},
       {"model", c.model}, {"pretrained", c.pretrained}, {"input_mode", c.input_mode},
-      {"input_height", c.input_height}, {"input_width", c.input_width}, {"dropout", c.dropout},
+      {"input_height", c.input_height}, {"input_width", c.input_width}, {"dropout", c.dropout}, {"input_norm", c.input_norm},
       {"epochs", c.epochs}, {"batch_size", c.batch_size}, {"optimizer", c.optimizer}, {"lr", c.lr},
       {"weight_decay", c.weight_decay}, {"momentum", c.momentum}, {"schedule", c.schedule},
       {"warmup_epochs", c.warmup_epochs}, {"step_size", c.step_size}, {"gamma", c.gamma},
@@ -144,10 +155,11 @@ nlohmann::json to_json(const TrainConfig& c) {
        {{"enabled", c.augment.enabled}, {"time_masks", c.augment.time_masks},
         {"time_mask_frames", c.augment.time_mask_frames}, {"freq_masks", c.augment.freq_masks},
         {"freq_mask_bins", c.augment.freq_mask_bins}, {"mixup_alpha", c.augment.mixup_alpha},
-        {"pitch_shift_bins", c.augment.pitch_shift_bins}, {"tilt_db", c.augment.tilt_db}, {"gain_db", c.augment.gain_db},
+        {"pitch_shift_bins", c.augment.pitch_shift_bins}, {"tilt_db", c.augment.tilt_db}, {"eq_db", c.augment.eq_db},
+        {"gain_db", c.augment.gain_db},
         {"noise_db", c.augment.noise_db}, {"time_stretch", c.augment.time_stretch},
         {"mix_same_class", c.augment.mix_same_class}, {"mix_level_db", c.augment.mix_level_db}}},
-      {"seed", c.seed}, {"threads", c.threads}, {"loader_threads", c.loader_threads}, {"device", c.device},
+      {"seed", c.seed}, {"split_seed", c.split_seed}, {"threads", c.threads}, {"loader_threads", c.loader_threads}, {"device", c.device},
   };
 }
 
@@ -190,6 +202,7 @@ TrainConfig train_config_from_json(const nlohmann::json& j) {
     c.input_height = merged.at("input_height");
     c.input_width = merged.at("input_width");
     c.dropout = merged.at("dropout");
+    c.input_norm = merged.at("input_norm");
     c.epochs = merged.at("epochs");
     c.batch_size = merged.at("batch_size");
     c.optimizer = merged.at("optimizer");
@@ -216,12 +229,14 @@ TrainConfig train_config_from_json(const nlohmann::json& j) {
     c.augment.mixup_alpha = a.at("mixup_alpha");
     c.augment.pitch_shift_bins = a.at("pitch_shift_bins");
     c.augment.tilt_db = a.at("tilt_db");
+    c.augment.eq_db = a.at("eq_db");
     c.augment.noise_db = a.at("noise_db");
     c.augment.gain_db = a.at("gain_db");
     c.augment.time_stretch = a.at("time_stretch");
     c.augment.mix_same_class = a.at("mix_same_class");
     c.augment.mix_level_db = a.at("mix_level_db");
     c.seed = merged.at("seed");
+    c.split_seed = merged.at("split_seed");
     c.threads = merged.at("threads");
     c.loader_threads = merged.at("loader_threads");
     c.device = merged.at("device");

@@ -18,6 +18,7 @@ struct AugmentConfig {
   double mixup_alpha = 0.0;    // Beta(alpha, alpha) mixup; 0 disables
   int pitch_shift_bins = 2;    // random roll along the mel axis by up to this many bands (~ a few semitones)
   double tilt_db = 6.0;        // random spectral tilt, up to +-tilt_db from lowest to highest band
+  double eq_db = 0.0;          // random smooth EQ curve (three cosines along the mel axis), peak up to eq_db; 0 off
   double gain_db = 6.0;        // random gain: the whole window lowered by up to this many dB (level invariance)
   double noise_db = 0.0;       // random noise floor up to this many dB above the -80 dB floor; 0 disables
   double time_stretch = 0.0;   // random tempo change: the window resampled along time by a rate in [1-s, 1+s]; 0 off
@@ -49,6 +50,8 @@ struct TrainConfig {
   int input_height = 0;             // resize windows to this size; 0 = n_mels
   int input_width = 0;              // 0 = frames of a window
   double dropout = -1.0;            // < 0: the architecture's default
+  std::string input_norm = "none";  // none | band | both (models/input.h): each mel band minus its mean over the
+                                    // window, instead of (band) or beside (both, a second channel) the plain input
 
   // Optimisation
   int epochs = 50;
@@ -72,6 +75,7 @@ struct TrainConfig {
 
   // Runtime
   uint64_t seed = 0;
+  int64_t split_seed = -1;          // seed of the split alone; -1 = seed (so one seed can vary training on one split)
   int threads = 0;                  // intra-op threads; 0 = all cores
   int loader_threads = 1;           // batch-preparing threads
   std::string device = "cpu";       // cpu | cuda | cuda:N | auto
@@ -80,6 +84,8 @@ struct TrainConfig {
   void validate() const;
   // The input mode after resolving "auto".
   std::string resolved_input_mode() const;
+  // Channels of the model's input: 3 for imagenet, 2 for input_norm both, else 1.
+  int64_t input_channels() const;
   int64_t segment_frames() const;
   int64_t eval_hop_frames() const;
 };

@@ -53,7 +53,7 @@ std::shared_ptr<models::Classifier> build_model(const TrainConfig& config, int64
   models::ModelConfig mc;
   mc.name = config.model;
   mc.num_classes = num_classes;
-  mc.in_channels = config.resolved_input_mode() == "imagenet" ? 3 : 1;
+  mc.in_channels = config.input_channels();
   mc.dropout = config.dropout;
   // Inception-v3's auxiliary classifier needs a 17x17 grid, i.e. inputs of at least 299 x 299.
   const int64_t height = config.input_height > 0 ? config.input_height : config.features.mel.n_mels;
@@ -101,6 +101,7 @@ torch::Tensor model_input(const torch::Tensor& db, const TrainConfig& config) {
   ic.mode = models::parse_input_mode(config.resolved_input_mode());
   ic.db_min = -config.features.db.top_db;
   ic.db_max = 0.0;
+  ic.norm = models::parse_input_norm(config.input_norm);
   torch::Tensor x = models::prepare_input(db, ic);
   if (config.input_height > 0 || config.input_width > 0) {
     const int64_t h = config.input_height > 0 ? config.input_height : x.size(2);

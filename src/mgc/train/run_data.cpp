@@ -26,7 +26,7 @@ data::Split split_for(const data::Dataset& dataset, const TrainConfig& config) {
   sc.test_fraction = config.test_fraction;
   sc.folds = config.folds;
   sc.fold = config.fold;
-  sc.seed = config.seed;
+  sc.seed = config.split_seed >= 0 ? static_cast<uint64_t>(config.split_seed) : config.seed;
   return data::make_split(dataset, sc);
 }
 
