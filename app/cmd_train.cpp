@@ -38,8 +38,8 @@ void register_train(CLI::App& app) {
   cmd->add_option("--pretrained", c.pretrained, "Start from these weights (.pth, .safetensors; 'imagenet' for efficientnet_lite0's installed ones)");
   cmd->add_option("--input-mode", c.input_mode, "mono, imagenet or auto")->capture_default_str();
   cmd->add_option("--input-norm", c.input_norm,
-                  "none; band: each mel band minus its mean over the window (removes the static spectral envelope); both: "
-                  "that beside the plain input (two channels)")
+                  "none; band: each mel band minus its mean over the window (removes the static spectral "
+                  "envelope); both: that beside the plain input (two channels)")
       ->capture_default_str();
   cmd->add_option("--input", c.input_height, "Resize windows to this height (and --input-width)");
   cmd->add_option("--input-width", c.input_width, "Resize windows to this width (0: native)");

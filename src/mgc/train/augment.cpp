@@ -63,9 +63,10 @@ void augment_batch(torch::Tensor& x, const AugmentConfig& c, std::mt19937_64& rn
       std::vector<float> curve(static_cast<size_t>(mels), 0.0f);
       for (int k = 1; k <= 3; ++k) {
         const double weight = uniform(rng, -1.0, 1.0), phase = uniform(rng, 0.0, 2 * kPi);
-        for (int64_t m = 0; m < mels; ++m)
-          curve[static_cast<size_t>(m)] +=
-              static_cast<float>(weight * std::cos(kPi * k * static_cast<double>(m) / static_cast<double>(mels - 1) + phase));
+        for (int64_t m = 0; m < mels; ++m) {
+          const double position = static_cast<double>(m) / static_cast<double>(mels - 1);  // 0..1 along the bands
+          curve[static_cast<size_t>(m)] += static_cast<float>(weight * std::cos(kPi * k * position + phase));
+        }
       }
       float peak = 0.0f;
       for (float v : curve) peak = std::max(peak, std::abs(v));

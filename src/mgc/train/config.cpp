@@ -144,7 +144,8 @@ nlohmann::json to_json(const TrainConfig& c) {
         {"norm", m.norm == features::MelNorm::Slaney ? "slaney" : "none"}, {"top_db", c.features.db.top_db}}},
       {"segment_seconds", c.segment_seconds}, {"eval_hop_seconds", c.eval_hop_seconds},
       {"model", c.model}, {"pretrained", c.pretrained}, {"input_mode", c.input_mode},
-      {"input_height", c.input_height}, {"input_width", c.input_width}, {"dropout", c.dropout}, {"input_norm", c.input_norm},
+      {"input_height", c.input_height}, {"input_width", c.input_width}, {"dropout", c.dropout},
+      {"input_norm", c.input_norm},
       {"epochs", c.epochs}, {"batch_size", c.batch_size}, {"optimizer", c.optimizer}, {"lr", c.lr},
       {"weight_decay", c.weight_decay}, {"momentum", c.momentum}, {"schedule", c.schedule},
       {"warmup_epochs", c.warmup_epochs}, {"step_size", c.step_size}, {"gamma", c.gamma},
@@ -159,7 +160,8 @@ nlohmann::json to_json(const TrainConfig& c) {
         {"gain_db", c.augment.gain_db},
         {"noise_db", c.augment.noise_db}, {"time_stretch", c.augment.time_stretch},
         {"mix_same_class", c.augment.mix_same_class}, {"mix_level_db", c.augment.mix_level_db}}},
-      {"seed", c.seed}, {"split_seed", c.split_seed}, {"threads", c.threads}, {"loader_threads", c.loader_threads}, {"device", c.device},
+      {"seed", c.seed}, {"split_seed", c.split_seed}, {"threads", c.threads}, {"loader_threads", c.loader_threads},
+      {"device", c.device},
   };
 }
 
