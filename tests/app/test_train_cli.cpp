@@ -133,3 +133,37 @@ TEST(CliTrain, FeatureOptionsReachTheRunTheCacheAndPrediction) {
   EXPECT_NE(bad.output.find("n_mels"), std::string::npos) << bad.output;
   EXPECT_FALSE(std::filesystem::exists(dir.file("bad")));
 }
+
+// A run trained on two input channels (--input-norm both) is read back with them by every consumer: eval, predict
+// and the TorchScript export, which takes one channel of dB and builds the second itself. A bad value is refused
+// by name before a run folder exists.
+TEST(CliTrain, InputNormBothReachesEvalPredictAndExport) {
+  TempDir dir;
+  const std::string manifest = mgc::test::make_toy_dataset(dir.path(), 1, 2.0);
+  const auto tr = run_cli("train --data " + manifest + " --out " + dir.file("run") + " --cache " + dir.file("cache") +
+                          " --input-norm both --eq-db 6 --split-seed 1 --epochs 1 --batch-size 4 --segment 1"
+                          " --val 0.25 --test 0.25 --threads 1 -q");
+  ASSERT_EQ(tr.exit_code, 0) << tr.output;
+  const auto config = nlohmann::json::parse(mgc::read_file(dir.file("run") + "/config.json"));
+  EXPECT_EQ(config["input_norm"], "both");
+  EXPECT_EQ(config["augment"]["eq_db"], 6.0);
+  EXPECT_EQ(config["split_seed"], 1);
+  EXPECT_EQ(config["seed"], 0);
+  const auto run = nlohmann::json::parse(mgc::read_file(dir.file("run") + "/run.json"));
+  EXPECT_NE(run["split"]["description"].get<std::string>().find("seed 1"), std::string::npos) << run["split"];
+
+  const auto ev = run_cli("eval " + dir.file("run") + " --no-png -q");
+  ASSERT_EQ(ev.exit_code, 0) << ev.output;
+  const auto pr = run_cli("predict " + dir.file("run") + " " + dir.file("low_0_0.wav") + " --format json");
+  ASSERT_EQ(pr.exit_code, 0) << pr.output;
+  const auto j = nlohmann::json::parse(pr.output.substr(pr.output.find('[')));
+  ASSERT_EQ(j.size(), 1u);
+  const auto ex = run_cli("export " + dir.file("run") + " --torchscript " + dir.file("run.pt"));
+  ASSERT_EQ(ex.exit_code, 0) << ex.output;
+  EXPECT_TRUE(std::filesystem::exists(dir.file("run.pt")));
+
+  const auto bad = run_cli("train --data " + manifest + " --out " + dir.file("bad") + " --input-norm bands -q");
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_NE(bad.output.find("input_norm"), std::string::npos) << bad.output;
+  EXPECT_FALSE(std::filesystem::exists(dir.file("bad")));
+}
