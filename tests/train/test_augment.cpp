@@ -9,6 +9,21 @@
 
 using namespace mgc::train;
 
+namespace {
+
+// Every transform that is on by default switched off, so that a test can switch on the one it checks.
+AugmentConfig all_off() {
+  AugmentConfig c;
+  c.pitch_shift_bins = 0;
+  c.tilt_db = 0;
+  c.gain_db = 0;
+  c.time_masks = 0;
+  c.freq_masks = 0;
+  return c;
+}
+
+}  // namespace
+
 TEST(Augment, SeededAndBounded) {
   AugmentConfig c;
   c.noise_db = 10;
@@ -41,13 +56,9 @@ TEST(Augment, DisabledIsIdentityAndMasksFillWithMean) {
   EXPECT_TRUE(torch::equal(x, y));
   EXPECT_EQ(mixup_batch(y, off, rng).lambda, 1.0);
 
-  AugmentConfig masks_only;
-  masks_only.pitch_shift_bins = 0;
-  masks_only.tilt_db = 0;
-  masks_only.gain_db = 0;
+  AugmentConfig masks_only = all_off();
   masks_only.time_masks = 1;
   masks_only.time_mask_frames = 19;
-  masks_only.freq_masks = 0;
   torch::Tensor z = torch::zeros({1, 1, 4, 20});
   z[0][0][0][0] = 8.0;  // mean 0.1
   std::mt19937_64 r(3);
@@ -61,11 +72,7 @@ TEST(Augment, DisabledIsIdentityAndMasksFillWithMean) {
 }
 
 TEST(Augment, GainLowersTheWholeWindowByAtMostGainDb) {
-  AugmentConfig gain_only;
-  gain_only.pitch_shift_bins = 0;
-  gain_only.tilt_db = 0;
-  gain_only.time_masks = 0;
-  gain_only.freq_masks = 0;
+  AugmentConfig gain_only = all_off();
   gain_only.gain_db = 6.0;
   torch::Tensor x = torch::rand({3, 1, 8, 10}) * -60.0;
   torch::Tensor y = x.clone();
@@ -81,12 +88,7 @@ TEST(Augment, GainLowersTheWholeWindowByAtMostGainDb) {
 }
 
 TEST(Augment, TimeStretchChangesTheTempoOfAPeriodicPattern) {
-  AugmentConfig stretch_only;
-  stretch_only.pitch_shift_bins = 0;
-  stretch_only.tilt_db = 0;
-  stretch_only.gain_db = 0;
-  stretch_only.time_masks = 0;
-  stretch_only.freq_masks = 0;
+  AugmentConfig stretch_only = all_off();
   stretch_only.time_stretch = 0.25;
   // A click every 10 frames in every band: after a tempo change by rate r, the clicks are 10 / r frames apart.
   const int64_t frames = 200;
@@ -143,12 +145,7 @@ TEST(Augment, MixPowerDbIsThePowerSumOfTwoSpectrograms) {
 }
 
 TEST(Augment, EqAddsOneSmoothCurvePerExampleWithinEqDb) {
-  AugmentConfig eq_only;
-  eq_only.pitch_shift_bins = 0;
-  eq_only.tilt_db = 0;
-  eq_only.gain_db = 0;
-  eq_only.time_masks = 0;
-  eq_only.freq_masks = 0;
+  AugmentConfig eq_only = all_off();
   eq_only.eq_db = 12.0;
   const int64_t mels = 64;
   const torch::Tensor x = torch::rand({16, 1, mels, 10}) * -60.0;

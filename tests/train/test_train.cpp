@@ -251,7 +251,7 @@ TEST(TrainConfig, JsonRoundTripAndValidation) {
   TrainConfig two = back;
   two.model = "audio_cnn";
   two.input_norm = "both";
-  EXPECT_EQ(two.input_channels(), 2);
+  EXPECT_EQ(input_config(two).channels(), 2);
   const torch::Tensor x2 = model_input(db, two);
   ASSERT_EQ(x2.size(1), 2);
   EXPECT_TRUE(torch::equal(x2.select(1, 1), model_input(db, back).select(1, 0)));

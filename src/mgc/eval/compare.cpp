@@ -286,7 +286,7 @@ int64_t config_macs(const train::TrainConfig& config, int64_t num_classes) {
   c.pretrained.clear();
   c.input_mode = config.resolved_input_mode();
   auto model = train::build_model(c, num_classes);
-  return count_macs(*model, c.input_channels(), input_height(c), input_width(c));
+  return count_macs(*model, train::input_config(c).channels(), input_height(c), input_width(c));
 }
 
 ModelResult collect_run(const std::string& run_dir, const MeasureOptions& options) {
@@ -317,7 +317,7 @@ ModelResult collect_run(const std::string& run_dir, const MeasureOptions& option
     const models::ModelStats stats = models::model_stats(*model);
     measures["parameters"] = stats.parameters;
     measures["depth"] = stats.depth;
-    measures["macs"] = count_macs(*model, c.input_channels(), input_height(c), input_width(c));
+    measures["macs"] = count_macs(*model, train::input_config(c).channels(), input_height(c), input_width(c));
     model.reset();
     measures["infer_ms"] = time_inference(run_dir, config, run, options.threads);
     measures["infer_threads"] = options.threads;
@@ -331,8 +331,8 @@ ModelResult collect_run(const std::string& run_dir, const MeasureOptions& option
   r.pretrained = !config.pretrained.empty();
   r.pretrained_file = r.pretrained ? fs::path(config.pretrained).filename().string() : "";
   r.recipe = recipe_of(config);
-  r.input = fmt::format("{}x{}x{} {}", input_height(config), input_width(config), config.input_channels(),
-                        config.resolved_input_mode());
+  r.input = fmt::format("{}x{}x{} {}", input_height(config), input_width(config),
+                        train::input_config(config).channels(), config.resolved_input_mode());
   r.parameters = measures.at("parameters").get<int64_t>();
   r.depth = measures.at("depth").get<int64_t>();
   r.macs = measures.at("macs").get<int64_t>();

@@ -119,11 +119,6 @@ std::string TrainConfig::resolved_input_mode() const {
   return pretrained.empty() ? "mono" : "imagenet";
 }
 
-int64_t TrainConfig::input_channels() const {
-  if (resolved_input_mode() == "imagenet") return 3;
-  return input_norm == "both" ? 2 : 1;
-}
-
 int64_t TrainConfig::segment_frames() const {
   return std::max<int64_t>(1, std::llround(segment_seconds * features.frame_rate()));
 }

@@ -84,8 +84,6 @@ struct TrainConfig {
   void validate() const;
   // The input mode after resolving "auto".
   std::string resolved_input_mode() const;
-  // Channels of the model's input: 3 for imagenet, 2 for input_norm both, else 1.
-  int64_t input_channels() const;
   int64_t segment_frames() const;
   int64_t eval_hop_frames() const;
 };

@@ -53,7 +53,7 @@ std::shared_ptr<models::Classifier> build_model(const TrainConfig& config, int64
   models::ModelConfig mc;
   mc.name = config.model;
   mc.num_classes = num_classes;
-  mc.in_channels = config.input_channels();
+  mc.in_channels = input_config(config).channels();
   mc.dropout = config.dropout;
   // Inception-v3's auxiliary classifier needs a 17x17 grid, i.e. inputs of at least 299 x 299.
   const int64_t height = config.input_height > 0 ? config.input_height : config.features.mel.n_mels;
@@ -96,13 +96,17 @@ torch::Tensor windows_tensor(const features::Spectrogram& mel, const std::vector
   return out;
 }
 
-torch::Tensor model_input(const torch::Tensor& db, const TrainConfig& config) {
+models::InputConfig input_config(const TrainConfig& config) {
   models::InputConfig ic;
   ic.mode = models::parse_input_mode(config.resolved_input_mode());
   ic.db_min = -config.features.db.top_db;
   ic.db_max = 0.0;
   ic.norm = models::parse_input_norm(config.input_norm);
-  torch::Tensor x = models::prepare_input(db, ic);
+  return ic;
+}
+
+torch::Tensor model_input(const torch::Tensor& db, const TrainConfig& config) {
+  torch::Tensor x = models::prepare_input(db, input_config(config));
   if (config.input_height > 0 || config.input_width > 0) {
     const int64_t h = config.input_height > 0 ? config.input_height : x.size(2);
     const int64_t w = config.input_width > 0 ? config.input_width : x.size(3);

@@ -9,6 +9,7 @@
 
 #include "mgc/features/spectrogram.h"
 #include "mgc/models/classifier.h"
+#include "mgc/models/input.h"
 #include "mgc/train/config.h"
 
 namespace mgc::train {
@@ -26,8 +27,8 @@ bool has_installed_imagenet_weights(const std::string& model);
 // scripts/setup-venv.sh); any other value is returned as the path it is. Throws mgc::Error when none is installed.
 std::string resolve_pretrained(const std::string& pretrained, const std::string& model);
 
-// Builds config.model for num_classes with the stem for the resolved input mode (mono: one channel; imagenet:
-// three), loads config.pretrained if set (head skipped when its class count differs). Prints what it loaded
+// Builds config.model for num_classes with the stem for input_config(config).channels() (mono: one channel, two
+// with input_norm both; imagenet: three), loads config.pretrained if set (head skipped when its class count differs). Prints what it loaded
 // when verbose. Throws mgc::Error on an unknown model or unfit weights.
 std::shared_ptr<models::Classifier> build_model(const TrainConfig& config, int64_t num_classes, bool verbose = false);
 
@@ -46,8 +47,12 @@ torch::Tensor fast_memory_format(const torch::Tensor& x, const torch::Device& de
 // [S, 1, n_mels, window] float32 dB.
 torch::Tensor windows_tensor(const features::Spectrogram& mel, const std::vector<int64_t>& starts, int64_t window);
 
-// dB windows [B, 1, M, W] -> model input: normalised per the input mode, repeated to 3 channels for imagenet,
-// resized (bilinear) to input_height x input_width when set.
+// How the run's dB windows become model input (models/input.h): its resolved input mode, input_norm and the dB
+// range of its features. Throws mgc::Error on an unknown mode or norm.
+models::InputConfig input_config(const TrainConfig& config);
+
+// dB windows [B, 1, M, W] -> model input [B, input_config(config).channels(), H, W]: prepare_input with
+// input_config(config), then resized (bilinear) to input_height x input_width when set.
 torch::Tensor model_input(const torch::Tensor& db, const TrainConfig& config);
 
 // Softmax probabilities [S, classes] of dB windows [S, 1, M, W], in eval mode, batch by batch, on device.
