@@ -75,6 +75,22 @@ void register_train(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--mix-level-db", c.augment.mix_level_db, "That second window's level: lowered by a random 0..DB dB")
       ->capture_default_str();
+  cmd->add_option("--pitch-shift", c.augment.pitch_shift_bins,
+                  "Random roll of each training window along the mel axis by up to this many bands (0: off)")
+      ->capture_default_str();
+  cmd->add_option("--tilt-db", c.augment.tilt_db,
+                  "Random spectral tilt, up to +-DB from the lowest to the highest band (0: off)")
+      ->capture_default_str();
+  cmd->add_option("--gain-db", c.augment.gain_db, "Random gain: each training window lowered by up to DB (0: off)")
+      ->capture_default_str();
+  cmd->add_option("--time-masks", c.augment.time_masks, "SpecAugment time masks per training window (0: off)")
+      ->capture_default_str();
+  cmd->add_option("--time-mask-frames", c.augment.time_mask_frames, "Widest time mask, frames")
+      ->capture_default_str();
+  cmd->add_option("--freq-masks", c.augment.freq_masks, "SpecAugment frequency masks per training window (0: off)")
+      ->capture_default_str();
+  cmd->add_option("--freq-mask-bins", c.augment.freq_mask_bins, "Tallest frequency mask, mel bands")
+      ->capture_default_str();
   cmd->add_flag("--no-augment", o->no_augment, "Disable all augmentation");
   add_feature_options(cmd, c.features);
   cmd->add_option("--segment", c.segment_seconds, "Window length in seconds")->capture_default_str();

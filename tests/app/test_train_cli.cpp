@@ -142,11 +142,21 @@ TEST(CliTrain, InputNormBothReachesEvalPredictAndExport) {
   const std::string manifest = mgc::test::make_toy_dataset(dir.path(), 1, 2.0);
   const auto tr = run_cli("train --data " + manifest + " --out " + dir.file("run") + " --cache " + dir.file("cache") +
                           " --input-norm both --eq-db 6 --split-seed 1 --epochs 1 --batch-size 4 --segment 1"
-                          " --val 0.25 --test 0.25 --threads 1 -q");
+                          " --val 0.25 --test 0.25 --threads 1 -q --pitch-shift 0 --tilt-db 3 --gain-db 0"
+                          " --time-masks 1 --time-mask-frames 5 --freq-masks 0 --freq-mask-bins 4");
   ASSERT_EQ(tr.exit_code, 0) << tr.output;
   const auto config = nlohmann::json::parse(mgc::read_file(dir.file("run") + "/config.json"));
   EXPECT_EQ(config["input_norm"], "both");
   EXPECT_EQ(config["augment"]["eq_db"], 6.0);
+  // Each default augmentation has its own switch, recorded in config.json.
+  EXPECT_EQ(config["augment"]["pitch_shift_bins"], 0);
+  EXPECT_EQ(config["augment"]["tilt_db"], 3.0);
+  EXPECT_EQ(config["augment"]["gain_db"], 0.0);
+  EXPECT_EQ(config["augment"]["time_masks"], 1);
+  EXPECT_EQ(config["augment"]["time_mask_frames"], 5);
+  EXPECT_EQ(config["augment"]["freq_masks"], 0);
+  EXPECT_EQ(config["augment"]["freq_mask_bins"], 4);
+  EXPECT_EQ(config["augment"]["enabled"], true);
   EXPECT_EQ(config["split_seed"], 1);
   EXPECT_EQ(config["seed"], 0);
   const auto run = nlohmann::json::parse(mgc::read_file(dir.file("run") + "/run.json"));
@@ -165,5 +175,9 @@ TEST(CliTrain, InputNormBothReachesEvalPredictAndExport) {
   const auto bad = run_cli("train --data " + manifest + " --out " + dir.file("bad") + " --input-norm bands -q");
   EXPECT_EQ(bad.exit_code, 1);
   EXPECT_NE(bad.output.find("input_norm"), std::string::npos) << bad.output;
+  EXPECT_FALSE(std::filesystem::exists(dir.file("bad")));
+  const auto bad_shift = run_cli("train --data " + manifest + " --out " + dir.file("bad") + " --pitch-shift 25 -q");
+  EXPECT_EQ(bad_shift.exit_code, 1);
+  EXPECT_NE(bad_shift.output.find("pitch_shift_bins"), std::string::npos) << bad_shift.output;
   EXPECT_FALSE(std::filesystem::exists(dir.file("bad")));
 }

@@ -129,6 +129,11 @@ TEST(TrainArguments, RefusesWhatTrainCannotBeTold) {
   EXPECT_NE(joined.find("--input-mode imagenet"), std::string::npos) << joined;
   c.input_norm = "band";
   c.augment.eq_db = 9;
+  c.augment.pitch_shift_bins = 0;
+  c.augment.time_masks = 3;
+  c.augment.freq_mask_bins = 7;
+  c.augment.tilt_db = 1.5;
+  c.augment.gain_db = 0;
   const auto more = mgc::eval::train_arguments(c, "run");
   const auto has = [&](const char* name, const char* value) {
     for (size_t i = 0; i + 1 < more.size(); ++i)
@@ -137,6 +142,11 @@ TEST(TrainArguments, RefusesWhatTrainCannotBeTold) {
   };
   EXPECT_TRUE(has("--input-norm", "band"));
   EXPECT_TRUE(has("--eq-db", "9"));
+  EXPECT_TRUE(has("--pitch-shift", "0"));
+  EXPECT_TRUE(has("--time-masks", "3"));
+  EXPECT_TRUE(has("--freq-mask-bins", "7"));
+  EXPECT_TRUE(has("--tilt-db", "1.5"));
+  EXPECT_TRUE(has("--gain-db", "0"));
   c.dropout = 0.3;  // compare's recipe does not pass --dropout
   EXPECT_THROW(mgc::eval::train_arguments(c, "run"), mgc::Error);
 }

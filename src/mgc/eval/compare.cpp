@@ -256,6 +256,13 @@ std::vector<std::string> train_arguments(const train::TrainConfig& c, const std:
   opt("--mixup", c.augment.mixup_alpha), passed.augment.mixup_alpha = c.augment.mixup_alpha;
   opt("--time-stretch", c.augment.time_stretch), passed.augment.time_stretch = c.augment.time_stretch;
   opt("--eq-db", c.augment.eq_db), passed.augment.eq_db = c.augment.eq_db;
+  opt("--pitch-shift", c.augment.pitch_shift_bins), passed.augment.pitch_shift_bins = c.augment.pitch_shift_bins;
+  opt("--tilt-db", c.augment.tilt_db), passed.augment.tilt_db = c.augment.tilt_db;
+  opt("--gain-db", c.augment.gain_db), passed.augment.gain_db = c.augment.gain_db;
+  opt("--time-masks", c.augment.time_masks), passed.augment.time_masks = c.augment.time_masks;
+  opt("--time-mask-frames", c.augment.time_mask_frames), passed.augment.time_mask_frames = c.augment.time_mask_frames;
+  opt("--freq-masks", c.augment.freq_masks), passed.augment.freq_masks = c.augment.freq_masks;
+  opt("--freq-mask-bins", c.augment.freq_mask_bins), passed.augment.freq_mask_bins = c.augment.freq_mask_bins;
   if (!c.augment.enabled) a.push_back("--no-augment"), passed.augment.enabled = false;
   opt("--seed", c.seed), passed.seed = c.seed;
   opt("--split-seed", c.split_seed), passed.split_seed = c.split_seed;
