@@ -83,6 +83,7 @@ void augment_batch(torch::Tensor& x, const AugmentConfig& c, std::mt19937_64& rn
       // 10 log10(10^(x/10) + 10^(level/10)): the power sum of the signal and a flat noise floor.
       e.copy_(10.0 * torch::log10(torch::pow(10.0, e / 10.0) + std::pow(10.0, level / 10.0)));
     }
+    if (c.freq_masks <= 0 && c.time_masks <= 0) continue;
     const float fill = e.mean().item<float>();
     for (int m = 0; m < c.freq_masks && c.freq_mask_bins > 0; ++m) {
       const int64_t width = uniform_int(rng, 0, std::min<int64_t>(c.freq_mask_bins, mels - 1));
