@@ -5,6 +5,7 @@
 #include <memory>
 #include <sstream>
 
+#include "augment_options.h"
 #include "commands.h"
 #include "mgc/core/error.h"
 #include "mgc/eval/compare.h"
@@ -99,6 +100,7 @@ void register_compare(CLI::App& app) {
   cmd->add_option("--cache", c.cache_dir, "Feature cache folder (default ~/.cache/mgc/features)");
   cmd->add_option("--threads", c.threads, "Intra-op threads (0: all cores)")->capture_default_str();
   cmd->add_option("--device", c.device, "cpu, cuda, cuda:N or auto")->capture_default_str();
+  add_augment_options(cmd, c.augment);
   cmd->add_flag("--no-augment", o->no_augment, "Disable all augmentation");
   cmd->add_option("--timbre-data", o->timbre_data,
                   "Also score each model's test clips re-rendered with other sounds: a corpus made by mgc synth with "
@@ -120,12 +122,12 @@ void register_compare(CLI::App& app) {
     config.timbre_data = o->timbre_data;
     const auto& r = config.recipe;
     config.command = fmt::format("mgc compare --data {} --models {} --epochs {} --seed {} --batch-size {} --lr {} "
-                                 "--patience {} --segment {} --split-by {}{}{}{}{}{} --out {}",
+                                 "--patience {} --segment {} --split-by {}{}{}{}{}{}{} --out {}",
                                  r.data, o->models, r.epochs, r.seed, r.batch_size, r.lr, r.patience,
                                  r.segment_seconds, r.split_by, o->input.empty() ? "" : " --input " + o->input,
                                  o->pretrained_dir.empty() ? "" : " --pretrained " + o->pretrained_dir,
                                  o->pretrained_dir.empty() ? "" : fmt::format(" --freeze-epochs {}", r.freeze_epochs),
-                                 o->no_augment ? " --no-augment" : "",
+                                 augment_arguments(r.augment), o->no_augment ? " --no-augment" : "",
                                  o->timbre_data.empty() ? "" : " --timbre-data " + o->timbre_data, o->out);
     const eval::CompareSummary s = eval::compare(config);
     print_summary(s.results, o->out);

@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 
+#include "augment_options.h"
 #include "commands.h"
 #include "feature_options.h"
 #include "mgc/core/error.h"
@@ -60,37 +61,7 @@ void register_train(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--finetune-lr-factor", c.finetune_lr_factor, "LR factor after unfreezing")->capture_default_str();
   cmd->add_flag("--freeze-only", c.freeze_only, "Keep the backbone frozen throughout (linear probe)");
-  cmd->add_option("--mixup", c.augment.mixup_alpha, "Mixup alpha (0: off)")->capture_default_str();
-  cmd->add_option("--time-stretch", c.augment.time_stretch,
-                  "Random tempo change of each training window by a rate in [1-S, 1+S] (0: off)")
-      ->capture_default_str();
-  cmd->add_option("--eq-db", c.augment.eq_db,
-                  "Random smooth EQ curve on each training window, largest excursion up to this many dB (0: off)")
-      ->capture_default_str();
-  cmd->add_option("--noise-db", c.augment.noise_db,
-                  "Random noise floor of each training window, up to this many dB above the -80 dB floor (0: off)")
-      ->capture_default_str();
-  cmd->add_option("--mix-same-class", c.augment.mix_same_class,
-                  "Chance that a training window is summed with a window of another clip of its class (0: off)")
-      ->capture_default_str();
-  cmd->add_option("--mix-level-db", c.augment.mix_level_db, "That second window's level: lowered by a random 0..DB dB")
-      ->capture_default_str();
-  cmd->add_option("--pitch-shift", c.augment.pitch_shift_bins,
-                  "Random roll of each training window along the mel axis by up to this many bands (0: off)")
-      ->capture_default_str();
-  cmd->add_option("--tilt-db", c.augment.tilt_db,
-                  "Random spectral tilt, up to +-DB from the lowest to the highest band (0: off)")
-      ->capture_default_str();
-  cmd->add_option("--gain-db", c.augment.gain_db, "Random gain: each training window lowered by up to DB (0: off)")
-      ->capture_default_str();
-  cmd->add_option("--time-masks", c.augment.time_masks, "SpecAugment time masks per training window (0: off)")
-      ->capture_default_str();
-  cmd->add_option("--time-mask-frames", c.augment.time_mask_frames, "Widest time mask, frames")
-      ->capture_default_str();
-  cmd->add_option("--freq-masks", c.augment.freq_masks, "SpecAugment frequency masks per training window (0: off)")
-      ->capture_default_str();
-  cmd->add_option("--freq-mask-bins", c.augment.freq_mask_bins, "Tallest frequency mask, mel bands")
-      ->capture_default_str();
+  add_augment_options(cmd, c.augment);
   cmd->add_flag("--no-augment", o->no_augment, "Disable all augmentation");
   add_feature_options(cmd, c.features);
   cmd->add_option("--segment", c.segment_seconds, "Window length in seconds")->capture_default_str();

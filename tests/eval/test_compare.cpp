@@ -135,11 +135,12 @@ TEST(TrainArguments, RefusesWhatTrainCannotBeTold) {
   c.augment.tilt_db = 1.5;
   c.augment.gain_db = 0;
   const auto more = mgc::eval::train_arguments(c, "run");
-  const auto has = [&](const char* name, const char* value) {
-    for (size_t i = 0; i + 1 < more.size(); ++i)
-      if (more[i] == name) return more[i + 1] == value;
+  const auto has_in = [](const std::vector<std::string>& args, const char* name, const char* value) {
+    for (size_t i = 0; i + 1 < args.size(); ++i)
+      if (args[i] == name) return args[i + 1] == value;
     return false;
   };
+  const auto has = [&](const char* name, const char* value) { return has_in(more, name, value); };
   EXPECT_TRUE(has("--input-norm", "band"));
   EXPECT_TRUE(has("--eq-db", "9"));
   EXPECT_TRUE(has("--pitch-shift", "0"));
@@ -147,6 +148,11 @@ TEST(TrainArguments, RefusesWhatTrainCannotBeTold) {
   EXPECT_TRUE(has("--freq-mask-bins", "7"));
   EXPECT_TRUE(has("--tilt-db", "1.5"));
   EXPECT_TRUE(has("--gain-db", "0"));
+  c.augment.noise_db = 12;
+  c.augment.mix_same_class = 0.5;
+  const auto all = mgc::eval::train_arguments(c, "run");
+  EXPECT_TRUE(has_in(all, "--noise-db", "12"));
+  EXPECT_TRUE(has_in(all, "--mix-same-class", "0.5"));
   c.dropout = 0.3;  // compare's recipe does not pass --dropout
   EXPECT_THROW(mgc::eval::train_arguments(c, "run"), mgc::Error);
 }
@@ -155,8 +161,10 @@ TEST(CompareCli, SevenModelsReportResumeAndReuse) {
   TempDir dir;
   const std::string data = mgc::test::make_toy_dataset(dir.path(), 1, 2.0);
   const std::string out = dir.file("cmp");
-  const std::string args = "compare --data " + data + " --epochs 2 --input 75x75 --seed 3 --batch-size 4 --segment 1 "
-                           "--split-by groove --threads 2 --cache " + dir.file("cache") + " -q --out " + out;
+  const std::string args = "compare --data " + data +
+                           " --epochs 2 --input 75x75 --seed 3 --batch-size 4 --segment 1 "
+                           "--split-by groove --threads 2 --pitch-shift 1 --time-masks 1 --cache " +
+                           dir.file("cache") + " -q --out " + out;
   const std::vector<std::string> models = {"resnet50",     "vgg16",           "densenet121", "inception_v3",
                                            "mobilenet_v2", "efficientnet_b0", "audio_cnn"};
   auto t0 = std::chrono::steady_clock::now();
@@ -225,6 +233,14 @@ TEST(CompareCli, SevenModelsReportResumeAndReuse) {
   EXPECT_EQ(count(html, "<img"), mgc::eval::report_chart_files().size() + 7);
   EXPECT_NE(html.find("by <b>groove</b>"), std::string::npos);
   EXPECT_NE(html.find("&quot;segment_seconds&quot;: 1.0"), std::string::npos);  // the config
+  // Augmentation options reach every run and the report's record of the command.
+  EXPECT_NE(html.find("--pitch-shift 1 --time-masks 1"), std::string::npos);
+  for (const auto& m : models) {
+    const auto config = read_json(out + "/runs/" + m + "/config.json");
+    EXPECT_EQ(config.at("augment").at("pitch_shift_bins"), 1) << m;
+    EXPECT_EQ(config.at("augment").at("time_masks"), 1) << m;
+    EXPECT_EQ(config.at("augment").at("tilt_db"), 0.0) << m;
+  }
   for (const auto& chart : mgc::eval::report_chart_files()) {
     const auto [w, h] = png_size(out + "/" + chart);
     EXPECT_GE(w, 600) << chart;

@@ -256,6 +256,9 @@ std::vector<std::string> train_arguments(const train::TrainConfig& c, const std:
   opt("--mixup", c.augment.mixup_alpha), passed.augment.mixup_alpha = c.augment.mixup_alpha;
   opt("--time-stretch", c.augment.time_stretch), passed.augment.time_stretch = c.augment.time_stretch;
   opt("--eq-db", c.augment.eq_db), passed.augment.eq_db = c.augment.eq_db;
+  opt("--noise-db", c.augment.noise_db), passed.augment.noise_db = c.augment.noise_db;
+  opt("--mix-same-class", c.augment.mix_same_class), passed.augment.mix_same_class = c.augment.mix_same_class;
+  opt("--mix-level-db", c.augment.mix_level_db), passed.augment.mix_level_db = c.augment.mix_level_db;
   opt("--pitch-shift", c.augment.pitch_shift_bins), passed.augment.pitch_shift_bins = c.augment.pitch_shift_bins;
   opt("--tilt-db", c.augment.tilt_db), passed.augment.tilt_db = c.augment.tilt_db;
   opt("--gain-db", c.augment.gain_db), passed.augment.gain_db = c.augment.gain_db;
