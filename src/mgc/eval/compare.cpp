@@ -19,6 +19,7 @@
 #include "mgc/eval/predictor.h"
 #include "mgc/models/classifier.h"
 #include "mgc/models/registry.h"
+#include "mgc/train/augment_options.h"
 #include "mgc/train/model_io.h"
 #include "mgc/train/run_data.h"
 #include "mgc/train/trainer.h"
@@ -253,19 +254,10 @@ std::vector<std::string> train_arguments(const train::TrainConfig& c, const std:
   opt("--freeze-epochs", c.freeze_epochs), passed.freeze_epochs = c.freeze_epochs;
   opt("--finetune-lr-factor", c.finetune_lr_factor), passed.finetune_lr_factor = c.finetune_lr_factor;
   if (c.freeze_only) a.push_back("--freeze-only"), passed.freeze_only = true;
-  opt("--mixup", c.augment.mixup_alpha), passed.augment.mixup_alpha = c.augment.mixup_alpha;
-  opt("--time-stretch", c.augment.time_stretch), passed.augment.time_stretch = c.augment.time_stretch;
-  opt("--eq-db", c.augment.eq_db), passed.augment.eq_db = c.augment.eq_db;
-  opt("--noise-db", c.augment.noise_db), passed.augment.noise_db = c.augment.noise_db;
-  opt("--mix-same-class", c.augment.mix_same_class), passed.augment.mix_same_class = c.augment.mix_same_class;
-  opt("--mix-level-db", c.augment.mix_level_db), passed.augment.mix_level_db = c.augment.mix_level_db;
-  opt("--pitch-shift", c.augment.pitch_shift_bins), passed.augment.pitch_shift_bins = c.augment.pitch_shift_bins;
-  opt("--tilt-db", c.augment.tilt_db), passed.augment.tilt_db = c.augment.tilt_db;
-  opt("--gain-db", c.augment.gain_db), passed.augment.gain_db = c.augment.gain_db;
-  opt("--time-masks", c.augment.time_masks), passed.augment.time_masks = c.augment.time_masks;
-  opt("--time-mask-frames", c.augment.time_mask_frames), passed.augment.time_mask_frames = c.augment.time_mask_frames;
-  opt("--freq-masks", c.augment.freq_masks), passed.augment.freq_masks = c.augment.freq_masks;
-  opt("--freq-mask-bins", c.augment.freq_mask_bins), passed.augment.freq_mask_bins = c.augment.freq_mask_bins;
+  for (const auto& o : train::kAugmentReals)
+    opt(o.name, c.augment.*o.field), passed.augment.*o.field = c.augment.*o.field;
+  for (const auto& o : train::kAugmentCounts)
+    opt(o.name, c.augment.*o.field), passed.augment.*o.field = c.augment.*o.field;
   if (!c.augment.enabled) a.push_back("--no-augment"), passed.augment.enabled = false;
   opt("--seed", c.seed), passed.seed = c.seed;
   opt("--split-seed", c.split_seed), passed.split_seed = c.split_seed;

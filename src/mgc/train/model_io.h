@@ -28,8 +28,8 @@ bool has_installed_imagenet_weights(const std::string& model);
 std::string resolve_pretrained(const std::string& pretrained, const std::string& model);
 
 // Builds config.model for num_classes with the stem for input_config(config).channels() (mono: one channel, two
-// with input_norm both; imagenet: three), loads config.pretrained if set (head skipped when its class count differs). Prints what it loaded
-// when verbose. Throws mgc::Error on an unknown model or unfit weights.
+// with input_norm both; imagenet: three), loads config.pretrained if set (head skipped when its class count
+// differs). Prints what it loaded when verbose. Throws mgc::Error on an unknown model or unfit weights.
 std::shared_ptr<models::Classifier> build_model(const TrainConfig& config, int64_t num_classes, bool verbose = false);
 
 // On a CPU device, puts the model's 4-d parameters (convolution weights) in channels-last (NHWC) memory order, in
