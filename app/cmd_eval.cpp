@@ -21,10 +21,13 @@ void register_eval(CLI::App& app) {
   cmd->add_option("--cache", o->cache_dir, "Feature cache folder (default: the run's)");
   cmd->add_option("--threads", o->threads, "Intra-op threads (0: all cores)")->capture_default_str();
   cmd->add_flag("--no-png", *no_png, "Skip the confusion-matrix picture");
+  auto no_harmony = std::make_shared<bool>(false);
+  cmd->add_flag("--no-harmony", *no_harmony, "Score the CNN alone even if the run has a harmony model (mgc harmony)");
   cmd->add_flag("-q,--quiet", *quiet, "No progress bar");
   cmd->callback([=] {
     o->progress = !*quiet;
     o->png = !*no_png;
+    o->harmony = !*no_harmony;
     const eval::EvalResult r = eval::evaluate_run(*run_dir, *o);
     const auto& classes = r.json.at("segment").at("classes").get<std::vector<std::string>>();
     std::printf("%s", eval::format_report(r.clips_mean, classes).c_str());
@@ -32,6 +35,9 @@ void register_eval(CLI::App& app) {
     std::printf("%s: segment accuracy %.4f | clip accuracy %.4f (mean vote), %.4f (majority) | clip macro-F1 %.4f%s\n",
                 o->side.c_str(), r.segments.accuracy, r.clips_mean.accuracy, r.clips_majority.accuracy,
                 r.clips_mean.macro_f1, r.failed ? fmt::format(" | {} clip(s) failed", r.failed).c_str() : "");
+    if (r.harmony_used)
+      std::printf("harmony model: clip accuracy %.4f (CNN alone), %.4f (harmony alone), %.4f (both: the mean vote)\n",
+                  r.clips_cnn.accuracy, r.clips_harmony.accuracy, r.clips_mean.accuracy);
     if (!r.groups.empty()) {
       const auto& g = r.json.at("groups");
       std::string worst;

@@ -22,6 +22,7 @@ struct Options {
   std::string format = "table";
   int threads = 0;
   bool timeline = false;
+  bool no_harmony = false;
   std::string weights;
   double stream_seconds = 600.0;
 };
@@ -91,6 +92,8 @@ void register_predict(CLI::App& app) {
                   "Decode files at least this long block by block, in bounded memory (0: never)")
       ->capture_default_str();
   cmd->add_flag("--timeline", o->timeline, "Also give every segment's top genre");
+  cmd->add_flag("--no-harmony", o->no_harmony,
+                "Use the CNN alone even if the run has a harmony model (mgc harmony); by default the two are combined");
   cmd->callback([o] {
     if (o->format != "table" && o->format != "json" && o->format != "csv")
       throw make_error("predict", "--format must be table, json or csv, got '{}'", o->format);
@@ -99,6 +102,7 @@ void register_predict(CLI::App& app) {
     eval::StreamConfig stream;
     stream.min_seconds = o->stream_seconds;
     predictor.set_streaming(stream);
+    if (o->no_harmony && predictor.has_harmony()) predictor.set_use_harmony(false);
     const auto& classes = predictor.classes();
     const int k = std::min<int>(o->top_k, static_cast<int>(classes.size()));
     const auto files = expand(o->inputs);
@@ -139,9 +143,14 @@ void register_predict(CLI::App& app) {
         std::printf("\n");
       } else {
         nlohmann::json j = {{"path", f}, {"audio_seconds", p.audio_seconds}, {"milliseconds", p.milliseconds},
-                          {"streamed", p.streamed}};
+                          {"streamed", p.streamed}, {"harmony", p.harmony}};
         for (int i : top) j["top"].push_back({{"genre", classes[static_cast<size_t>(i)]}, {"p", p.probs[static_cast<size_t>(i)]}});
         for (size_t c = 0; c < classes.size(); ++c) j["probs"][classes[c]] = p.probs[c];
+        if (p.harmony)
+          for (size_t c = 0; c < classes.size(); ++c) {
+            j["cnn_probs"][classes[c]] = p.cnn_probs[c];
+            j["harmony_probs"][classes[c]] = p.harmony_probs[c];
+          }
         if (o->timeline)
           for (const auto& s : p.segments) {
             const int t = top_indices(s.probs, 1)[0];

@@ -1,5 +1,8 @@
-// mgc spectrogram IN -o OUT.png: the log-mel of an audio file as a picture (and optionally as a .npy array).
+// mgc spectrogram IN -o OUT.png: the log-mel (or, with --chroma, the constant-Q chroma) of an audio file as a
+// picture and optionally as a .npy array.
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -8,6 +11,7 @@
 #include "mgc/audio/audio.h"
 #include "mgc/core/error.h"
 #include "mgc/core/npy.h"
+#include "mgc/features/chroma.h"
 #include "mgc/features/image.h"
 #include "mgc/features/mel.h"
 
@@ -24,6 +28,8 @@ struct Options {
   std::string colormap = "magma";
   std::string norm = "slaney";
   features::ImageConfig image;
+  bool chroma = false;
+  features::CqtConfig cqt;
   bool quiet = false;
 };
 
@@ -43,17 +49,31 @@ void run(const Options& o) {
   const auto t0 = std::chrono::steady_clock::now();
   const audio::Audio a = audio::load_audio(o.input, o.audio);
   const auto t1 = std::chrono::steady_clock::now();
-  const features::MelSpectrogram engine(mel);
-  const features::Spectrogram db = engine.log_mel(a.samples, o.db);
+  features::Spectrogram values;  // what --npy writes: dB for the log-mel, 0..1 for chroma
+  features::Spectrogram db;      // what the picture shows
+  if (o.chroma) {
+    features::CqtConfig cqt = o.cqt;
+    cqt.sample_rate = a.sample_rate;
+    const features::ChromaCqt engine(cqt);
+    values = engine.chroma(a.samples.data(), static_cast<int64_t>(a.samples.size()));
+    db = values;  // the picture: 0 dB for a frame's strongest class, 20 dB of range below it
+    image.range_db = 20.0;
+    for (float& v : db.values) v = 20.0f * std::log10(std::max(v, 1e-6f));
+  } else {
+    const features::MelSpectrogram engine(mel);
+    values = engine.log_mel(a.samples, o.db);
+    db = values;
+  }
   const auto t2 = std::chrono::steady_clock::now();
 
-  if (!o.output_npy.empty()) write_npy(o.output_npy, {db.rows, db.cols}, db.values.data());
+  if (!o.output_npy.empty()) write_npy(o.output_npy, {values.rows, values.cols}, values.values.data());
   if (!o.output_png.empty()) features::write_png(o.output_png, features::render_spectrogram(db, image));
   if (!o.quiet) {
     using ms = std::chrono::duration<double, std::milli>;
-    std::printf("%s: %.2f s at %d Hz -> log-mel %lld mels x %lld frames (decode %.1f ms, features %.1f ms)\n",
-                o.input.c_str(), a.seconds(), a.sample_rate, static_cast<long long>(db.rows),
-                static_cast<long long>(db.cols), ms(t1 - t0).count(), ms(t2 - t1).count());
+    std::printf("%s: %.2f s at %d Hz -> %s %lld %s x %lld frames (decode %.1f ms, features %.1f ms)\n",
+                o.input.c_str(), a.seconds(), a.sample_rate, o.chroma ? "chroma" : "log-mel",
+                static_cast<long long>(values.rows), o.chroma ? "classes" : "mels", static_cast<long long>(values.cols), ms(t1 - t0).count(),
+                ms(t2 - t1).count());
     if (!o.output_png.empty()) std::printf("wrote %s\n", o.output_png.c_str());
     if (!o.output_npy.empty()) std::printf("wrote %s\n", o.output_npy.c_str());
   }
@@ -63,10 +83,10 @@ void run(const Options& o) {
 
 void register_spectrogram(CLI::App& app) {
   auto opts = std::make_shared<Options>();
-  CLI::App* cmd = app.add_subcommand("spectrogram", "Write the log-mel spectrogram of an audio file as a PNG/.npy");
+  CLI::App* cmd = app.add_subcommand("spectrogram", "Write the log-mel spectrogram (or chroma) of an audio file as a PNG/.npy");
   cmd->add_option("input", opts->input, "Audio file (WAV, FLAC, OGG, MP3, AU, ...)")->required();
   cmd->add_option("-o,--output", opts->output_png, "PNG picture to write (time left to right, low notes at the bottom)");
-  cmd->add_option("--npy", opts->output_npy, "Also write the dB array [n_mels, frames] as float32 .npy");
+  cmd->add_option("--npy", opts->output_npy, "Also write the array as float32 .npy: dB [n_mels, frames], or chroma [12, frames]");
   cmd->add_option("--sr", opts->audio.sample_rate, "Resample to this rate in Hz")->capture_default_str();
   cmd->add_option("--offset", opts->audio.offset, "Start at this many seconds")->capture_default_str();
   cmd->add_option("--duration", opts->audio.duration, "Read this many seconds (negative: to the end)");
@@ -81,6 +101,10 @@ void register_spectrogram(CLI::App& app) {
   cmd->add_option("--colormap", opts->colormap, "magma, viridis, inferno or gray")->capture_default_str();
   cmd->add_option("--scale-x", opts->image.scale_x, "Pixels per frame")->capture_default_str();
   cmd->add_option("--scale-y", opts->image.scale_y, "Pixels per mel band")->capture_default_str();
+  cmd->add_flag("--chroma", opts->chroma,
+                "Constant-Q chroma instead of the log-mel: 12 pitch classes (C at the bottom), each frame scaled to a "
+                "top value of 1 (--npy writes [12, frames]); the mel options do not apply");
+  cmd->add_option("--chroma-hop", opts->cqt.hop_length, "Chroma: hop length in samples")->capture_default_str();
   cmd->add_flag("-q,--quiet", opts->quiet, "Print nothing on success");
   cmd->callback([opts] { run(*opts); });
 }

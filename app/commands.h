@@ -19,5 +19,6 @@ void register_report(CLI::App& app);
 void register_serve(CLI::App& app);
 void register_tag(CLI::App& app);
 void register_export(CLI::App& app);
+void register_harmony(CLI::App& app);
 
 }  // namespace mgc::cli

@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   mgc::cli::register_extract(app);
   mgc::cli::register_train(app);
   mgc::cli::register_eval(app);
+  mgc::cli::register_harmony(app);
   mgc::cli::register_predict(app);
   mgc::cli::register_compare(app);
   mgc::cli::register_report(app);

@@ -1,4 +1,4 @@
-// Micro-benchmarks of the log-mel path (Google Benchmark), one thread, on a 30 s synthetic clip at 22050 Hz:
+// Micro-benchmarks of the log-mel and chroma paths (Google Benchmark), one thread, on a 30 s synthetic clip at 22050 Hz:
 // where the milliseconds of `mgc_bench logmel` go. No peer here; bench/run.sh gives the ratios.
 #include <benchmark/benchmark.h>
 
@@ -6,6 +6,7 @@
 #include <random>
 #include <vector>
 
+#include "mgc/features/chroma.h"
 #include "mgc/features/mel.h"
 #include "mgc/features/stft.h"
 
@@ -59,6 +60,23 @@ void BM_PowerToDb(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_PowerToDb)->Unit(benchmark::kMillisecond);
+
+// Building the constant-Q kernel (252 bins, one 65,536-point FFT each), once per ChromaCqt.
+void BM_ChromaCqtKernel(benchmark::State& state) {
+  for (auto _ : state) {
+    const mgc::features::ChromaCqt engine;
+    benchmark::DoNotOptimize(&engine);
+  }
+}
+BENCHMARK(BM_ChromaCqtKernel)->Unit(benchmark::kMillisecond);
+
+// Chroma of the 30 s clip with a built kernel.
+void BM_ChromaCqt(benchmark::State& state) {
+  const auto x = clip();
+  const mgc::features::ChromaCqt engine;
+  for (auto _ : state) benchmark::DoNotOptimize(engine.chroma(x.data(), static_cast<int64_t>(x.size())).values.data());
+}
+BENCHMARK(BM_ChromaCqt)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 

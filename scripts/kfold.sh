@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Grouped k-fold cross-validation of one model on the generated corpus (the quality bar of docs/ROBUSTNESS.md):
 # for each fold k, train on the other folds' groove files and test on fold k; print each fold's clip accuracy,
-# their mean and standard deviation, and the wall time.
+# their mean and standard deviation, and the wall time. Each fold's run also gets a harmony model (`mgc harmony`,
+# fitted on the same training clips), so the accuracy is the CNN and the harmony model together (mgc eval's mean
+# vote); the CNN alone and the harmony model alone are printed beside it. MGC_HARMONY=0 scores the CNN alone.
 # Settings (environment): MGC_MODEL (audio_cnn), MGC_FOLDS (5), MGC_SPLIT_BY (groove_file), MGC_CLIPS (80),
 # MGC_SECONDS (15), MGC_EPOCHS (6: as good as 12 in docs/ROBUSTNESS.md, and five folds fit in 30 minutes on 2 cores),
 # MGC_VAL (0: no val fold, train on all other folds and keep the last epoch; any value > 0: the next fold validates
@@ -9,7 +11,7 @@
 # training), MGC_TRAIN_SEED (training alone, default MGC_SEED: the same folds trained again), MGC_OUT (out/kfold),
 # MGC_THREADS (intra-op threads per fold; 0 = the cores shared among the lanes), MGC_LANES (folds trained at once;
 # 0 = one per core, at most the folds to run), MGC_FEATURES (log-mel options for extract and train, e.g.
-# "--n-mels 256"), MGC_EXTRA (more `mgc train` options), MGC_RUN_FOLDS (which folds to run now, e.g.
+# "--n-mels 256"), MGC_EXTRA (more `mgc train` options), MGC_HARMONY (1), MGC_RUN_FOLDS (which folds to run now, e.g.
 # "0 1"; default all: the summary covers the folds run). Resumable: finished folds are reused. Writes the summed
 # confusion matrix ($MGC_OUT/confusion.csv) and every groove file's clip accuracy, worst first ($MGC_OUT/groups.csv).
 # Measured (docs/ROBUSTNESS.md): a val fold costs a fifth of the training groove files and 8-9 points.
@@ -25,6 +27,7 @@ val="${MGC_VAL:-0}"
 seed="${MGC_SEED:-0}"
 train_seed="${MGC_TRAIN_SEED:-$seed}"
 out="${MGC_OUT:-out/kfold}"
+harmony="${MGC_HARMONY:-1}"
 threads="${MGC_THREADS:-0}"
 mgc=build/mgc
 
@@ -57,6 +60,9 @@ train_fold() {
       --split-seed "$seed" --split-by "$split_by" --split-method kfold --folds "$folds" --fold "$k" --val "$val" \
       --threads "$threads" --cache "$out/cache" $features ${MGC_EXTRA:-} $quiet
   fi
+  if [ "$harmony" = 1 ] && [ -f "$run/result.json" ] && [ ! -f "$run/harmony.json" ]; then
+    $mgc harmony "$run" --threads "$threads" $quiet
+  fi
 }
 
 if [ "$lanes" -le 1 ]; then
@@ -78,13 +84,27 @@ else
 fi
 
 accs=()
+cnn_accs=()
+harmony_accs=()
+no_harmony=""
+if [ "$harmony" != 1 ]; then no_harmony="--no-harmony"; fi
 for k in $run_folds; do
   run="$out/$model-$split_by-fold$k"
-  line=$($mgc eval "$run" --split test --threads "$threads" --no-png -q | grep '^test: ')
+  report=$($mgc eval "$run" --split test --threads "$threads" --no-png -q $no_harmony)
+  line=$(grep '^test: ' <<< "$report")
   acc=$(sed -n 's/.*| clip accuracy \([0-9.]*\) (mean vote).*/\1/p' <<< "$line")
   echo "fold $k: $line"
   accs+=("$acc")
+  if h=$(grep '^harmony model: ' <<< "$report"); then
+    echo "fold $k: $h"
+    cnn_accs+=("$(sed -n 's/.*accuracy \([0-9.]*\) (CNN alone).*/\1/p' <<< "$h")")
+    harmony_accs+=("$(sed -n 's/.*, \([0-9.]*\) (harmony alone).*/\1/p' <<< "$h")")
+  fi
 done
+if [ "${#cnn_accs[@]}" -gt 0 ]; then
+  printf '%s\n' "${cnn_accs[@]}" | awk '{ s += $1 } END { printf "the CNN alone: clip accuracy mean %.4f\n", s / NR }'
+  printf '%s\n' "${harmony_accs[@]}" | awk '{ s += $1 } END { printf "the harmony model alone: clip accuracy mean %.4f\n", s / NR }'
+fi
 end=$(date +%s)
 printf '%s\n' "${accs[@]}" | awk -v folds="$folds" -v by="$split_by" -v model="$model" -v secs="$((end - start))" -v ran="$run_folds" '
   { a[NR] = $1; s += $1 }

@@ -1,9 +1,12 @@
 #include <gtest/gtest.h>
 #include <png.h>
 
+#include <algorithm>
 #include <filesystem>
 
+#include "mgc/audio/audio.h"
 #include "mgc/core/npy.h"
+#include "mgc/features/chroma.h"
 #include "test_util.h"
 
 using mgc::test::run_cli;
@@ -53,9 +56,42 @@ TEST(CliSpectrogram, BadInputGivesOneClearLineAndNoOutput) {
   EXPECT_NE(bad.output.find("MelConfig.fmax"), std::string::npos) << bad.output;
 }
 
+TEST(CliSpectrogram, ChromaIsTheLibrarysChromaOfTheDecodedClip) {
+  TempDir dir;
+  const std::string wav = mgc::test::data_path("groove_blues_5s.wav");
+  const auto r = run_cli("spectrogram " + wav + " --chroma -o " + dir.file("c.png") + " --scale-y 4 --npy " +
+                         dir.file("c.npy"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("chroma 12 classes x 54 frames"), std::string::npos) << r.output;
+  const mgc::NpyArray a = mgc::read_npy(dir.file("c.npy"));
+  ASSERT_EQ(a.shape, (std::vector<int64_t>{12, 54}));  // 1 + 110250 // 2048
+
+  const mgc::audio::Audio audio = mgc::audio::load_audio(wav, mgc::audio::AudioConfig{});
+  const mgc::features::Spectrogram want =
+      mgc::features::ChromaCqt().chroma(audio.samples.data(), static_cast<int64_t>(audio.samples.size()));
+  ASSERT_EQ(a.data.size(), want.values.size());
+  for (size_t i = 0; i < a.data.size(); ++i) ASSERT_EQ(a.data[i], want.values[i]) << i;
+  for (int64_t t = 0; t < 54; ++t) {  // every frame of music has a top class of exactly 1
+    float top = 0.0f;
+    for (int64_t p = 0; p < 12; ++p) top = std::max(top, a.data[static_cast<size_t>(p * 54 + t)]);
+    EXPECT_EQ(top, 1.0f) << t;
+  }
+  png_image image{};
+  image.version = PNG_IMAGE_VERSION;
+  ASSERT_TRUE(png_image_begin_read_from_file(&image, dir.file("c.png").c_str()));
+  EXPECT_EQ(image.width, 54u);
+  EXPECT_EQ(image.height, 48u);
+  png_image_free(&image);
+
+  const auto bad = run_cli("spectrogram " + wav + " --chroma --chroma-hop 0 --npy " + dir.file("x.npy"));
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_NE(bad.output.find("CqtConfig.hop_length"), std::string::npos) << bad.output;
+  EXPECT_FALSE(std::filesystem::exists(dir.file("x.npy")));
+}
+
 TEST(CliSpectrogram, HelpListsOptions) {
   const auto r = run_cli("spectrogram --help");
   EXPECT_EQ(r.exit_code, 0);
-  for (const char* opt : {"--n-mels", "--hop", "--fmax", "--npy", "--colormap"})
+  for (const char* opt : {"--n-mels", "--hop", "--fmax", "--npy", "--colormap", "--chroma", "--chroma-hop"})
     EXPECT_NE(r.output.find(opt), std::string::npos) << opt;
 }

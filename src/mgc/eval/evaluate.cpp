@@ -2,6 +2,7 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <map>
 #include <mutex>
@@ -13,6 +14,8 @@
 #include "mgc/data/dataset.h"
 #include "mgc/data/feature_cache.h"
 #include "mgc/eval/predictor.h"
+#include "mgc/core/parallel.h"
+#include "mgc/train/harmony.h"
 #include "mgc/train/run_data.h"
 #include "mgc/train/trainer.h"
 
@@ -134,10 +137,52 @@ EvalResult evaluate_run(const std::string& run_dir, const EvalOptions& options) 
 
   const int k = std::min(3, num_classes);
   result.segments = compute_metrics(segments, num_classes, k);
-  const std::vector<ClipResult> by_mean = aggregate_clips(segments, num_classes, Vote::MeanProbability);
+  std::vector<ClipResult> by_mean = aggregate_clips(segments, num_classes, Vote::MeanProbability);
   const std::vector<ClipResult> by_majority = aggregate_clips(segments, num_classes, Vote::Majority);
-  result.clips_mean = compute_metrics(by_mean, num_classes, k);
+  result.clips_cnn = compute_metrics(by_mean, num_classes, k);
   result.clips_majority = compute_metrics(by_majority, num_classes, k);
+  const std::string harmony_file = train::harmony_path(run_dir);
+  if (options.harmony && std::filesystem::exists(harmony_file)) {
+    const train::HarmonyModel hm = train::load_harmony(harmony_file);
+    if (hm.classes != classes)
+      throw make_error("eval", "'{}' was fitted for other classes than the run's model", harmony_file);
+    const features::ChromaCqt engine(hm.options.cqt);
+    std::vector<std::vector<float>> probs(by_mean.size());
+    std::vector<std::string> errors(by_mean.size());
+    std::mutex mu;
+    Progress hbar("harmony " + options.side, static_cast<int64_t>(by_mean.size()), options.progress);
+    parallel_for(static_cast<int64_t>(by_mean.size()), options.threads, [&](int64_t j, int) {
+      const auto& path = clips[static_cast<size_t>(by_mean[static_cast<size_t>(j)].clip)].first;
+      try {
+        probs[static_cast<size_t>(j)] = hm.predict(train::clip_harmony_features(path, engine, hm.options.features));
+      } catch (const Error& e) {
+        errors[static_cast<size_t>(j)] = e.what();
+      }
+      std::lock_guard<std::mutex> lock(mu);
+      hbar.tick();
+    });
+    hbar.finish();
+    // A clip the CNN scored but whose harmony cannot be had (too short for the longest lag) keeps the CNN's vote.
+    std::vector<ClipResult> by_harmony;
+    for (size_t j = 0; j < by_mean.size(); ++j) {
+      if (!errors[j].empty()) {
+        std::fprintf(stderr, "mgc: warning: %s (the CNN's vote alone)\n", errors[j].c_str());
+        continue;
+      }
+      ClipResult h = by_mean[j];
+      h.probs = probs[j];
+      h.predicted = static_cast<int>(std::max_element(h.probs.begin(), h.probs.end()) - h.probs.begin());
+      by_harmony.push_back(h);
+      ClipResult& f = by_mean[j];
+      f.probs = train::fuse_probabilities(f.probs, probs[j]);
+      f.predicted = static_cast<int>(std::max_element(f.probs.begin(), f.probs.end()) - f.probs.begin());
+    }
+    if (!by_harmony.empty()) {
+      result.clips_harmony = compute_metrics(by_harmony, num_classes, k);
+      result.harmony_used = true;
+    }
+  }
+  result.clips_mean = result.harmony_used ? compute_metrics(by_mean, num_classes, k) : result.clips_cnn;
 
   const std::string out = options.out_dir.empty() ? run_dir + "/eval-" + options.side : options.out_dir;
   std::filesystem::create_directories(out);
@@ -152,7 +197,12 @@ EvalResult evaluate_run(const std::string& run_dir, const EvalOptions& options) 
                  {"failed", result.failed},
                  {"segment", to_json(result.segments, classes)},
                  {"clip_mean", to_json(result.clips_mean, classes)},
-                 {"clip_majority", to_json(result.clips_majority, classes)}};
+                 {"clip_majority", to_json(result.clips_majority, classes)},
+                 {"harmony", result.harmony_used}};
+  if (result.harmony_used) {
+    result.json["clip_cnn"] = to_json(result.clips_cnn, classes);
+    result.json["clip_harmony"] = to_json(result.clips_harmony, classes);
+  }
   if (result.split_by != "clip") {
     result.groups = group_results(by_mean, groups, num_classes);
     nlohmann::json summary = groups_summary(result.groups);

@@ -5,6 +5,9 @@
 // probability, the label's probability, the majority vote's class, segments, and the clip's split_by value unless
 // the split is by clip); and for a split by group, groups.csv: each group's clip accuracy, worst first (how whole
 // held-out groove files or artists fare), summarised in metrics.json's "groups".
+// When the run has a harmony model (RUN/harmony.json, `mgc harmony`, train/harmony.h), the clip's mean vote is the
+// combination of the CNN's and the harmony model's probabilities (fuse_probabilities); metrics.json then also holds
+// each expert alone ("clip_cnn", "clip_harmony"). The majority vote and segment metrics are the CNN's.
 #include <string>
 #include <vector>
 
@@ -22,12 +25,16 @@ struct EvalOptions {
   int threads = 0;
   bool progress = true;
   bool png = true;             // write the confusion heat map (needs gnuplot)
+  bool harmony = true;         // combine with the run's harmony model when it has one
 };
 
 struct EvalResult {
   Metrics segments;
   Metrics clips_mean;
   Metrics clips_majority;
+  bool harmony_used = false;   // clips_mean combines the CNN with RUN/harmony.json
+  Metrics clips_cnn;           // the CNN's mean vote alone (= clips_mean without a harmony model)
+  Metrics clips_harmony;       // the harmony model alone (only when harmony_used)
   int64_t failed = 0;          // clips that could not be decoded
   std::string split;           // the split's description (kind and grouping)
   std::string split_by;

@@ -17,6 +17,7 @@
 #include "mgc/features/mel.h"
 #include "mgc/models/classifier.h"
 #include "mgc/train/model_io.h"
+#include "mgc/train/harmony.h"
 #include "mgc/train/trainer.h"
 
 namespace mgc::eval {
@@ -27,6 +28,9 @@ struct Predictor::Impl {
   std::shared_ptr<models::Classifier> model;
   torch::Device device{torch::kCPU};
   StreamConfig stream;
+  std::unique_ptr<train::HarmonyModel> harmony;      // RUN/harmony.json, when the run has one
+  std::unique_ptr<features::ChromaCqt> chroma;       // its chroma engine
+  bool use_harmony = false;
   mutable std::mutex mutex;  // one forward pass at a time per model
 
   torch::Tensor probs(const torch::Tensor& db_windows) const {
@@ -121,6 +125,20 @@ Predictor::Predictor(const std::string& run_dir, int threads, const std::string&
   impl_->model->to(impl_->device);
   train::use_fast_memory_format(*impl_->model, impl_->device);
   impl_->model->eval();
+  if (std::filesystem::exists(train::harmony_path(run_dir))) {
+    impl_->harmony = std::make_unique<train::HarmonyModel>(train::load_harmony(train::harmony_path(run_dir)));
+    if (impl_->harmony->classes != impl_->classes)
+      throw make_error("predict", "'{}' was fitted for other classes than the run's model", train::harmony_path(run_dir));
+    impl_->chroma = std::make_unique<features::ChromaCqt>(impl_->harmony->options.cqt);
+    impl_->use_harmony = true;
+  }
+}
+
+bool Predictor::has_harmony() const { return impl_->harmony != nullptr; }
+bool Predictor::uses_harmony() const { return impl_->use_harmony; }
+void Predictor::set_use_harmony(bool use) {
+  if (use && !impl_->harmony) throw make_error("predict", "the run has no harmony model (mgc harmony RUN makes one)");
+  impl_->use_harmony = use;
 }
 
 Predictor::~Predictor() = default;
@@ -262,6 +280,21 @@ FilePrediction Predictor::predict_file(const std::string& path) const {
   }
   FilePrediction out = stream ? impl_->predict_streamed(path) : predict_features(data::compute_features(path, fc));
   out.path = path;
+  if (impl_->use_harmony && !stream) {
+    const train::HarmonyModel& hm = *impl_->harmony;
+    std::vector<float> h;
+    try {
+      h = hm.predict(train::clip_harmony_features(path, *impl_->chroma, hm.options.features));
+    } catch (const Error&) {
+      // Too short for the longest lag (it decoded above): the CNN's vote alone, as harmony == false says.
+    }
+    if (!h.empty()) {
+      out.cnn_probs = out.probs;
+      out.harmony_probs = std::move(h);
+      out.probs = train::fuse_probabilities(out.cnn_probs, out.harmony_probs);
+      out.harmony = true;
+    }
+  }
   out.milliseconds = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   return out;
 }

@@ -17,7 +17,11 @@ struct SegmentResult {
 
 struct FilePrediction {
   std::string path;
-  std::vector<float> probs;              // mean of the segment probabilities (the clip's vote)
+  std::vector<float> probs;              // the file's vote: the mean of the segment probabilities, combined with
+                                         // the harmony model's when the run has one (harmony == true)
+  bool harmony = false;                  // probs = fuse_probabilities(cnn_probs, harmony_probs) (train/harmony.h)
+  std::vector<float> cnn_probs;          // with harmony: the mean of the segment probabilities alone
+  std::vector<float> harmony_probs;      // with harmony: the harmony model's probabilities alone
   std::vector<SegmentResult> segments;   // the timeline
   double audio_seconds = 0.0;
   double milliseconds = 0.0;             // decode + features + inference
@@ -54,8 +58,15 @@ class Predictor {
   void set_streaming(const StreamConfig& config);
   const StreamConfig& streaming() const;
 
-  // Decodes and classifies a file; long files stream (StreamConfig). Throws mgc::Error naming the file when it
-  // cannot be decoded.
+  // Whether predict_file combines the CNN with the run's harmony model (RUN/harmony.json, loaded by the
+  // constructor when it exists; on by default then). Throws mgc::Error if turned on for a run without one.
+  bool has_harmony() const;
+  void set_use_harmony(bool use);
+  bool uses_harmony() const;
+
+  // Decodes and classifies a file; long files stream (StreamConfig). With the harmony model, files the streaming
+  // path would take (whose whole audio is not held at once) and files shorter than the model's longest lag keep
+  // the CNN's vote alone (harmony == false). Throws mgc::Error naming the file when it cannot be decoded.
   FilePrediction predict_file(const std::string& path) const;
   // Classifies a log-mel [n_mels, frames] in dB made with the run's feature settings.
   FilePrediction predict_features(const features::Spectrogram& mel) const;

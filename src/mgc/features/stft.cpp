@@ -15,15 +15,19 @@
 
 #include "mgc/core/error.h"
 #include "mgc/core/fs.h"
+#include "mgc/features/fftw_planner.h"
 
 namespace mgc::features {
-namespace {
 
 // FFTW's planner is not thread-safe; executing a plan on new arrays is. Plans are made once per size and kept.
-std::mutex& planner_mutex() {
+std::mutex& fftw_planner_mutex() {
   static std::mutex m;
   return m;
 }
+
+namespace {
+
+std::mutex& planner_mutex() { return fftw_planner_mutex(); }
 
 struct FftwFree {
   void operator()(void* p) const { fftwf_free(p); }

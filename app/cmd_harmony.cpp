@@ -1,0 +1,42 @@
+// mgc harmony RUN_DIR: fit the run's harmony model (a clip-level classifier of key-independent chroma statistics,
+// train/harmony.h) on the run's training clips; `mgc eval` then combines it with the CNN.
+#include <cstdio>
+#include <memory>
+#include <string>
+
+#include "commands.h"
+#include "mgc/core/error.h"
+#include "mgc/train/harmony.h"
+
+namespace mgc::cli {
+
+void register_harmony(CLI::App& app) {
+  auto run_dir = std::make_shared<std::string>();
+  auto o = std::make_shared<train::HarmonyOptions>();
+  auto threads = std::make_shared<int>(0);
+  auto quiet = std::make_shared<bool>(false);
+  CLI::App* cmd = app.add_subcommand(
+      "harmony", "Fit a run's harmony model (chroma statistics of whole clips) for mgc eval to combine with its CNN");
+  cmd->add_option("run", *run_dir, "Run folder made by mgc train (its training clips are used)")->required();
+  cmd->add_option("--c", o->c, "Inverse L2 strength of the logistic regression (scikit-learn's C)")
+      ->capture_default_str();
+  cmd->add_option("--lags", o->features.lags_seconds, "Seconds over which pitch-class movement is counted")
+      ->delimiter(',')
+      ->capture_default_str();
+  cmd->add_option("--chroma-hop", o->cqt.hop_length, "Chroma hop length in samples")->capture_default_str();
+  cmd->add_option("--threads", *threads, "Decoding threads (0: all cores)")->capture_default_str();
+  cmd->add_flag("-q,--quiet", *quiet, "No progress bar");
+  cmd->footer(
+      "Writes RUN/harmony.json. From then on mgc eval RUN reports the CNN alone, the harmony model alone and the two "
+      "together (the mean vote), unless given --no-harmony. Delete the file to go back to the CNN alone.");
+  cmd->callback([=] {
+    const train::HarmonyFitReport r = train::fit_run_harmony(*run_dir, *o, *threads, !*quiet);
+    std::printf("harmony model: %lld training clips, %lld features, training accuracy %.4f, %.1f s%s\n",
+                static_cast<long long>(r.model.train_clips), static_cast<long long>(r.model.num_features()),
+                r.model.train_accuracy, r.seconds,
+                r.failed ? fmt::format(" | {} clip(s) failed", r.failed).c_str() : "");
+    std::printf("wrote %s\n", train::harmony_path(*run_dir).c_str());
+  });
+}
+
+}  // namespace mgc::cli

@@ -1,0 +1,250 @@
+#include "mgc/features/chroma.h"
+
+#include <fftw3.h>
+
+#include <algorithm>
+#include <cmath>
+#include <complex>
+#include <functional>
+
+#include "mgc/core/error.h"
+#include "mgc/features/fftw_planner.h"
+
+namespace mgc::features {
+namespace {
+
+constexpr double kPi = 3.14159265358979323846;
+
+struct FftwFree {
+  void operator()(void* p) const { fftwf_free(p); }
+};
+template <typename T>
+using FftwBuffer = std::unique_ptr<T[], FftwFree>;
+
+template <typename T>
+FftwBuffer<T> fftw_alloc(size_t n) {
+  auto* p = static_cast<T*>(fftwf_malloc(sizeof(T) * n));
+  if (!p) throw make_error("features", "out of memory allocating an FFT buffer of {} values", n);
+  return FftwBuffer<T>(p);
+}
+
+int64_t next_pow2(int64_t n) {
+  int64_t p = 1;
+  while (p < n) p <<= 1;
+  return p;
+}
+
+// The longest filter (bin 0's) in samples.
+double filter_length(const CqtConfig& c, int bin) { return c.q() * c.sample_rate / c.frequency(bin); }
+
+}  // namespace
+
+void CqtConfig::validate() const {
+  if (sample_rate <= 0) throw make_error("features", "CqtConfig.sample_rate must be > 0, got {}", sample_rate);
+  if (hop_length <= 0) throw make_error("features", "CqtConfig.hop_length must be > 0, got {}", hop_length);
+  if (!(fmin > 0.0)) throw make_error("features", "CqtConfig.fmin must be > 0 Hz, got {}", fmin);
+  if (n_octaves < 1 || n_octaves > 10)
+    throw make_error("features", "CqtConfig.n_octaves must be in 1..10, got {}", n_octaves);
+  if (bins_per_octave < 12 || bins_per_octave % 12 != 0)
+    throw make_error("features", "CqtConfig.bins_per_octave must be a positive multiple of 12, got {}",
+                     bins_per_octave);
+  if (!(filter_scale > 0.0 && filter_scale <= 4.0))
+    throw make_error("features", "CqtConfig.filter_scale must be in (0, 4], got {}", filter_scale);
+  if (!(sparsity >= 0.0 && sparsity < 1.0))
+    throw make_error("features", "CqtConfig.sparsity must be in [0, 1), got {}", sparsity);
+  const double top = frequency(n_bins() - 1);
+  // The top filter's main lobe reaches f * (1 + 2 / Q) or so; keep its centre clear of Nyquist by one bin width.
+  if (top * std::pow(2.0, 1.0 / bins_per_octave) >= sample_rate / 2.0)
+    throw make_error("features", "CqtConfig: the top bin ({:.0f} Hz) is too close to the Nyquist frequency ({} Hz); "
+                     "lower fmin or n_octaves", top, sample_rate / 2.0);
+  if (filter_length(*this, 0) > 1 << 22)
+    throw make_error("features", "CqtConfig: the lowest filter would be {:.0f} samples long; raise fmin",
+                     filter_length(*this, 0));
+}
+
+double CqtConfig::q() const { return filter_scale / (std::pow(2.0, 1.0 / bins_per_octave) - 1.0); }
+
+double CqtConfig::frequency(int bin) const { return fmin * std::pow(2.0, static_cast<double>(bin) / bins_per_octave); }
+
+// One FFT size L for all bins; bin k keeps the entries [first, first + values.size()) of its spectral kernel
+// conj(H_k[j]) / L, j in 0..L/2, where H_k is the DFT of its Hann-windowed complex exponential centred at L/2.
+struct ChromaCqt::Kernel {
+  int64_t fft_size = 0;
+  struct Bin {
+    int64_t first = 0;
+    std::vector<std::complex<float>> values;
+  };
+  std::vector<Bin> bins;
+  fftwf_plan plan = nullptr;  // r2c of fft_size, for new-array execution
+
+  ~Kernel() {
+    if (plan) {
+      std::lock_guard<std::mutex> lock(fftw_planner_mutex());
+      fftwf_destroy_plan(plan);
+    }
+  }
+};
+
+ChromaCqt::ChromaCqt(const CqtConfig& config) : config_(config), kernel_(std::make_unique<Kernel>()) {
+  config_.validate();
+  Kernel& k = *kernel_;
+  const int64_t L = next_pow2(static_cast<int64_t>(std::ceil(filter_length(config_, 0))) + 1);
+  k.fft_size = L;
+  auto time = fftw_alloc<fftwf_complex>(static_cast<size_t>(L));
+  auto spec = fftw_alloc<fftwf_complex>(static_cast<size_t>(L));
+  auto real_in = fftw_alloc<float>(static_cast<size_t>(L));
+  auto real_out = fftw_alloc<fftwf_complex>(static_cast<size_t>(L / 2 + 1));
+  fftwf_plan c2c = nullptr;
+  {
+    std::lock_guard<std::mutex> lock(fftw_planner_mutex());
+    c2c = fftwf_plan_dft_1d(static_cast<int>(L), time.get(), spec.get(), FFTW_FORWARD, FFTW_ESTIMATE);
+    k.plan = fftwf_plan_dft_r2c_1d(static_cast<int>(L), real_in.get(), real_out.get(), FFTW_ESTIMATE);
+  }
+  if (!c2c || !k.plan) throw make_error("features", "FFTW could not plan a transform of {} points", L);
+  const int n_bins = config_.n_bins();
+  k.bins.resize(static_cast<size_t>(n_bins));
+  for (int b = 0; b < n_bins; ++b) {
+    const double f = config_.frequency(b);
+    const auto n = static_cast<int64_t>(std::round(filter_length(config_, b)));
+    // Periodic Hann of n samples, L1-normalised so a sinusoid of amplitude A reads A / 2.
+    std::vector<double> w(static_cast<size_t>(n));
+    double sum = 0.0;
+    for (int64_t i = 0; i < n; ++i) {
+      w[static_cast<size_t>(i)] = 0.5 - 0.5 * std::cos(2.0 * kPi * static_cast<double>(i) / n);
+      sum += w[static_cast<size_t>(i)];
+    }
+    for (int64_t i = 0; i < L; ++i) time[i][0] = time[i][1] = 0.0f;
+    const int64_t start = L / 2 - n / 2;
+    for (int64_t i = 0; i < n; ++i) {
+      const double phase = 2.0 * kPi * f * static_cast<double>(start + i - L / 2) / config_.sample_rate;
+      const double a = w[static_cast<size_t>(i)] / sum;
+      time[start + i][0] = static_cast<float>(a * std::cos(phase));
+      time[start + i][1] = static_cast<float>(a * std::sin(phase));
+    }
+    fftwf_execute(c2c);
+    double peak = 0.0;
+    for (int64_t j = 0; j <= L / 2; ++j) peak = std::max(peak, std::hypot(double(spec[j][0]), double(spec[j][1])));
+    const double keep = config_.sparsity * peak;
+    int64_t lo = -1, hi = -1;
+    for (int64_t j = 0; j <= L / 2; ++j) {
+      if (std::hypot(double(spec[j][0]), double(spec[j][1])) >= keep && peak > 0.0) {
+        if (lo < 0) lo = j;
+        hi = j;
+      }
+    }
+    Kernel::Bin& bin = k.bins[static_cast<size_t>(b)];
+    bin.first = lo;
+    for (int64_t j = lo; j <= hi; ++j)
+      bin.values.emplace_back(spec[j][0] / static_cast<float>(L), -spec[j][1] / static_cast<float>(L));
+  }
+  std::lock_guard<std::mutex> lock(fftw_planner_mutex());
+  fftwf_destroy_plan(c2c);
+}
+
+ChromaCqt::~ChromaCqt() = default;
+ChromaCqt::ChromaCqt(ChromaCqt&&) noexcept = default;
+ChromaCqt& ChromaCqt::operator=(ChromaCqt&&) noexcept = default;
+
+int64_t ChromaCqt::num_frames(int64_t n) const { return 1 + n / config_.hop_length; }
+
+Spectrogram ChromaCqt::cqt(const float* samples, int64_t n) const {
+  if (n < 1) throw make_error("features", "cqt: no samples");
+  const Kernel& k = *kernel_;
+  const int64_t L = k.fft_size;
+  const int64_t frames = num_frames(n);
+  const int n_bins = config_.n_bins();
+  Spectrogram out(n_bins, frames);
+  auto in = fftw_alloc<float>(static_cast<size_t>(L));
+  auto spec = fftw_alloc<fftwf_complex>(static_cast<size_t>(L / 2 + 1));
+  for (int64_t t = 0; t < frames; ++t) {
+    const int64_t first = t * config_.hop_length - L / 2;  // sample at in[0]
+    for (int64_t i = 0; i < L; ++i) {
+      const int64_t s = first + i;
+      in[i] = (s >= 0 && s < n) ? samples[s] : 0.0f;
+    }
+    fftwf_execute_dft_r2c(k.plan, in.get(), spec.get());
+    const auto* x = reinterpret_cast<const std::complex<float>*>(spec.get());
+    for (int b = 0; b < n_bins; ++b) {
+      const Kernel::Bin& bin = k.bins[static_cast<size_t>(b)];
+      std::complex<double> acc = 0.0;
+      for (size_t j = 0; j < bin.values.size(); ++j)
+        acc += std::complex<double>(x[bin.first + static_cast<int64_t>(j)] * bin.values[j]);
+      out.at(b, t) = static_cast<float>(std::abs(acc));
+    }
+  }
+  return out;
+}
+
+Spectrogram fold_chroma(const Spectrogram& cqt, int bins_per_octave) {
+  if (bins_per_octave < 12 || bins_per_octave % 12 != 0)
+    throw make_error("features", "fold_chroma: bins_per_octave must be a positive multiple of 12, got {}",
+                     bins_per_octave);
+  const int merge = bins_per_octave / 12;
+  const int below = merge / 2;  // bins below the semitone's own bin that belong to it (1 of 3)
+  Spectrogram out(12, cqt.cols);
+  for (int64_t b = 0; b < cqt.rows; ++b) {
+    // The bin's nearest semitone: bin b sits (b % bins_per_octave) / merge semitones above a C.
+    const int64_t step = (b + below) / merge;
+    const int64_t pc = step % 12;
+    for (int64_t t = 0; t < cqt.cols; ++t) out.at(pc, t) += cqt.at(b, t);
+  }
+  return out;
+}
+
+Spectrogram ChromaCqt::chroma(const float* samples, int64_t n) const {
+  Spectrogram c = fold_chroma(cqt(samples, n), config_.bins_per_octave);
+  for (int64_t t = 0; t < c.cols; ++t) {
+    float top = 0.0f;
+    for (int64_t p = 0; p < 12; ++p) top = std::max(top, c.at(p, t));
+    if (top > 0.0f)
+      for (int64_t p = 0; p < 12; ++p) c.at(p, t) /= top;
+  }
+  return c;
+}
+
+void HarmonyConfig::validate() const {
+  for (double lag : lags_seconds)
+    if (!(lag > 0.0)) throw make_error("features", "HarmonyConfig.lags_seconds: every lag must be > 0 s, got {}", lag);
+}
+
+std::vector<float> harmony_features(const Spectrogram& chroma, double frame_rate, const HarmonyConfig& config) {
+  config.validate();
+  if (chroma.rows != 12) throw make_error("features", "harmony_features: chroma must have 12 rows, got {}", chroma.rows);
+  if (!(frame_rate > 0.0)) throw make_error("features", "harmony_features: frame_rate must be > 0, got {}", frame_rate);
+  const int64_t T = chroma.cols;
+  std::vector<int64_t> lags = {0};
+  for (double s : config.lags_seconds) lags.push_back(static_cast<int64_t>(std::llround(s * frame_rate)));
+  const int64_t longest = *std::max_element(lags.begin(), lags.end());
+  if (T <= longest)
+    throw make_error("features", "harmony_features: {} frames ({:.2f} s) is too short for a lag of {} frames", T,
+                     T / frame_rate, longest);
+  // Frames scaled to sum 1 (a silent frame stays 0), in double.
+  std::vector<double> c(static_cast<size_t>(12 * T));
+  for (int64_t t = 0; t < T; ++t) {
+    double sum = 0.0;
+    for (int64_t p = 0; p < 12; ++p) sum += chroma.at(p, t);
+    for (int64_t p = 0; p < 12; ++p) c[static_cast<size_t>(t * 12 + p)] = chroma.at(p, t) / (sum + 1e-6);
+  }
+  std::vector<float> out;
+  out.reserve(static_cast<size_t>(config.size()));
+  for (int64_t d : lags) {
+    const int64_t pairs = T - d;
+    for (int k = 0; k < 12; ++k) {
+      double acc = 0.0;
+      for (int64_t t = 0; t < pairs; ++t) {
+        const double* a = &c[static_cast<size_t>(t * 12)];
+        const double* b = &c[static_cast<size_t>((t + d) * 12)];
+        for (int i = 0; i < 12; ++i) acc += a[i] * b[(i + k) % 12];
+      }
+      out.push_back(static_cast<float>(acc / pairs));
+    }
+  }
+  std::vector<double> profile(12, 0.0);
+  for (int64_t t = 0; t < T; ++t)
+    for (int p = 0; p < 12; ++p) profile[static_cast<size_t>(p)] += c[static_cast<size_t>(t * 12 + p)];
+  std::sort(profile.begin(), profile.end(), std::greater<>());
+  for (double v : profile) out.push_back(static_cast<float>(v / T));
+  return out;
+}
+
+}  // namespace mgc::features

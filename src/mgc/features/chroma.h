@@ -1,0 +1,91 @@
+#pragma once
+// Chroma from a constant-Q transform, and key-independent harmony statistics of a clip.
+//
+// Why: a log-mel CNN hears instruments, drums and texture but hardly harmony (128 mel bands are ~90 Hz wide near
+// 1 kHz, and a 3 s window holds a chord or two, not a progression). A screen on the generated corpus
+// (docs/ROBUSTNESS.md, "Harmony") found the statistics below, over a whole clip, as good a genre cue on held-out
+// groove files as the CNN, and a different one.
+//
+// The transform is Brown and Puckette's (JASA 1992): one FFT per frame, then a sparse spectral kernel per
+// constant-Q bin (a Hann-windowed complex exponential of Q periods). Not bit-compatible with librosa.cqt (which
+// downsamples per octave); the same bins and folding as librosa.feature.chroma_cqt's defaults, without its
+// tuning estimate (bins sit on A440 equal temperament).
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "mgc/features/spectrogram.h"
+
+namespace mgc::features {
+
+struct CqtConfig {
+  int sample_rate = 22050;                   // Hz of the input samples
+  int hop_length = 2048;                     // samples between frames (~93 ms at 22050 Hz)
+  double fmin = 32.703195662574829;          // Hz of bin 0: C1 (librosa.note_to_hz('C1')), so bin 0 is a C
+  int n_octaves = 7;                         // C1 .. B7 (4 kHz)
+  int bins_per_octave = 36;                  // a multiple of 12: three bins per semitone
+  double filter_scale = 1.0;                 // multiplies Q (librosa's filter_scale): longer, narrower filters
+  double sparsity = 0.01;                    // kernel entries below this fraction of a bin's peak are dropped
+
+  // Throws mgc::Error ("features: CqtConfig.<field> ...") on out-of-range values, including a top bin at or
+  // above the Nyquist frequency.
+  void validate() const;
+  int n_bins() const { return n_octaves * bins_per_octave; }
+  double q() const;                          // filter_scale / (2^(1/bins_per_octave) - 1)
+  double frequency(int bin) const;           // Hz of a bin's centre: fmin * 2^(bin / bins_per_octave)
+  double frame_rate() const { return static_cast<double>(sample_rate) / hop_length; }
+};
+
+// Builds the kernel once (about 0.3 s for the defaults); cqt() and chroma() are const and thread-safe.
+class ChromaCqt {
+ public:
+  // Throws mgc::Error on an invalid config.
+  explicit ChromaCqt(const CqtConfig& config = {});
+  ~ChromaCqt();
+  ChromaCqt(ChromaCqt&&) noexcept;
+  ChromaCqt& operator=(ChromaCqt&&) noexcept;
+
+  const CqtConfig& config() const { return config_; }
+
+  // Frames for n samples: 1 + n / hop_length; frame t is centred on sample t * hop_length, zeros outside.
+  int64_t num_frames(int64_t n) const;
+
+  // |CQT|: [n_bins, num_frames(n)] float32. A steady sinusoid of amplitude A at a bin's centre frequency reads
+  // A / 2 in that bin (kernels are L1-normalised Hann windows). Throws mgc::Error if n < 1.
+  Spectrogram cqt(const float* samples, int64_t n) const;
+
+  // Chroma: [12, num_frames(n)], row 0 = C ... row 11 = B. Each pitch class sums its bins_per_octave / 12
+  // neighbouring bins in every octave; each frame is then divided by its largest value (librosa's norm=inf), so
+  // a frame's top class is 1; a silent frame stays 0. Throws mgc::Error if n < 1.
+  Spectrogram chroma(const float* samples, int64_t n) const;
+
+ private:
+  struct Kernel;
+  CqtConfig config_;
+  std::unique_ptr<Kernel> kernel_;
+};
+
+// Folds |CQT| bins [n_bins, frames] (bin 0 a C) into [12, frames] pitch classes, unnormalised. Throws
+// mgc::Error if bins_per_octave is not a positive multiple of 12.
+Spectrogram fold_chroma(const Spectrogram& cqt, int bins_per_octave);
+
+struct HarmonyConfig {
+  std::vector<double> lags_seconds = {0.5, 1.0, 2.0, 4.0};  // time steps over which pitch-class movement is counted
+
+  // Throws mgc::Error ("features: HarmonyConfig.lags_seconds ...") unless every lag is > 0.
+  void validate() const;
+  // Values harmony_features returns: 12 per lag, 12 more for lag 0, 12 for the pitch-class profile.
+  int64_t size() const { return 12 * (static_cast<int64_t>(lags_seconds.size()) + 2); }
+};
+
+// Key-independent harmony statistics of a chroma [12, frames] at frame_rate frames per second. Each frame is
+// first scaled to sum 1. Then, for lag 0 and each lag d (rounded to frames), 12 values
+//   r_d[k] = mean over t of sum_i c_t[i] * c_{t+d}[(i + k) mod 12]
+// (how much pitch class i at one time goes with the class k semitones above it at d later: intervals within a
+// chord at lag 0, root movement at longer lags), then the clip's mean pitch-class profile sorted from the
+// strongest class down. Transposing the music (rolling the chroma rows) leaves every value unchanged.
+// Returns config.size() floats, in that order. Throws mgc::Error if chroma has not 12 rows, frame_rate <= 0, or
+// the clip has no more frames than the longest lag.
+std::vector<float> harmony_features(const Spectrogram& chroma, double frame_rate, const HarmonyConfig& config = {});
+
+}  // namespace mgc::features

@@ -1,0 +1,296 @@
+#include "mgc/train/harmony.h"
+
+#include <torch/nn/functional/loss.h>
+#include <torch/optim/lbfgs.h>
+#include <torch/types.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <map>
+#include <mutex>
+
+#include "mgc/audio/audio.h"
+#include "mgc/core/error.h"
+#include "mgc/core/fs.h"
+#include "mgc/core/parallel.h"
+#include "mgc/core/progress.h"
+#include "mgc/data/dataset.h"
+#include "mgc/train/trainer.h"
+
+namespace mgc::train {
+
+void HarmonyOptions::validate() const {
+  cqt.validate();
+  features.validate();
+  if (!(c > 0.0) || !std::isfinite(c)) throw make_error("harmony", "HarmonyOptions.c must be > 0, got {}", c);
+  if (max_iterations < 1)
+    throw make_error("harmony", "HarmonyOptions.max_iterations must be >= 1, got {}", max_iterations);
+}
+
+std::vector<float> HarmonyModel::predict(const std::vector<float>& features) const {
+  const int64_t d = num_features();
+  if (static_cast<int64_t>(features.size()) != d)
+    throw make_error("harmony", "the model takes {} features, got {}", d, features.size());
+  const size_t k = classes.size();
+  std::vector<double> logits(k);
+  for (size_t c = 0; c < k; ++c) {
+    double z = bias[c];
+    for (int64_t i = 0; i < d; ++i)
+      z += weight[c * static_cast<size_t>(d) + static_cast<size_t>(i)] *
+           ((features[static_cast<size_t>(i)] - mean[static_cast<size_t>(i)]) / scale[static_cast<size_t>(i)]);
+    logits[c] = z;
+  }
+  const double top = *std::max_element(logits.begin(), logits.end());
+  double sum = 0.0;
+  for (double& z : logits) sum += (z = std::exp(z - top));
+  std::vector<float> p(k);
+  for (size_t c = 0; c < k; ++c) p[c] = static_cast<float>(logits[c] / sum);
+  return p;
+}
+
+std::vector<float> clip_harmony_features(const std::string& path, const features::ChromaCqt& engine,
+                                         const features::HarmonyConfig& config) {
+  audio::AudioConfig ac;
+  ac.sample_rate = engine.config().sample_rate;
+  const audio::Audio a = audio::load_audio(path, ac);
+  const features::Spectrogram chroma = engine.chroma(a.samples.data(), static_cast<int64_t>(a.samples.size()));
+  try {
+    return features::harmony_features(chroma, engine.config().frame_rate(), config);
+  } catch (const Error& e) {
+    throw make_error("harmony", "'{}': {}", path, e.what());
+  }
+}
+
+HarmonyModel fit_harmony(const std::vector<std::vector<float>>& x, const std::vector<int64_t>& y,
+                         const std::vector<std::string>& classes, const HarmonyOptions& options) {
+  options.validate();
+  if (x.empty()) throw make_error("harmony", "no training clips");
+  if (x.size() != y.size()) throw make_error("harmony", "{} feature rows but {} labels", x.size(), y.size());
+  const auto n = static_cast<int64_t>(x.size());
+  const auto d = static_cast<int64_t>(x[0].size());
+  const auto k = static_cast<int64_t>(classes.size());
+  if (k < 2) throw make_error("harmony", "need at least two classes, got {}", k);
+  if (d != options.features.size())
+    throw make_error("harmony", "rows have {} features, the lags make {}", d, options.features.size());
+  std::vector<int64_t> per_class(static_cast<size_t>(k), 0);
+  for (int64_t i = 0; i < n; ++i) {
+    if (static_cast<int64_t>(x[static_cast<size_t>(i)].size()) != d)
+      throw make_error("harmony", "feature row {} has {} values, row 0 has {}", i, x[static_cast<size_t>(i)].size(), d);
+    const int64_t label = y[static_cast<size_t>(i)];
+    if (label < 0 || label >= k) throw make_error("harmony", "label {} out of range (0..{})", label, k - 1);
+    ++per_class[static_cast<size_t>(label)];
+  }
+  for (int64_t c = 0; c < k; ++c)
+    if (per_class[static_cast<size_t>(c)] == 0)
+      throw make_error("harmony", "class '{}' has no training clip", classes[static_cast<size_t>(c)]);
+
+  HarmonyModel m;
+  m.classes = classes;
+  m.options = options;
+  m.train_clips = n;
+  // Standardise with the training clips' mean and (population) standard deviation, as scikit-learn's StandardScaler.
+  auto xt = torch::empty({n, d}, torch::kFloat64);
+  auto acc = xt.accessor<double, 2>();
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t j = 0; j < d; ++j) acc[i][j] = x[static_cast<size_t>(i)][static_cast<size_t>(j)];
+  const torch::Tensor mu = xt.mean(0);
+  torch::Tensor sd = xt.std(0, /*unbiased=*/false);
+  sd = torch::where(sd > 0, sd, torch::ones_like(sd));
+  const torch::Tensor xs = (xt - mu) / sd;
+  const torch::Tensor yt = torch::tensor(y, torch::kInt64);
+
+  torch::Tensor w = torch::zeros({k, d}, torch::kFloat64).requires_grad_(true);
+  torch::Tensor b = torch::zeros({k}, torch::kFloat64).requires_grad_(true);
+  torch::optim::LBFGS opt({w, b}, torch::optim::LBFGSOptions(1.0)
+                                      .max_iter(options.max_iterations)
+                                      .max_eval(options.max_iterations * 5 / 4)
+                                      .tolerance_grad(1e-7)
+                                      .tolerance_change(1e-12)
+                                      .history_size(20)
+                                      .line_search_fn("strong_wolfe"));
+  const double l2 = 1.0 / (2.0 * options.c);
+  auto closure = [&] {
+    opt.zero_grad();
+    const torch::Tensor logits = torch::addmm(b, xs, w.t());
+    const torch::Tensor loss = torch::nn::functional::cross_entropy(
+                                   logits, yt, torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum)) +
+                               l2 * w.pow(2).sum();
+    loss.backward();
+    return loss;
+  };
+  opt.step(closure);
+
+  torch::NoGradGuard no_grad;
+  const torch::Tensor pred = torch::addmm(b, xs, w.t()).argmax(1);
+  m.train_accuracy = pred.eq(yt).to(torch::kFloat64).mean().item<double>();
+  auto to_vec = [](const torch::Tensor& t) {
+    const torch::Tensor c = t.detach().contiguous().to(torch::kFloat64);
+    return std::vector<double>(c.data_ptr<double>(), c.data_ptr<double>() + c.numel());
+  };
+  m.mean = to_vec(mu);
+  m.scale = to_vec(sd);
+  m.weight = to_vec(w);
+  m.bias = to_vec(b);
+  return m;
+}
+
+nlohmann::json to_json(const HarmonyModel& m) {
+  const auto& q = m.options.cqt;
+  return {{"format", "mgc-harmony-1"},
+          {"classes", m.classes},
+          {"cqt",
+           {{"sample_rate", q.sample_rate},
+            {"hop_length", q.hop_length},
+            {"fmin", q.fmin},
+            {"n_octaves", q.n_octaves},
+            {"bins_per_octave", q.bins_per_octave},
+            {"filter_scale", q.filter_scale},
+            {"sparsity", q.sparsity}}},
+          {"lags_seconds", m.options.features.lags_seconds},
+          {"c", m.options.c},
+          {"max_iterations", m.options.max_iterations},
+          {"train_clips", m.train_clips},
+          {"train_accuracy", m.train_accuracy},
+          {"mean", m.mean},
+          {"scale", m.scale},
+          {"weight", m.weight},
+          {"bias", m.bias}};
+}
+
+HarmonyModel harmony_from_json(const nlohmann::json& j) {
+  HarmonyModel m;
+  try {
+    if (j.at("format").get<std::string>() != "mgc-harmony-1")
+      throw make_error("harmony", "unknown format '{}'", j.at("format").get<std::string>());
+    m.classes = j.at("classes").get<std::vector<std::string>>();
+    const auto& q = j.at("cqt");
+    auto& c = m.options.cqt;
+    c.sample_rate = q.at("sample_rate").get<int>();
+    c.hop_length = q.at("hop_length").get<int>();
+    c.fmin = q.at("fmin").get<double>();
+    c.n_octaves = q.at("n_octaves").get<int>();
+    c.bins_per_octave = q.at("bins_per_octave").get<int>();
+    c.filter_scale = q.at("filter_scale").get<double>();
+    c.sparsity = q.at("sparsity").get<double>();
+    m.options.features.lags_seconds = j.at("lags_seconds").get<std::vector<double>>();
+    m.options.c = j.at("c").get<double>();
+    m.options.max_iterations = j.at("max_iterations").get<int>();
+    m.train_clips = j.at("train_clips").get<int64_t>();
+    m.train_accuracy = j.at("train_accuracy").get<double>();
+    m.mean = j.at("mean").get<std::vector<double>>();
+    m.scale = j.at("scale").get<std::vector<double>>();
+    m.weight = j.at("weight").get<std::vector<double>>();
+    m.bias = j.at("bias").get<std::vector<double>>();
+  } catch (const nlohmann::json::exception& e) {
+    throw make_error("harmony", "bad model: {}", e.what());
+  }
+  m.options.validate();
+  const size_t d = m.mean.size(), k = m.classes.size();
+  if (k < 2 || d != static_cast<size_t>(m.options.features.size()) || m.scale.size() != d ||
+      m.weight.size() != k * d || m.bias.size() != k)
+    throw make_error("harmony", "bad model: {} classes, {} features, {} weights, {} biases (expected {} features)", k,
+                     d, m.weight.size(), m.bias.size(), m.options.features.size());
+  for (double s : m.scale)
+    if (!(s > 0.0)) throw make_error("harmony", "bad model: a feature scale is not positive");
+  return m;
+}
+
+void save_harmony(const std::string& path, const HarmonyModel& model) {
+  write_file_atomic(path, to_json(model).dump(1) + "\n");
+}
+
+HarmonyModel load_harmony(const std::string& path) {
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(read_file(path));
+  } catch (const nlohmann::json::exception& e) {
+    throw make_error("harmony", "'{}' is not JSON: {}", path, e.what());
+  }
+  try {
+    return harmony_from_json(j);
+  } catch (const Error& e) {
+    throw make_error("harmony", "'{}': {}", path, e.what());
+  }
+}
+
+std::string harmony_path(const std::string& run_dir) { return run_dir + "/harmony.json"; }
+
+std::vector<float> fuse_probabilities(const std::vector<float>& cnn, const std::vector<float>& harmony) {
+  if (cnn.empty() || cnn.size() != harmony.size())
+    throw make_error("harmony", "cannot combine {} and {} class probabilities", cnn.size(), harmony.size());
+  std::vector<double> g(cnn.size());
+  double sum = 0.0;
+  for (size_t i = 0; i < g.size(); ++i)
+    sum += (g[i] = std::sqrt(std::max(0.0, double(cnn[i])) * std::max(0.0, double(harmony[i]))));
+  std::vector<float> out(g.size());
+  for (size_t i = 0; i < g.size(); ++i)
+    out[i] = sum > 0.0 ? static_cast<float>(g[i] / sum) : static_cast<float>((cnn[i] + harmony[i]) / 2.0);
+  return out;
+}
+
+HarmonyFitReport fit_run_harmony(const std::string& run_dir, const HarmonyOptions& options, int threads,
+                                 bool progress) {
+  options.validate();
+  const auto t0 = std::chrono::steady_clock::now();
+  const TrainConfig config = load_run_config(run_dir);
+  nlohmann::json run;
+  try {
+    run = nlohmann::json::parse(read_file(run_dir + "/run.json"));
+  } catch (const nlohmann::json::exception& e) {
+    throw make_error("harmony", "'{}/run.json' is not JSON: {}", run_dir, e.what());
+  }
+  const auto classes = run.at("classes").get<std::vector<std::string>>();
+  std::map<std::string, int64_t> class_index;
+  for (size_t i = 0; i < classes.size(); ++i) class_index[classes[i]] = static_cast<int64_t>(i);
+  const data::Dataset ds = data::load_dataset(config.data);
+  std::map<std::string, const data::Clip*> clip_of;
+  for (const auto& c : ds.clips) clip_of[c.path] = &c;
+  std::vector<std::pair<std::string, int64_t>> clips;
+  for (const auto& p : run.at("split").at("train")) {
+    const std::string path = p.get<std::string>();
+    auto it = clip_of.find(path);
+    if (it == clip_of.end()) throw make_error("harmony", "clip '{}' of the run's split is not in '{}'", path, config.data);
+    auto c = class_index.find(it->second->label);
+    if (c == class_index.end())
+      throw make_error("harmony", "clip '{}' has label '{}' that the run does not know", path, it->second->label);
+    clips.emplace_back(path, c->second);
+  }
+  if (clips.empty()) throw make_error("harmony", "the run '{}' has no training clips", run_dir);
+
+  const features::ChromaCqt engine(options.cqt);
+  std::vector<std::vector<float>> feats(clips.size());
+  std::vector<std::string> errors(clips.size());
+  std::mutex mu;
+  Progress bar("harmony features", static_cast<int64_t>(clips.size()), progress);
+  parallel_for(static_cast<int64_t>(clips.size()), threads, [&](int64_t i, int) {
+    try {
+      feats[static_cast<size_t>(i)] = clip_harmony_features(clips[static_cast<size_t>(i)].first, engine, options.features);
+    } catch (const Error& e) {
+      errors[static_cast<size_t>(i)] = e.what();
+    }
+    std::lock_guard<std::mutex> lock(mu);
+    bar.tick();
+  });
+  bar.finish();
+  HarmonyFitReport report;
+  std::vector<std::vector<float>> x;
+  std::vector<int64_t> y;
+  for (size_t i = 0; i < clips.size(); ++i) {
+    if (!errors[i].empty()) {
+      std::fprintf(stderr, "mgc: error: %s\n", errors[i].c_str());
+      ++report.failed;
+      continue;
+    }
+    x.push_back(std::move(feats[i]));
+    y.push_back(clips[i].second);
+  }
+  if (x.empty()) throw make_error("harmony", "no training clip of '{}' gave harmony features (errors above)", run_dir);
+  report.model = fit_harmony(x, y, classes, options);
+  save_harmony(harmony_path(run_dir), report.model);
+  report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return report;
+}
+
+}  // namespace mgc::train
