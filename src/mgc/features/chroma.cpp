@@ -15,26 +15,13 @@ namespace {
 
 constexpr double kPi = 3.14159265358979323846;
 
-struct FftwFree {
-  void operator()(void* p) const { fftwf_free(p); }
-};
-template <typename T>
-using FftwBuffer = std::unique_ptr<T[], FftwFree>;
-
-template <typename T>
-FftwBuffer<T> fftw_alloc(size_t n) {
-  auto* p = static_cast<T*>(fftwf_malloc(sizeof(T) * n));
-  if (!p) throw make_error("features", "out of memory allocating an FFT buffer of {} values", n);
-  return FftwBuffer<T>(p);
-}
-
 int64_t next_pow2(int64_t n) {
   int64_t p = 1;
   while (p < n) p <<= 1;
   return p;
 }
 
-// The longest filter (bin 0's) in samples.
+// A bin's filter length in samples: Q periods of its centre frequency (bin 0's is the longest).
 double filter_length(const CqtConfig& c, int bin) { return c.q() * c.sample_rate / c.frequency(bin); }
 
 }  // namespace

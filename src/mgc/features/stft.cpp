@@ -29,19 +29,6 @@ namespace {
 
 std::mutex& planner_mutex() { return fftw_planner_mutex(); }
 
-struct FftwFree {
-  void operator()(void* p) const { fftwf_free(p); }
-};
-template <typename T>
-using FftwBuffer = std::unique_ptr<T[], FftwFree>;
-
-template <typename T>
-FftwBuffer<T> fftw_alloc(size_t n) {
-  auto* p = static_cast<T*>(fftwf_malloc(sizeof(T) * n));
-  if (!p) throw make_error("features", "out of memory allocating an FFT buffer of {} values", n);
-  return FftwBuffer<T>(p);
-}
-
 // FFTW_MEASURE finds a plan about 25% faster than FFTW_ESTIMATE's for n_fft 2048 here, but takes ~140 ms; the
 // result ("wisdom") is kept in the user's cache folder so only the first process pays for it.
 std::string wisdom_path() {

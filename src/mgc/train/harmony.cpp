@@ -96,8 +96,8 @@ HarmonyModel fit_harmony(const std::vector<std::vector<float>>& x, const std::ve
   for (int64_t i = 0; i < n; ++i)
     for (int64_t j = 0; j < d; ++j) acc[i][j] = x[static_cast<size_t>(i)][static_cast<size_t>(j)];
   const torch::Tensor mu = xt.mean(0);
-  torch::Tensor sd = xt.std(0, /*unbiased=*/false);
-  sd = torch::where(sd > 0, sd, torch::ones_like(sd));
+  torch::Tensor sd = (xt - mu).pow(2).mean(0).sqrt();
+  sd = torch::where(sd > 1e-12, sd, torch::ones_like(sd));  // a constant feature: left unscaled (as StandardScaler)
   const torch::Tensor xs = (xt - mu) / sd;
   const torch::Tensor yt = torch::tensor(y, torch::kInt64);
 
