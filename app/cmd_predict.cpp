@@ -129,8 +129,9 @@ void register_predict(CLI::App& app) {
       if (o->format == "table") {
         std::printf("%s:", f.c_str());
         for (int i : top) std::printf("  %s %.3f", classes[static_cast<size_t>(i)].c_str(), p.probs[static_cast<size_t>(i)]);
-        std::printf("  (%.1f s audio, %zu segments, %s%.0f ms)\n", p.audio_seconds, p.segments.size(),
-                    p.streamed ? "streamed, " : "", p.milliseconds);
+        // With a harmony model the vote is the CNN's and the harmony model's together; the timeline is the CNN's.
+        std::printf("  (%.1f s audio, %zu segments, %s%s%.0f ms)\n", p.audio_seconds, p.segments.size(),
+                    p.streamed ? "streamed, " : "", p.harmony ? "CNN + harmony, " : "", p.milliseconds);
         if (o->timeline)
           for (const auto& s : p.segments) {
             const int t = top_indices(s.probs, 1)[0];
