@@ -72,8 +72,8 @@ void run(const Options& o) {
     using ms = std::chrono::duration<double, std::milli>;
     std::printf("%s: %.2f s at %d Hz -> %s %lld %s x %lld frames (decode %.1f ms, features %.1f ms)\n",
                 o.input.c_str(), a.seconds(), a.sample_rate, o.chroma ? "chroma" : "log-mel",
-                static_cast<long long>(values.rows), o.chroma ? "classes" : "mels", static_cast<long long>(values.cols), ms(t1 - t0).count(),
-                ms(t2 - t1).count());
+                static_cast<long long>(values.rows), o.chroma ? "classes" : "mels",
+                static_cast<long long>(values.cols), ms(t1 - t0).count(), ms(t2 - t1).count());
     if (!o.output_png.empty()) std::printf("wrote %s\n", o.output_png.c_str());
     if (!o.output_npy.empty()) std::printf("wrote %s\n", o.output_npy.c_str());
   }
@@ -83,10 +83,12 @@ void run(const Options& o) {
 
 void register_spectrogram(CLI::App& app) {
   auto opts = std::make_shared<Options>();
-  CLI::App* cmd = app.add_subcommand("spectrogram", "Write the log-mel spectrogram (or chroma) of an audio file as a PNG/.npy");
+  CLI::App* cmd =
+      app.add_subcommand("spectrogram", "Write the log-mel spectrogram (or chroma) of an audio file as a PNG/.npy");
   cmd->add_option("input", opts->input, "Audio file (WAV, FLAC, OGG, MP3, AU, ...)")->required();
   cmd->add_option("-o,--output", opts->output_png, "PNG picture to write (time left to right, low notes at the bottom)");
-  cmd->add_option("--npy", opts->output_npy, "Also write the array as float32 .npy: dB [n_mels, frames], or chroma [12, frames]");
+  cmd->add_option("--npy", opts->output_npy,
+                  "Also write the array as float32 .npy: dB [n_mels, frames], or chroma [12, frames]");
   cmd->add_option("--sr", opts->audio.sample_rate, "Resample to this rate in Hz")->capture_default_str();
   cmd->add_option("--offset", opts->audio.offset, "Start at this many seconds")->capture_default_str();
   cmd->add_option("--duration", opts->audio.duration, "Read this many seconds (negative: to the end)");

@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <string>
+#include <utility>
 
 #include "mgc/audio/audio.h"
 #include "mgc/core/npy.h"
@@ -11,6 +13,20 @@
 
 using mgc::test::run_cli;
 using mgc::test::TempDir;
+
+namespace {
+
+// Width and height of a PNG file; {0, 0} if it cannot be read.
+std::pair<unsigned, unsigned> png_size(const std::string& path) {
+  png_image image{};
+  image.version = PNG_IMAGE_VERSION;
+  if (!png_image_begin_read_from_file(&image, path.c_str())) return {0u, 0u};
+  const std::pair<unsigned, unsigned> size{image.width, image.height};
+  png_image_free(&image);
+  return size;
+}
+
+}  // namespace
 
 TEST(CliSpectrogram, WritesPngAndNpyOfTheRightShape) {
   TempDir dir;
@@ -25,12 +41,7 @@ TEST(CliSpectrogram, WritesPngAndNpyOfTheRightShape) {
   const mgc::NpyArray ref = mgc::read_npy(mgc::test::data_path("groove_blues_5s.mel_db.npy"));
   for (size_t i = 0; i < a.data.size(); ++i) ASSERT_NEAR(a.data[i], ref.data[i], 1e-3) << i;
 
-  png_image image{};
-  image.version = PNG_IMAGE_VERSION;
-  ASSERT_TRUE(png_image_begin_read_from_file(&image, dir.file("s.png").c_str()));
-  EXPECT_EQ(image.width, 216u);
-  EXPECT_EQ(image.height, 128u);
-  png_image_free(&image);
+  EXPECT_EQ(png_size(dir.file("s.png")), (std::pair<unsigned, unsigned>{216u, 128u}));
 }
 
 TEST(CliSpectrogram, OptionsChangeTheShape) {
@@ -76,12 +87,7 @@ TEST(CliSpectrogram, ChromaIsTheLibrarysChromaOfTheDecodedClip) {
     for (int64_t p = 0; p < 12; ++p) top = std::max(top, a.data[static_cast<size_t>(p * 54 + t)]);
     EXPECT_EQ(top, 1.0f) << t;
   }
-  png_image image{};
-  image.version = PNG_IMAGE_VERSION;
-  ASSERT_TRUE(png_image_begin_read_from_file(&image, dir.file("c.png").c_str()));
-  EXPECT_EQ(image.width, 54u);
-  EXPECT_EQ(image.height, 48u);
-  png_image_free(&image);
+  EXPECT_EQ(png_size(dir.file("c.png")), (std::pair<unsigned, unsigned>{54u, 48u}));
 
   const auto bad = run_cli("spectrogram " + wav + " --chroma --chroma-hop 0 --npy " + dir.file("x.npy"));
   EXPECT_EQ(bad.exit_code, 1);

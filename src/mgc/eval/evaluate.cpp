@@ -14,7 +14,6 @@
 #include "mgc/data/dataset.h"
 #include "mgc/data/feature_cache.h"
 #include "mgc/eval/predictor.h"
-#include "mgc/core/parallel.h"
 #include "mgc/train/harmony.h"
 #include "mgc/train/run_data.h"
 #include "mgc/train/trainer.h"
@@ -146,35 +145,24 @@ EvalResult evaluate_run(const std::string& run_dir, const EvalOptions& options) 
     const train::HarmonyModel hm = train::load_harmony(harmony_file);
     if (hm.classes != classes)
       throw make_error("eval", "'{}' was fitted for other classes than the run's model", harmony_file);
-    const features::ChromaCqt engine(hm.options.cqt);
-    std::vector<std::vector<float>> probs(by_mean.size());
-    std::vector<std::string> errors(by_mean.size());
-    std::mutex mu;
-    Progress hbar("harmony " + options.side, static_cast<int64_t>(by_mean.size()), options.progress);
-    parallel_for(static_cast<int64_t>(by_mean.size()), options.threads, [&](int64_t j, int) {
-      const auto& path = clips[static_cast<size_t>(by_mean[static_cast<size_t>(j)].clip)].first;
-      try {
-        probs[static_cast<size_t>(j)] = hm.predict(train::clip_harmony_features(path, engine, hm.options.features));
-      } catch (const Error& e) {
-        errors[static_cast<size_t>(j)] = e.what();
-      }
-      std::lock_guard<std::mutex> lock(mu);
-      hbar.tick();
-    });
-    hbar.finish();
+    std::vector<std::string> paths;
+    for (const ClipResult& c : by_mean) paths.push_back(clips[static_cast<size_t>(c.clip)].first);
+    const std::vector<train::ClipHarmony> feats =
+        train::clips_harmony_features(paths, features::ChromaCqt(hm.options.cqt), hm.options.features,
+                                      options.threads, "harmony " + options.side, options.progress);
     // A clip the CNN scored but whose harmony cannot be had (too short for the longest lag) keeps the CNN's vote.
     std::vector<ClipResult> by_harmony;
     for (size_t j = 0; j < by_mean.size(); ++j) {
-      if (!errors[j].empty()) {
-        std::fprintf(stderr, "mgc: warning: %s (the CNN's vote alone)\n", errors[j].c_str());
+      if (!feats[j].error.empty()) {
+        std::fprintf(stderr, "mgc: warning: %s (the CNN's vote alone)\n", feats[j].error.c_str());
         continue;
       }
       ClipResult h = by_mean[j];
-      h.probs = probs[j];
+      h.probs = hm.predict(feats[j].features);
       h.predicted = static_cast<int>(std::max_element(h.probs.begin(), h.probs.end()) - h.probs.begin());
       by_harmony.push_back(h);
       ClipResult& f = by_mean[j];
-      f.probs = train::fuse_probabilities(f.probs, probs[j]);
+      f.probs = train::fuse_probabilities(f.probs, h.probs);
       f.predicted = static_cast<int>(std::max_element(f.probs.begin(), f.probs.end()) - f.probs.begin());
     }
     if (!by_harmony.empty()) {

@@ -63,6 +63,27 @@ std::vector<float> clip_harmony_features(const std::string& path, const features
   }
 }
 
+std::vector<ClipHarmony> clips_harmony_features(const std::vector<std::string>& paths,
+                                                const features::ChromaCqt& engine,
+                                                const features::HarmonyConfig& config, int threads,
+                                                const std::string& label, bool progress) {
+  std::vector<ClipHarmony> out(paths.size());
+  std::mutex mu;
+  Progress bar(label, static_cast<int64_t>(paths.size()), progress);
+  parallel_for(static_cast<int64_t>(paths.size()), threads, [&](int64_t i, int) {
+    ClipHarmony& r = out[static_cast<size_t>(i)];
+    try {
+      r.features = clip_harmony_features(paths[static_cast<size_t>(i)], engine, config);
+    } catch (const Error& e) {
+      r.error = e.what();
+    }
+    std::lock_guard<std::mutex> lock(mu);
+    bar.tick();
+  });
+  bar.finish();
+  return out;
+}
+
 HarmonyModel fit_harmony(const std::vector<std::vector<float>>& x, const std::vector<int64_t>& y,
                          const std::vector<std::string>& classes, const HarmonyOptions& options) {
   options.validate();
@@ -259,31 +280,20 @@ HarmonyFitReport fit_run_harmony(const std::string& run_dir, const HarmonyOption
   }
   if (clips.empty()) throw make_error("harmony", "the run '{}' has no training clips", run_dir);
 
-  const features::ChromaCqt engine(options.cqt);
-  std::vector<std::vector<float>> feats(clips.size());
-  std::vector<std::string> errors(clips.size());
-  std::mutex mu;
-  Progress bar("harmony features", static_cast<int64_t>(clips.size()), progress);
-  parallel_for(static_cast<int64_t>(clips.size()), threads, [&](int64_t i, int) {
-    try {
-      feats[static_cast<size_t>(i)] = clip_harmony_features(clips[static_cast<size_t>(i)].first, engine, options.features);
-    } catch (const Error& e) {
-      errors[static_cast<size_t>(i)] = e.what();
-    }
-    std::lock_guard<std::mutex> lock(mu);
-    bar.tick();
-  });
-  bar.finish();
+  std::vector<std::string> paths;
+  for (const auto& c : clips) paths.push_back(c.first);
+  std::vector<ClipHarmony> feats = clips_harmony_features(paths, features::ChromaCqt(options.cqt), options.features,
+                                                          threads, "harmony features", progress);
   HarmonyFitReport report;
   std::vector<std::vector<float>> x;
   std::vector<int64_t> y;
   for (size_t i = 0; i < clips.size(); ++i) {
-    if (!errors[i].empty()) {
-      std::fprintf(stderr, "mgc: error: %s\n", errors[i].c_str());
+    if (!feats[i].error.empty()) {
+      std::fprintf(stderr, "mgc: error: %s\n", feats[i].error.c_str());
       ++report.failed;
       continue;
     }
-    x.push_back(std::move(feats[i]));
+    x.push_back(std::move(feats[i].features));
     y.push_back(clips[i].second);
   }
   if (x.empty()) throw make_error("harmony", "no training clip of '{}' gave harmony features (errors above)", run_dir);

@@ -48,6 +48,18 @@ struct HarmonyModel {
 std::vector<float> clip_harmony_features(const std::string& path, const features::ChromaCqt& engine,
                                          const features::HarmonyConfig& config);
 
+// clip_harmony_features of many files on `threads` threads (0 = all cores), with a progress bar labelled `label`.
+// Returns one entry per path, in order: the features, or the reason the file gave none (error non-empty). Never
+// throws for a bad file.
+struct ClipHarmony {
+  std::vector<float> features;
+  std::string error;
+};
+std::vector<ClipHarmony> clips_harmony_features(const std::vector<std::string>& paths,
+                                                const features::ChromaCqt& engine,
+                                                const features::HarmonyConfig& config, int threads,
+                                                const std::string& label, bool progress);
+
 // Fits on rows x (harmony_features of each clip) with labels y in [0, classes.size()). Deterministic. Throws
 // mgc::Error on empty or ragged input, a label out of range, or a class without a clip.
 HarmonyModel fit_harmony(const std::vector<std::vector<float>>& x, const std::vector<int64_t>& y,
