@@ -23,6 +23,9 @@ void register_harmony(CLI::App& app) {
   cmd->add_option("--lags", o->features.lags_seconds, "Seconds over which pitch-class movement is counted")
       ->delimiter(',')
       ->capture_default_str();
+  cmd->add_option("--bass-octaves", o->features.bass_octaves,
+                  "Lowest CQT octaves read as the bass line (0: no bass-line statistics)")
+      ->capture_default_str();
   cmd->add_option("--chroma-hop", o->cqt.hop_length, "Chroma hop length in samples")->capture_default_str();
   cmd->add_option("--threads", *threads, "Decoding threads (0: all cores)")->capture_default_str();
   cmd->add_flag("-q,--quiet", *quiet, "No progress bar");

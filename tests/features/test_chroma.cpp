@@ -163,6 +163,72 @@ TEST(HarmonyFeatures, KnownValuesAndTranspositionInvariance) {
   for (size_t i = 0; i < f.size(); ++i) EXPECT_FLOAT_EQ(f[i], g[i]) << i;
 }
 
+TEST(HarmonyFeatures, FromTheCqtTheSameAsFromItsChroma) {
+  // Without the bass line, the CQT overload folds and scales exactly as ChromaCqt::chroma does.
+  const std::vector<float> x = tones({36, 60, 64, 67}, 6.0);  // C2 under a C4 major triad
+  const auto n = static_cast<int64_t>(x.size());
+  const Spectrogram cqt = engine().cqt(x.data(), n);
+  HarmonyConfig cfg;
+  cfg.lags_seconds = {0.5, 1.0};
+  EXPECT_EQ(harmony_features(cqt, engine().config(), cfg),
+            harmony_features(engine().chroma(x.data(), n), engine().config().frame_rate(), cfg));
+  // With it, those values come first and the bass line's follow: a C under a C major triad sits a unison, a
+  // major third and a fifth below the upper classes.
+  cfg.bass_octaves = 2;
+  const std::vector<float> f = harmony_features(cqt, engine().config(), cfg);
+  ASSERT_EQ(static_cast<int64_t>(f.size()), cfg.size());
+  ASSERT_EQ(f.size(), 48u + 36u);
+  const std::vector<float> s(f.begin() + 48, f.begin() + 60);
+  for (int k : {0, 4, 7}) EXPECT_GT(s[static_cast<size_t>(k)], 0.15f) << k;
+  for (int k : {1, 2, 6, 10, 11}) EXPECT_LT(s[static_cast<size_t>(k)], 0.05f) << k;
+  EXPECT_THROW(harmony_features(engine().chroma(x.data(), n), engine().config().frame_rate(), cfg), mgc::Error);
+}
+
+TEST(HarmonyFeatures, BassLineKnownValuesAndTranspositionInvariance) {
+  // A small CQT: one bin per semitone, 4 octaves from C1, 2 frames per second; the lowest octave is the bass.
+  CqtConfig q;
+  q.sample_rate = 8000;
+  q.hop_length = 4000;
+  q.bins_per_octave = 12;
+  q.n_octaves = 4;
+  HarmonyConfig cfg;
+  cfg.lags_seconds = {1.0, 2.0};
+  cfg.bass_octaves = 1;
+  // C major over a C in the bass, then G major over a G, a second (two frames) each.
+  auto music = [&](int shift) {
+    Spectrogram cqt(q.n_bins(), 42);
+    for (int64_t t = 0; t < cqt.cols; ++t) {
+      const bool c_chord = (t / 2) % 2 == 0;
+      const int root = c_chord ? 0 : 7;
+      cqt.at(root + shift, t) = 2.0f;                                          // bass, octave 1
+      for (int i : {0, 4, 7}) cqt.at(24 + (root + i) % 12 + shift, t) = 1.0f;  // triad, octave 3
+    }
+    return cqt;
+  };
+  const std::vector<float> f = harmony_features(music(0), q, cfg);
+  ASSERT_EQ(f.size(), 48u + 36u);
+  const double wb = 1.0 / (1 + 1e-6), wu = 1.0 / (3 + 1e-6);  // a frame's classes after scaling to sum 1
+  // Above the bass: unison, major third and fifth in every frame.
+  for (int k = 0; k < 12; ++k)
+    EXPECT_NEAR(f[48 + k], (k == 0 || k == 4 || k == 7) ? wb * wu : 0.0, 1e-6) << k;
+  // The bass one second (two frames) later: 20 pairs C -> G (up a fifth, 7) and 20 G -> C (up a fourth, 5).
+  for (int k = 0; k < 12; ++k) EXPECT_NEAR(f[60 + k], (k == 5 || k == 7) ? 0.5 * wb * wb : 0.0, 1e-6) << k;
+  // Two seconds later: the same note.
+  for (int k = 0; k < 12; ++k) EXPECT_NEAR(f[72 + k], k == 0 ? wb * wb : 0.0, 1e-6) << k;
+  // The same music three semitones higher gives the same numbers.
+  const std::vector<float> g = harmony_features(music(3), q, cfg);
+  for (size_t i = 0; i < f.size(); ++i) EXPECT_FLOAT_EQ(f[i], g[i]) << i;
+
+  // Refused: a CQT of other bins, a bass as wide as the CQT, an out-of-range setting.
+  EXPECT_THROW(harmony_features(Spectrogram(47, 42), q, cfg), mgc::Error);
+  cfg.bass_octaves = 4;
+  EXPECT_THROW(harmony_features(music(0), q, cfg), mgc::Error);
+  cfg.bass_octaves = -1;
+  EXPECT_THROW(cfg.validate(), mgc::Error);
+  cfg.bass_octaves = 10;
+  EXPECT_THROW(cfg.validate(), mgc::Error);
+}
+
 TEST(HarmonyFeatures, RefusesBadInput) {
   Spectrogram ch(12, 8);
   HarmonyConfig cfg;  // longest lag 4 s

@@ -26,6 +26,7 @@ HarmonyOptions options_c(double c) {
   HarmonyOptions o;
   o.c = c;
   o.features.lags_seconds = {};
+  o.features.bass_octaves = 0;  // 24 features: lag 0 and the profile
   return o;
 }
 
@@ -66,7 +67,7 @@ TEST(HarmonyModel, FitMatchesScikitLearn) {
     fit_harmony(kX, kY, kClasses, options_c(0.5));
     FAIL() << "3-feature rows were accepted for a 24-feature model";
   } catch (const mgc::Error& e) {
-    EXPECT_NE(std::string(e.what()).find("rows have 3 features, the lags make 24"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("rows have 3 features, the options make 24"), std::string::npos) << e.what();
   }
 }
 
@@ -81,6 +82,20 @@ TEST(HarmonyModel, JsonRoundTripAndBadFiles) {
   EXPECT_EQ(back.classes, kClasses);
   EXPECT_EQ(back.options.c, 0.5);
   EXPECT_EQ(back.predict(x[5]), m.predict(x[5]));
+  EXPECT_EQ(back.options.features.bass_octaves, 0);
+
+  // The bass line's octaves travel with the model; a file written before they existed has none.
+  nlohmann::json bass = to_json(m);
+  bass["bass_octaves"] = 2;
+  bass["lags_seconds"] = nlohmann::json::array();
+  EXPECT_THROW(harmony_from_json(bass), mgc::Error);  // 24 features, but the bass line would make 36
+  nlohmann::json old = to_json(m);
+  ASSERT_TRUE(old.contains("bass_octaves"));
+  old.erase("bass_octaves");
+  EXPECT_EQ(harmony_from_json(old).options.features.bass_octaves, 0);
+  EXPECT_EQ(harmony_from_json(old).weight, m.weight);
+  EXPECT_EQ(HarmonyOptions().features.bass_octaves, 2);  // what mgc harmony fits by default
+  EXPECT_EQ(HarmonyOptions().features.size(), 72 + 60);
 
   // A file whose feature count does not match its lags (24 features; the default lags make 72) is refused.
   nlohmann::json other_lags = to_json(m);

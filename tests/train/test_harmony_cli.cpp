@@ -34,11 +34,17 @@ TEST(HarmonyCli, FitThenEvalCombinesBothExperts) {
   EXPECT_NE(too_short.output.find("gave harmony features"), std::string::npos) << too_short.output;
   EXPECT_FALSE(std::filesystem::exists(run + "/harmony.json"));
 
+  // Without the bass line: 12 x (2 lags + 2) features; with it (the default, two octaves), 12 x 3 more.
+  const auto chroma_only = run_cli("harmony " + run + " --lags 0.25,0.5 --bass-octaves 0 --threads 1 -q");
+  ASSERT_EQ(chroma_only.exit_code, 0) << chroma_only.output;
+  EXPECT_NE(chroma_only.output.find("training clips, 48 features"), std::string::npos) << chroma_only.output;
+  EXPECT_EQ(mgc::train::load_harmony(run + "/harmony.json").options.features.bass_octaves, 0);
   const auto fit = run_cli("harmony " + run + " --lags 0.25,0.5 --threads 1 -q");
   ASSERT_EQ(fit.exit_code, 0) << fit.output;
-  EXPECT_NE(fit.output.find("training clips, 48 features"), std::string::npos) << fit.output;
+  EXPECT_NE(fit.output.find("training clips, 84 features"), std::string::npos) << fit.output;
   const mgc::train::HarmonyModel hm = mgc::train::load_harmony(run + "/harmony.json");
   EXPECT_EQ(hm.options.features.lags_seconds, (std::vector<double>{0.25, 0.5}));
+  EXPECT_EQ(hm.options.features.bass_octaves, 2);
   const auto run_json = nlohmann::json::parse(mgc::read_file(run + "/run.json"));
   EXPECT_EQ(hm.train_clips, static_cast<int64_t>(run_json.at("split").at("train").size()));
   EXPECT_EQ(hm.classes, run_json.at("classes").get<std::vector<std::string>>());

@@ -89,7 +89,14 @@ features::Spectrogram compute_features(const std::string& audio_path, const Feat
   audio::AudioConfig ac;
   ac.sample_rate = config.sample_rate;
   ac.mono = true;
-  const audio::Audio a = audio::load_audio(audio_path, ac);
+  return compute_features(audio::load_audio(audio_path, ac), config);
+}
+
+features::Spectrogram compute_features(const audio::Audio& a, const FeatureConfig& config) {
+  if (a.channels != 1 || a.sample_rate != config.sample_rate)
+    throw make_error("features", "log-mel needs mono audio at {} Hz, got {} channel(s) at {} Hz", config.sample_rate,
+                     a.channels, a.sample_rate);
+  if (a.samples.empty()) throw make_error("features", "log-mel of audio with no samples");
   // One engine per thread and configuration: the FFT plan and filter bank are built once.
   thread_local std::string engine_key;
   thread_local std::unique_ptr<features::MelSpectrogram> engine;

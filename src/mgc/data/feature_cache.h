@@ -28,6 +28,9 @@ struct FeatureConfig {
 
 // Decodes a file and computes its log-mel [n_mels, frames] in dB. Throws mgc::Error on bad audio.
 features::Spectrogram compute_features(const std::string& audio_path, const FeatureConfig& config);
+// The same from decoded audio, which must be mono at config.sample_rate (audio::load_audio with those settings);
+// throws mgc::Error ("features: ...") otherwise or when it holds no samples.
+features::Spectrogram compute_features(const audio::Audio& mono, const FeatureConfig& config);
 
 class FeatureCache {
  public:

@@ -38,6 +38,15 @@ struct Predictor::Impl {
     return train::predict_probs(*model, db_windows, config, 64, device);
   }
   FilePrediction predict_streamed(const std::string& path) const;
+  // The harmony model's probabilities for a decoded clip (mono at its chroma's rate); empty when the clip is
+  // shorter than the longest lag, whose file then keeps the CNN's vote.
+  std::vector<float> harmony_probs(const audio::Audio& mono, const std::string& path) const {
+    try {
+      return harmony->predict(train::clip_harmony_features(mono, path, *chroma, harmony->options.features));
+    } catch (const Error&) {
+      return {};
+    }
+  }
 };
 
 namespace {
@@ -278,22 +287,33 @@ FilePrediction Predictor::predict_file(const std::string& path) const {
       // Not streamable by its header: the in-memory path decodes it or reports why it cannot.
     }
   }
-  FilePrediction out = stream ? impl_->predict_streamed(path) : predict_features(data::compute_features(path, fc));
+  const bool harmony = impl_->use_harmony && !stream;
+  FilePrediction out;
+  std::vector<float> h;
+  if (stream) {
+    out = impl_->predict_streamed(path);
+  } else if (harmony && impl_->harmony->options.cqt.sample_rate == fc.sample_rate) {
+    // Decoded once for both experts.
+    audio::AudioConfig ac;
+    ac.sample_rate = fc.sample_rate;
+    ac.mono = true;
+    const audio::Audio a = audio::load_audio(path, ac);
+    out = predict_features(data::compute_features(a, fc));
+    h = impl_->harmony_probs(a, path);
+  } else {
+    out = predict_features(data::compute_features(path, fc));
+    if (harmony) {
+      audio::AudioConfig ac;
+      ac.sample_rate = impl_->harmony->options.cqt.sample_rate;
+      h = impl_->harmony_probs(audio::load_audio(path, ac), path);
+    }
+  }
   out.path = path;
-  if (impl_->use_harmony && !stream) {
-    const train::HarmonyModel& hm = *impl_->harmony;
-    std::vector<float> h;
-    try {
-      h = hm.predict(train::clip_harmony_features(path, *impl_->chroma, hm.options.features));
-    } catch (const Error&) {
-      // Too short for the longest lag (it decoded above): the CNN's vote alone, as harmony == false says.
-    }
-    if (!h.empty()) {
-      out.cnn_probs = out.probs;
-      out.harmony_probs = std::move(h);
-      out.probs = train::fuse_probabilities(out.cnn_probs, out.harmony_probs);
-      out.harmony = true;
-    }
+  if (!h.empty()) {
+    out.cnn_probs = out.probs;
+    out.harmony_probs = std::move(h);
+    out.probs = train::fuse_probabilities(out.cnn_probs, out.harmony_probs);
+    out.harmony = true;
   }
   out.milliseconds = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   return out;

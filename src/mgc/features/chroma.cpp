@@ -21,6 +21,16 @@ int64_t next_pow2(int64_t n) {
   return p;
 }
 
+// Divides each frame (column) by its largest value; a silent frame stays 0 (librosa's norm=inf).
+void scale_frames_to_max(Spectrogram& c) {
+  for (int64_t t = 0; t < c.cols; ++t) {
+    float top = 0.0f;
+    for (int64_t p = 0; p < c.rows; ++p) top = std::max(top, c.at(p, t));
+    if (top > 0.0f)
+      for (int64_t p = 0; p < c.rows; ++p) c.at(p, t) /= top;
+  }
+}
+
 // A bin's filter length in samples: Q periods of its centre frequency (bin 0's is the longest).
 double filter_length(const CqtConfig& c, int bin) { return c.q() * c.sample_rate / c.frequency(bin); }
 
@@ -180,57 +190,116 @@ Spectrogram fold_chroma(const Spectrogram& cqt, int bins_per_octave) {
 
 Spectrogram ChromaCqt::chroma(const float* samples, int64_t n) const {
   Spectrogram c = fold_chroma(cqt(samples, n), config_.bins_per_octave);
-  for (int64_t t = 0; t < c.cols; ++t) {
-    float top = 0.0f;
-    for (int64_t p = 0; p < 12; ++p) top = std::max(top, c.at(p, t));
-    if (top > 0.0f)
-      for (int64_t p = 0; p < 12; ++p) c.at(p, t) /= top;
-  }
+  scale_frames_to_max(c);
   return c;
 }
 
 void HarmonyConfig::validate() const {
   for (double lag : lags_seconds)
     if (!(lag > 0.0)) throw make_error("features", "HarmonyConfig.lags_seconds: every lag must be > 0 s, got {}", lag);
+  if (bass_octaves < 0 || bass_octaves > 9)
+    throw make_error("features", "HarmonyConfig.bass_octaves must be in 0..9, got {}", bass_octaves);
 }
 
-std::vector<float> harmony_features(const Spectrogram& chroma, double frame_rate, const HarmonyConfig& config) {
-  config.validate();
-  if (chroma.rows != 12) throw make_error("features", "harmony_features: chroma must have 12 rows, got {}", chroma.rows);
-  if (!(frame_rate > 0.0)) throw make_error("features", "harmony_features: frame_rate must be > 0, got {}", frame_rate);
+namespace {
+
+// A chroma [12, T] as frame-major doubles, each frame scaled to sum 1 (a silent frame stays 0).
+std::vector<double> frames_summing_to_one(const Spectrogram& chroma) {
   const int64_t T = chroma.cols;
-  std::vector<int64_t> lags = {0};
-  for (double s : config.lags_seconds) lags.push_back(static_cast<int64_t>(std::llround(s * frame_rate)));
-  const int64_t longest = *std::max_element(lags.begin(), lags.end());
-  if (T <= longest)
-    throw make_error("features", "harmony_features: {} frames ({:.2f} s) is too short for a lag of {} frames", T,
-                     T / frame_rate, longest);
-  // Frames scaled to sum 1 (a silent frame stays 0), in double.
   std::vector<double> c(static_cast<size_t>(12 * T));
   for (int64_t t = 0; t < T; ++t) {
     double sum = 0.0;
     for (int64_t p = 0; p < 12; ++p) sum += chroma.at(p, t);
     for (int64_t p = 0; p < 12; ++p) c[static_cast<size_t>(t * 12 + p)] = chroma.at(p, t) / (sum + 1e-6);
   }
+  return c;
+}
+
+// Appends 12 values: mean over t < T - d of sum_i a_t[i] * b_{t+d}[(i + k) mod 12], for k = 0..11.
+void append_cooccurrence(const std::vector<double>& a, const std::vector<double>& b, int64_t T, int64_t d,
+                         std::vector<float>& out) {
+  const int64_t pairs = T - d;
+  for (int k = 0; k < 12; ++k) {
+    double acc = 0.0;
+    for (int64_t t = 0; t < pairs; ++t) {
+      const double* x = &a[static_cast<size_t>(t * 12)];
+      const double* y = &b[static_cast<size_t>((t + d) * 12)];
+      for (int i = 0; i < 12; ++i) acc += x[i] * y[(i + k) % 12];
+    }
+    out.push_back(static_cast<float>(acc / pairs));
+  }
+}
+
+// Lags in frames, 0 first; throws unless the clip has more frames than the longest.
+std::vector<int64_t> lag_frames(const HarmonyConfig& config, double frame_rate, int64_t T) {
+  if (!(frame_rate > 0.0)) throw make_error("features", "harmony_features: frame_rate must be > 0, got {}", frame_rate);
+  std::vector<int64_t> lags = {0};
+  for (double s : config.lags_seconds) lags.push_back(static_cast<int64_t>(std::llround(s * frame_rate)));
+  const int64_t longest = *std::max_element(lags.begin(), lags.end());
+  if (T <= longest)
+    throw make_error("features", "harmony_features: {} frames ({:.2f} s) is too short for a lag of {} frames", T,
+                     T / frame_rate, longest);
+  return lags;
+}
+
+std::vector<float> chroma_statistics(const Spectrogram& chroma, double frame_rate, const HarmonyConfig& config) {
+  if (chroma.rows != 12) throw make_error("features", "harmony_features: chroma must have 12 rows, got {}", chroma.rows);
+  const int64_t T = chroma.cols;
+  const std::vector<int64_t> lags = lag_frames(config, frame_rate, T);
+  const std::vector<double> c = frames_summing_to_one(chroma);
   std::vector<float> out;
   out.reserve(static_cast<size_t>(config.size()));
-  for (int64_t d : lags) {
-    const int64_t pairs = T - d;
-    for (int k = 0; k < 12; ++k) {
-      double acc = 0.0;
-      for (int64_t t = 0; t < pairs; ++t) {
-        const double* a = &c[static_cast<size_t>(t * 12)];
-        const double* b = &c[static_cast<size_t>((t + d) * 12)];
-        for (int i = 0; i < 12; ++i) acc += a[i] * b[(i + k) % 12];
-      }
-      out.push_back(static_cast<float>(acc / pairs));
-    }
-  }
+  for (int64_t d : lags) append_cooccurrence(c, c, T, d, out);
   std::vector<double> profile(12, 0.0);
   for (int64_t t = 0; t < T; ++t)
     for (int p = 0; p < 12; ++p) profile[static_cast<size_t>(p)] += c[static_cast<size_t>(t * 12 + p)];
   std::sort(profile.begin(), profile.end(), std::greater<>());
   for (double v : profile) out.push_back(static_cast<float>(v / T));
+  return out;
+}
+
+// Rows [first, last) of a matrix.
+Spectrogram row_range(const Spectrogram& s, int64_t first, int64_t last) {
+  Spectrogram out(last - first, s.cols);
+  std::copy(s.values.begin() + first * s.cols, s.values.begin() + last * s.cols, out.values.begin());
+  return out;
+}
+
+}  // namespace
+
+std::vector<float> harmony_features(const Spectrogram& chroma, double frame_rate, const HarmonyConfig& config) {
+  config.validate();
+  if (config.bass_octaves > 0)
+    throw make_error("features", "harmony_features: the bass line (bass_octaves {}) needs the CQT, not a chroma",
+                     config.bass_octaves);
+  return chroma_statistics(chroma, frame_rate, config);
+}
+
+std::vector<float> harmony_features(const Spectrogram& cqt, const CqtConfig& cqt_config, const HarmonyConfig& config) {
+  config.validate();
+  cqt_config.validate();
+  if (cqt.rows != cqt_config.n_bins())
+    throw make_error("features", "harmony_features: the CQT has {} rows, its config {} bins", cqt.rows,
+                     cqt_config.n_bins());
+  if (config.bass_octaves >= cqt_config.n_octaves)
+    throw make_error("features", "harmony_features: bass_octaves ({}) must be below the CQT's {} octaves",
+                     config.bass_octaves, cqt_config.n_octaves);
+  const int bpo = cqt_config.bins_per_octave;
+  Spectrogram chroma = fold_chroma(cqt, bpo);
+  scale_frames_to_max(chroma);
+  std::vector<float> out = chroma_statistics(chroma, cqt_config.frame_rate(), config);
+  if (config.bass_octaves == 0) return out;
+  const int64_t split = static_cast<int64_t>(config.bass_octaves) * bpo;
+  // Both parts start on a C, so fold_chroma's pitch classes hold for them as for the whole.
+  Spectrogram bass = fold_chroma(row_range(cqt, 0, split), bpo);
+  Spectrogram upper = fold_chroma(row_range(cqt, split, cqt.rows), bpo);
+  scale_frames_to_max(bass);
+  scale_frames_to_max(upper);
+  const int64_t T = cqt.cols;
+  const std::vector<int64_t> lags = lag_frames(config, cqt_config.frame_rate(), T);
+  const std::vector<double> b = frames_summing_to_one(bass), u = frames_summing_to_one(upper);
+  append_cooccurrence(b, u, T, 0, out);
+  for (size_t i = 1; i < lags.size(); ++i) append_cooccurrence(b, b, T, lags[i], out);
   return out;
 }
 

@@ -71,11 +71,17 @@ Spectrogram fold_chroma(const Spectrogram& cqt, int bins_per_octave);
 
 struct HarmonyConfig {
   std::vector<double> lags_seconds = {0.5, 1.0, 2.0, 4.0};  // time steps over which pitch-class movement is counted
+  int bass_octaves = 0;  // > 0: also the bass line's statistics, from the CQT's lowest bass_octaves octaves (only
+                         // the harmony_features overload that takes the CQT computes them)
 
-  // Throws mgc::Error ("features: HarmonyConfig.lags_seconds ...") unless every lag is > 0.
+  // Throws mgc::Error ("features: HarmonyConfig.<field> ...") unless every lag is > 0 and bass_octaves is in 0..9.
   void validate() const;
-  // Values harmony_features returns: 12 per lag, 12 more for lag 0, 12 for the pitch-class profile.
-  int64_t size() const { return 12 * (static_cast<int64_t>(lags_seconds.size()) + 2); }
+  // Values harmony_features returns: 12 per lag, 12 more for lag 0, 12 for the pitch-class profile; with the bass
+  // line, 12 per lag and 12 more for the intervals above the bass.
+  int64_t size() const {
+    const auto lags = static_cast<int64_t>(lags_seconds.size());
+    return 12 * (lags + 2) + (bass_octaves > 0 ? 12 * (lags + 1) : 0);
+  }
 };
 
 // Key-independent harmony statistics of a chroma [12, frames] at frame_rate frames per second. Each frame is
@@ -84,8 +90,20 @@ struct HarmonyConfig {
 // (how much pitch class i at one time goes with the class k semitones above it at d later: intervals within a
 // chord at lag 0, root movement at longer lags), then the clip's mean pitch-class profile sorted from the
 // strongest class down. Transposing the music (rolling the chroma rows) leaves every value unchanged.
-// Returns config.size() floats, in that order. Throws mgc::Error if chroma has not 12 rows, frame_rate <= 0, or
-// the clip has no more frames than the longest lag.
+// Returns config.size() floats, in that order. Throws mgc::Error if chroma has not 12 rows, frame_rate <= 0, the
+// clip has no more frames than the longest lag, or config.bass_octaves > 0 (the bass line needs the CQT).
 std::vector<float> harmony_features(const Spectrogram& chroma, double frame_rate, const HarmonyConfig& config = {});
+
+// The same from a |CQT| [cqt_config.n_bins(), frames] (ChromaCqt::cqt): its chroma (fold_chroma, each frame divided
+// by its largest value, as ChromaCqt::chroma) gives the values above, identical to the chroma overload's. With
+// config.bass_octaves = B > 0, the bass line's statistics follow. The bass chroma b folds the lowest B octaves
+// (below C of octave B + 1: 130.8 Hz for B = 2 from C1), the upper chroma u folds the octaves above; each is
+// scaled per frame as the chroma, then to sum 1. Then 12 values
+//   s[k] = mean over t of sum_i b_t[i] * u_t[(i + k) mod 12]
+// (the pitch classes sounding k semitones above the bass note: a chord's quality and inversion), and for each lag
+// d, 12 values as r_d of b with itself (the bass line's movement: root-fifth, walking steps, pedal tones).
+// Transposition leaves these unchanged too. Throws mgc::Error as the chroma overload, if cqt has not
+// cqt_config.n_bins() rows, or if bass_octaves >= cqt_config.n_octaves.
+std::vector<float> harmony_features(const Spectrogram& cqt, const CqtConfig& cqt_config, const HarmonyConfig& config);
 
 }  // namespace mgc::features

@@ -24,6 +24,9 @@ namespace mgc::train {
 void HarmonyOptions::validate() const {
   cqt.validate();
   features.validate();
+  if (features.bass_octaves >= cqt.n_octaves)
+    throw make_error("harmony", "HarmonyOptions.features.bass_octaves ({}) must be below cqt.n_octaves ({})",
+                     features.bass_octaves, cqt.n_octaves);
   if (!(c > 0.0) || !std::isfinite(c)) throw make_error("harmony", "HarmonyOptions.c must be > 0, got {}", c);
   if (max_iterations < 1)
     throw make_error("harmony", "HarmonyOptions.max_iterations must be >= 1, got {}", max_iterations);
@@ -54,12 +57,19 @@ std::vector<float> clip_harmony_features(const std::string& path, const features
                                          const features::HarmonyConfig& config) {
   audio::AudioConfig ac;
   ac.sample_rate = engine.config().sample_rate;
-  const audio::Audio a = audio::load_audio(path, ac);
-  const features::Spectrogram chroma = engine.chroma(a.samples.data(), static_cast<int64_t>(a.samples.size()));
+  return clip_harmony_features(audio::load_audio(path, ac), path, engine, config);
+}
+
+std::vector<float> clip_harmony_features(const audio::Audio& a, const std::string& name,
+                                         const features::ChromaCqt& engine, const features::HarmonyConfig& config) {
+  if (a.channels != 1 || a.sample_rate != engine.config().sample_rate)
+    throw make_error("harmony", "'{}': the chroma needs mono audio at {} Hz, got {} channel(s) at {} Hz", name,
+                     engine.config().sample_rate, a.channels, a.sample_rate);
   try {
-    return features::harmony_features(chroma, engine.config().frame_rate(), config);
+    const features::Spectrogram cqt = engine.cqt(a.samples.data(), static_cast<int64_t>(a.samples.size()));
+    return features::harmony_features(cqt, engine.config(), config);
   } catch (const Error& e) {
-    throw make_error("harmony", "'{}': {}", path, e.what());
+    throw make_error("harmony", "'{}': {}", name, e.what());
   }
 }
 
@@ -94,7 +104,7 @@ HarmonyModel fit_harmony(const std::vector<std::vector<float>>& x, const std::ve
   const auto k = static_cast<int64_t>(classes.size());
   if (k < 2) throw make_error("harmony", "need at least two classes, got {}", k);
   if (d != options.features.size())
-    throw make_error("harmony", "rows have {} features, the lags make {}", d, options.features.size());
+    throw make_error("harmony", "rows have {} features, the options make {}", d, options.features.size());
   std::vector<int64_t> per_class(static_cast<size_t>(k), 0);
   for (int64_t i = 0; i < n; ++i) {
     if (static_cast<int64_t>(x[static_cast<size_t>(i)].size()) != d)
@@ -170,6 +180,7 @@ nlohmann::json to_json(const HarmonyModel& m) {
             {"filter_scale", q.filter_scale},
             {"sparsity", q.sparsity}}},
           {"lags_seconds", m.options.features.lags_seconds},
+          {"bass_octaves", m.options.features.bass_octaves},
           {"c", m.options.c},
           {"max_iterations", m.options.max_iterations},
           {"train_clips", m.train_clips},
@@ -196,6 +207,8 @@ HarmonyModel harmony_from_json(const nlohmann::json& j) {
     c.filter_scale = q.at("filter_scale").get<double>();
     c.sparsity = q.at("sparsity").get<double>();
     m.options.features.lags_seconds = j.at("lags_seconds").get<std::vector<double>>();
+    // Models fitted before the bass line existed have no such field and were fitted without it.
+    m.options.features.bass_octaves = j.value("bass_octaves", 0);
     m.options.c = j.at("c").get<double>();
     m.options.max_iterations = j.at("max_iterations").get<int>();
     m.train_clips = j.at("train_clips").get<int64_t>();
