@@ -26,6 +26,12 @@ void register_harmony(CLI::App& app) {
   cmd->add_option("--bass-octaves", o->features.bass_octaves,
                   "Lowest CQT octaves read as the bass line (0: no bass-line statistics)")
       ->capture_default_str();
+  cmd->add_option("--beat-lags", o->features.lags_beats,
+                  "Beats (at each clip's estimated tempo) over which chord and bass movement are counted")
+      ->delimiter(',')
+      ->capture_default_str();
+  cmd->add_flag_callback("--no-beat-lags", [o] { o->features.lags_beats.clear(); },
+                         "No lags in beats (nor tempo estimation)");
   cmd->add_option("--chroma-hop", o->cqt.hop_length, "Chroma hop length in samples")->capture_default_str();
   cmd->add_option("--threads", *threads, "Decoding threads (0: all cores)")->capture_default_str();
   cmd->add_flag("-q,--quiet", *quiet, "No progress bar");

@@ -9,9 +9,11 @@ case k it writes to OUT_DIR:
   k.oe.npy   librosa.onset.onset_strength(S=db, sr, n_fft, hop_length)       [frames] float32
   k.tg.npy   librosa.feature.tempogram(onset_envelope=oe, win_length=W)      [W, frames] float32
 and cases.txt, one line per case (columns named in its first line) with librosa.feature.tempo(onset_envelope=oe,
-...) in bpm. The tempogram and the tempo are computed from the float32 envelope that k.oe.npy stores, so both sides
+...) in bpm. Then A audio cases (noise bursts at a random tempo and accent pattern, 22050 Hz, 6-20 s):
+  audio-k.y.npy   the float32 signal
+and audio.txt, one line per signal: its index, the tempo it was made at, librosa.feature.tempo(y=y, sr=22050). The tempogram and the tempo are computed from the float32 envelope that k.oe.npy stores, so both sides
 start from the same numbers.
-Usage: make_live_tempo.py OUT_DIR [N [SEED]]
+Usage: make_live_tempo.py OUT_DIR [N [SEED [A]]]
 """
 import os
 import sys
@@ -89,6 +91,26 @@ def main():
         for name, a in (("db", db), ("oe", oe), ("tg", tg)):
             np.save(os.path.join(out, f"{case}.{name}.npy"), np.ascontiguousarray(a, dtype=np.float32))
         lines.append(" ".join(repr(p[c]) if isinstance(p[c], float) else str(p[c]) for c in COLUMNS))
+    n_audio = int(sys.argv[4]) if len(sys.argv) > 4 else 6
+    audio = ["case made_bpm tempo"]
+    for k in range(n_audio):
+        sr = 22050
+        y = 0.003 * rng.standard_normal(int(rng.uniform(6, 20) * sr))
+        bpm = rng.uniform(60, 200)
+        accents = rng.uniform(0.2, 1.0, size=int(rng.integers(1, 5)))
+        burst = rng.standard_normal(int(0.05 * sr)) * np.exp(-np.arange(int(0.05 * sr)) / (0.01 * sr))
+        t, beat = rng.uniform(0, 60 / bpm), 0
+        while int(t * sr) + len(burst) < len(y):
+            i = int(t * sr)
+            y[i:i + len(burst)] += accents[beat % len(accents)] * burst
+            t += 60 / bpm
+            beat += 1
+        y = (0.5 * y / np.max(np.abs(y))).astype(np.float32)
+        np.save(os.path.join(out, f"audio-{k}.y.npy"), y)
+        tempo = float(librosa.feature.tempo(y=y.astype(np.float64), sr=sr)[0])
+        audio.append(f"{k} {bpm!r} {tempo!r}")
+    with open(os.path.join(out, "audio.txt"), "w") as f:
+        f.write("\n".join(audio) + "\n")
     tmp = os.path.join(out, "cases.txt.tmp")
     with open(tmp, "w") as f:
         f.write("\n".join(lines) + "\n")

@@ -219,6 +219,31 @@ TEST(HarmonyFeatures, BassLineKnownValuesAndTranspositionInvariance) {
   const std::vector<float> g = harmony_features(music(3), q, cfg);
   for (size_t i = 0; i < f.size(); ++i) EXPECT_FLOAT_EQ(f[i], g[i]) << i;
 
+  // Lags in beats: at 60 bpm a beat is 1 s, two frames, so lags of 1 and 2 beats give the values of the lags of
+  // 1 and 2 s, for the chroma and for the bass line; at 120 bpm, lags of 2 and 4 beats do.
+  HarmonyConfig beats = cfg;
+  beats.lags_beats = {1.0, 2.0};
+  ASSERT_EQ(beats.size(), 12 * 6 + 12 * 5);
+  for (const auto& [bpm, lags] : {std::pair<double, std::vector<double>>{60.0, {1.0, 2.0}}, {120.0, {2.0, 4.0}}}) {
+    beats.lags_beats = lags;
+    const std::vector<float> h = harmony_features(music(0), q, beats, bpm);
+    ASSERT_EQ(h.size(), 132u);
+    for (size_t i = 0; i < f.size(); ++i) EXPECT_EQ(h[i], f[i]) << i;                // the same values first
+    for (int k = 0; k < 24; ++k) EXPECT_EQ(h[84 + k], f[12 + k]) << bpm << " " << k;  // chroma at 1 and 2 s
+    for (int k = 0; k < 24; ++k) EXPECT_EQ(h[108 + k], f[60 + k]) << bpm << " " << k; // bass at 1 and 2 s
+  }
+  // A lag longer than the clip is cut to its last frame; no tempo, no lags in beats.
+  beats.lags_beats = {64.0};
+  EXPECT_NO_THROW(harmony_features(music(0), q, beats, 60.0));
+  EXPECT_THROW(harmony_features(music(0), q, beats), mgc::Error);
+  EXPECT_THROW(harmony_features(music(0), q, beats, -1.0), mgc::Error);
+  beats.bass_octaves = 0;
+  EXPECT_THROW(harmony_features(Spectrogram(12, 42), 2.0, beats), mgc::Error);  // the chroma overload
+  beats.lags_beats = {0.0};
+  EXPECT_THROW(beats.validate(), mgc::Error);
+  beats.lags_beats = {65.0};
+  EXPECT_THROW(beats.validate(), mgc::Error);
+
   // Refused: a CQT of other bins, a bass as wide as the CQT, an out-of-range setting.
   EXPECT_THROW(harmony_features(Spectrogram(47, 42), q, cfg), mgc::Error);
   cfg.bass_octaves = 4;

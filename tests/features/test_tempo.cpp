@@ -144,3 +144,25 @@ TEST(LiveTempo, OnsetStrengthTempogramAndTempoMatchLibrosa) {
   EXPECT_GT(kinds[1], 0);
   EXPECT_GT(kinds[2], 0);
 }
+
+TEST(LiveTempo, TempoOfAudioMatchesLibrosa) {
+  ASSERT_FALSE(dir().empty()) << "MGC_LIVE_TEMPO is not set (CTest's make_live_tempo fixture sets it)";
+  std::ifstream in(dir() + "/audio.txt");
+  std::string line;
+  ASSERT_TRUE(std::getline(in, line)) << "no " << dir() << "/audio.txt";
+  int cases = 0;
+  while (std::getline(in, line)) {
+    std::istringstream s(line);
+    int k = 0;
+    double made = 0, tempo = 0;
+    ASSERT_TRUE(s >> k >> made >> tempo) << line;
+    const mgc::NpyArray y = mgc::read_npy(dir() + "/audio-" + std::to_string(k) + ".y.npy");
+    // The log-mel is float32 here and float64 in librosa (within 1e-3 dB); the tempo is a choice among lags, so
+    // equal values mean the same lag won.
+    EXPECT_NEAR(estimate_tempo(y.data.data(), y.numel(), 22050), tempo, 1e-9 * tempo)
+        << "audio " << k << " made at " << made << " bpm";
+    ++cases;
+  }
+  EXPECT_GE(cases, 6);
+  EXPECT_THROW(estimate_tempo(static_cast<const float*>(nullptr), 0, 22050), mgc::Error);
+}

@@ -27,6 +27,7 @@ HarmonyOptions options_c(double c) {
   o.c = c;
   o.features.lags_seconds = {};
   o.features.bass_octaves = 0;  // 24 features: lag 0 and the profile
+  o.features.lags_beats = {};
   return o;
 }
 
@@ -92,10 +93,25 @@ TEST(HarmonyModel, JsonRoundTripAndBadFiles) {
   nlohmann::json old = to_json(m);
   ASSERT_TRUE(old.contains("bass_octaves"));
   old.erase("bass_octaves");
+  old.erase("lags_beats");
+  old.erase("tempo");
   EXPECT_EQ(harmony_from_json(old).options.features.bass_octaves, 0);
+  EXPECT_TRUE(harmony_from_json(old).options.features.lags_beats.empty());
   EXPECT_EQ(harmony_from_json(old).weight, m.weight);
-  EXPECT_EQ(HarmonyOptions().features.bass_octaves, 2);  // what mgc harmony fits by default
-  EXPECT_EQ(HarmonyOptions().features.size(), 72 + 60);
+  // Lags in beats and the tempo settings travel too.
+  nlohmann::json beats = to_json(m);
+  beats["lags_seconds"] = nlohmann::json::array();
+  beats["lags_beats"] = {2.0, 3.0};  // with lag 0 and the profile: 12 x 4 features, not the file's 24
+  beats["tempo"]["start_bpm"] = 90.0;
+  EXPECT_THROW(harmony_from_json(beats), mgc::Error);
+  beats["lags_beats"] = nlohmann::json::array();
+  EXPECT_EQ(harmony_from_json(beats).options.tempo.start_bpm, 90.0);
+  beats["tempo"]["std_bpm"] = 0.0;
+  EXPECT_THROW(harmony_from_json(beats), mgc::Error);
+  // What mgc harmony fits by default: the bass line from two octaves, lags of 1, 2, 4 and 8 beats.
+  EXPECT_EQ(HarmonyOptions().features.bass_octaves, 2);
+  EXPECT_EQ(HarmonyOptions().features.lags_beats, (std::vector<double>{1, 2, 4, 8}));
+  EXPECT_EQ(HarmonyOptions().features.size(), 120 + 108);
 
   // A file whose feature count does not match its lags (24 features; the default lags make 72) is refused.
   nlohmann::json other_lags = to_json(m);

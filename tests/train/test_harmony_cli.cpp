@@ -34,17 +34,20 @@ TEST(HarmonyCli, FitThenEvalCombinesBothExperts) {
   EXPECT_NE(too_short.output.find("gave harmony features"), std::string::npos) << too_short.output;
   EXPECT_FALSE(std::filesystem::exists(run + "/harmony.json"));
 
-  // Without the bass line: 12 x (2 lags + 2) features; with it (the default, two octaves), 12 x 3 more.
-  const auto chroma_only = run_cli("harmony " + run + " --lags 0.25,0.5 --bass-octaves 0 --threads 1 -q");
+  // Without the bass line and lags in beats: 12 x (2 lags + 2) features. By default (two octaves of bass, lags of
+  // 1, 2, 4 and 8 beats): 12 x (6 lags + 2) for the chroma and 12 x (6 lags + 1) for the bass line.
+  const auto chroma_only =
+      run_cli("harmony " + run + " --lags 0.25,0.5 --bass-octaves 0 --no-beat-lags --threads 1 -q");
   ASSERT_EQ(chroma_only.exit_code, 0) << chroma_only.output;
   EXPECT_NE(chroma_only.output.find("training clips, 48 features"), std::string::npos) << chroma_only.output;
   EXPECT_EQ(mgc::train::load_harmony(run + "/harmony.json").options.features.bass_octaves, 0);
   const auto fit = run_cli("harmony " + run + " --lags 0.25,0.5 --threads 1 -q");
   ASSERT_EQ(fit.exit_code, 0) << fit.output;
-  EXPECT_NE(fit.output.find("training clips, 84 features"), std::string::npos) << fit.output;
+  EXPECT_NE(fit.output.find("training clips, 180 features"), std::string::npos) << fit.output;
   const mgc::train::HarmonyModel hm = mgc::train::load_harmony(run + "/harmony.json");
   EXPECT_EQ(hm.options.features.lags_seconds, (std::vector<double>{0.25, 0.5}));
   EXPECT_EQ(hm.options.features.bass_octaves, 2);
+  EXPECT_EQ(hm.options.features.lags_beats, (std::vector<double>{1, 2, 4, 8}));
   const auto run_json = nlohmann::json::parse(mgc::read_file(run + "/run.json"));
   EXPECT_EQ(hm.train_clips, static_cast<int64_t>(run_json.at("split").at("train").size()));
   EXPECT_EQ(hm.classes, run_json.at("classes").get<std::vector<std::string>>());
@@ -86,7 +89,7 @@ TEST(HarmonyCli, FitThenEvalCombinesBothExperts) {
     const mgc::eval::FilePrediction fp = predictor.predict_file(path);
     ASSERT_TRUE(fp.harmony);
     const std::vector<float>& cnn = fp.cnn_probs;
-    const std::vector<float> harmony = hm.predict(mgc::train::clip_harmony_features(path, engine, hm.options.features));
+    const std::vector<float> harmony = hm.predict(mgc::train::clip_harmony_features(path, engine, hm.options));
     const std::vector<float> fused = mgc::train::fuse_probabilities(cnn, harmony);
     for (size_t c = 0; c < fused.size(); ++c) EXPECT_EQ(fp.probs[c], fused[c]);
     const int top = static_cast<int>(std::max_element(fused.begin(), fused.end()) - fused.begin());
@@ -105,7 +108,7 @@ TEST(HarmonyCli, FitThenEvalCombinesBothExperts) {
   const auto pj = nlohmann::json::parse(pred.output.substr(pred.output.find('[')));
   ASSERT_TRUE(pj.at(0).at("harmony").get<bool>()) << pred.output;
   const std::vector<float> cnn = predictor.predict_file(clip).cnn_probs;
-  const std::vector<float> harmony = hm.predict(mgc::train::clip_harmony_features(clip, engine, hm.options.features));
+  const std::vector<float> harmony = hm.predict(mgc::train::clip_harmony_features(clip, engine, hm.options));
   const std::vector<float> fused = mgc::train::fuse_probabilities(cnn, harmony);
   for (size_t c = 0; c < hm.classes.size(); ++c) {
     EXPECT_NEAR(pj.at(0).at("probs").at(hm.classes[c]).get<double>(), fused[c], 1e-6) << c;

@@ -148,7 +148,7 @@ EvalResult evaluate_run(const std::string& run_dir, const EvalOptions& options) 
     std::vector<std::string> paths;
     for (const ClipResult& c : by_mean) paths.push_back(clips[static_cast<size_t>(c.clip)].first);
     const std::vector<train::ClipHarmony> feats =
-        train::clips_harmony_features(paths, features::ChromaCqt(hm.options.cqt), hm.options.features,
+        train::clips_harmony_features(paths, features::ChromaCqt(hm.options.cqt), hm.options,
                                       options.threads, "harmony " + options.side, options.progress);
     // A clip the CNN scored but whose harmony cannot be had (too short for the longest lag) keeps the CNN's vote.
     std::vector<ClipResult> by_harmony;

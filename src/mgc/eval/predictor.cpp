@@ -42,7 +42,7 @@ struct Predictor::Impl {
   // shorter than the longest lag, whose file then keeps the CNN's vote.
   std::vector<float> harmony_probs(const audio::Audio& mono, const std::string& path) const {
     try {
-      return harmony->predict(train::clip_harmony_features(mono, path, *chroma, harmony->options.features));
+      return harmony->predict(train::clip_harmony_features(mono, path, *chroma, harmony->options));
     } catch (const Error&) {
       return {};
     }

@@ -199,6 +199,9 @@ void HarmonyConfig::validate() const {
     if (!(lag > 0.0)) throw make_error("features", "HarmonyConfig.lags_seconds: every lag must be > 0 s, got {}", lag);
   if (bass_octaves < 0 || bass_octaves > 9)
     throw make_error("features", "HarmonyConfig.bass_octaves must be in 0..9, got {}", bass_octaves);
+  for (double lag : lags_beats)
+    if (!(lag > 0.0 && lag <= 64.0))
+      throw make_error("features", "HarmonyConfig.lags_beats: every lag must be in (0, 64] beats, got {}", lag);
 }
 
 namespace {
@@ -269,13 +272,13 @@ Spectrogram row_range(const Spectrogram& s, int64_t first, int64_t last) {
 
 std::vector<float> harmony_features(const Spectrogram& chroma, double frame_rate, const HarmonyConfig& config) {
   config.validate();
-  if (config.bass_octaves > 0)
-    throw make_error("features", "harmony_features: the bass line (bass_octaves {}) needs the CQT, not a chroma",
-                     config.bass_octaves);
+  if (config.bass_octaves > 0 || !config.lags_beats.empty())
+    throw make_error("features", "harmony_features: the bass line and lags in beats need the CQT, not a chroma");
   return chroma_statistics(chroma, frame_rate, config);
 }
 
-std::vector<float> harmony_features(const Spectrogram& cqt, const CqtConfig& cqt_config, const HarmonyConfig& config) {
+std::vector<float> harmony_features(const Spectrogram& cqt, const CqtConfig& cqt_config, const HarmonyConfig& config,
+                                    double tempo_bpm) {
   config.validate();
   cqt_config.validate();
   if (cqt.rows != cqt_config.n_bins())
@@ -284,22 +287,42 @@ std::vector<float> harmony_features(const Spectrogram& cqt, const CqtConfig& cqt
   if (config.bass_octaves >= cqt_config.n_octaves)
     throw make_error("features", "harmony_features: bass_octaves ({}) must be below the CQT's {} octaves",
                      config.bass_octaves, cqt_config.n_octaves);
+  if (!config.lags_beats.empty() && !(tempo_bpm > 0.0 && std::isfinite(tempo_bpm)))
+    throw make_error("features", "harmony_features: lags in beats need a tempo > 0 bpm, got {}", tempo_bpm);
   const int bpo = cqt_config.bins_per_octave;
+  const double rate = cqt_config.frame_rate();
   Spectrogram chroma = fold_chroma(cqt, bpo);
   scale_frames_to_max(chroma);
-  std::vector<float> out = chroma_statistics(chroma, cqt_config.frame_rate(), config);
-  if (config.bass_octaves == 0) return out;
-  const int64_t split = static_cast<int64_t>(config.bass_octaves) * bpo;
-  // Both parts start on a C, so fold_chroma's pitch classes hold for them as for the whole.
-  Spectrogram bass = fold_chroma(row_range(cqt, 0, split), bpo);
-  Spectrogram upper = fold_chroma(row_range(cqt, split, cqt.rows), bpo);
-  scale_frames_to_max(bass);
-  scale_frames_to_max(upper);
+  HarmonyConfig seconds_only = config;
+  seconds_only.bass_octaves = 0;
+  seconds_only.lags_beats.clear();
+  std::vector<float> out = chroma_statistics(chroma, rate, seconds_only);
   const int64_t T = cqt.cols;
-  const std::vector<int64_t> lags = lag_frames(config, cqt_config.frame_rate(), T);
-  const std::vector<double> b = frames_summing_to_one(bass), u = frames_summing_to_one(upper);
-  append_cooccurrence(b, u, T, 0, out);
-  for (size_t i = 1; i < lags.size(); ++i) append_cooccurrence(b, b, T, lags[i], out);
+  std::vector<double> b;
+  if (config.bass_octaves > 0) {
+    const int64_t split = static_cast<int64_t>(config.bass_octaves) * bpo;
+    // Both parts start on a C, so fold_chroma's pitch classes hold for them as for the whole.
+    Spectrogram bass = fold_chroma(row_range(cqt, 0, split), bpo);
+    Spectrogram upper = fold_chroma(row_range(cqt, split, cqt.rows), bpo);
+    scale_frames_to_max(bass);
+    scale_frames_to_max(upper);
+    const std::vector<int64_t> lags = lag_frames(config, rate, T);
+    b = frames_summing_to_one(bass);
+    append_cooccurrence(b, frames_summing_to_one(upper), T, 0, out);
+    for (size_t i = 1; i < lags.size(); ++i) append_cooccurrence(b, b, T, lags[i], out);
+  }
+  if (!config.lags_beats.empty()) {
+    if (T < 2) throw make_error("features", "harmony_features: lags in beats need at least 2 frames, got {}", T);
+    std::vector<int64_t> beat_lags;
+    for (double beats : config.lags_beats) {
+      const auto d = static_cast<int64_t>(std::llround(beats * 60.0 / tempo_bpm * rate));
+      beat_lags.push_back(std::clamp<int64_t>(d, 1, T - 1));
+    }
+    const std::vector<double> c = frames_summing_to_one(chroma);
+    for (int64_t d : beat_lags) append_cooccurrence(c, c, T, d, out);
+    if (!b.empty())
+      for (int64_t d : beat_lags) append_cooccurrence(b, b, T, d, out);
+  }
   return out;
 }
 

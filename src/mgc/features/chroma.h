@@ -73,13 +73,14 @@ struct HarmonyConfig {
   std::vector<double> lags_seconds = {0.5, 1.0, 2.0, 4.0};  // time steps over which pitch-class movement is counted
   int bass_octaves = 0;  // > 0: also the bass line's statistics, from the CQT's lowest bass_octaves octaves (only
                          // the harmony_features overload that takes the CQT computes them)
+  std::vector<double> lags_beats;  // more time steps, in beats of the clip's tempo (the CQT overload only)
 
   // Throws mgc::Error ("features: HarmonyConfig.<field> ...") unless every lag is > 0 and bass_octaves is in 0..9.
   void validate() const;
   // Values harmony_features returns: 12 per lag, 12 more for lag 0, 12 for the pitch-class profile; with the bass
-  // line, 12 per lag and 12 more for the intervals above the bass.
+  // line, 12 per lag and 12 more for the intervals above the bass; lags in beats count for both.
   int64_t size() const {
-    const auto lags = static_cast<int64_t>(lags_seconds.size());
+    const auto lags = static_cast<int64_t>(lags_seconds.size() + lags_beats.size());
     return 12 * (lags + 2) + (bass_octaves > 0 ? 12 * (lags + 1) : 0);
   }
 };
@@ -91,7 +92,8 @@ struct HarmonyConfig {
 // chord at lag 0, root movement at longer lags), then the clip's mean pitch-class profile sorted from the
 // strongest class down. Transposing the music (rolling the chroma rows) leaves every value unchanged.
 // Returns config.size() floats, in that order. Throws mgc::Error if chroma has not 12 rows, frame_rate <= 0, the
-// clip has no more frames than the longest lag, or config.bass_octaves > 0 (the bass line needs the CQT).
+// clip has no more frames than the longest lag, or config.bass_octaves > 0 or config.lags_beats is not empty (those
+// need the CQT overload).
 std::vector<float> harmony_features(const Spectrogram& chroma, double frame_rate, const HarmonyConfig& config = {});
 
 // The same from a |CQT| [cqt_config.n_bins(), frames] (ChromaCqt::cqt): its chroma (fold_chroma, each frame divided
@@ -102,8 +104,12 @@ std::vector<float> harmony_features(const Spectrogram& chroma, double frame_rate
 //   s[k] = mean over t of sum_i b_t[i] * u_t[(i + k) mod 12]
 // (the pitch classes sounding k semitones above the bass note: a chord's quality and inversion), and for each lag
 // d, 12 values as r_d of b with itself (the bass line's movement: root-fifth, walking steps, pedal tones).
-// Transposition leaves these unchanged too. Throws mgc::Error as the chroma overload, if cqt has not
-// cqt_config.n_bins() rows, or if bass_octaves >= cqt_config.n_octaves.
-std::vector<float> harmony_features(const Spectrogram& cqt, const CqtConfig& cqt_config, const HarmonyConfig& config);
+// Last, for each of config.lags_beats (beats at tempo_bpm, rounded to frames, at least 1 and at most frames - 1),
+// 12 values r_d of the chroma, then (with the bass line) 12 of b: chord and bass movement over beats and bars
+// whatever the tempo. Transposition leaves every value unchanged. Throws mgc::Error as the chroma overload, if cqt
+// has not cqt_config.n_bins() rows, if bass_octaves >= cqt_config.n_octaves, or if lags_beats is not empty and
+// tempo_bpm is not > 0.
+std::vector<float> harmony_features(const Spectrogram& cqt, const CqtConfig& cqt_config, const HarmonyConfig& config,
+                                    double tempo_bpm = 0.0);
 
 }  // namespace mgc::features

@@ -10,6 +10,7 @@
 
 #include "mgc/core/error.h"
 #include "mgc/features/fftw_planner.h"
+#include "mgc/features/mel.h"
 
 namespace mgc::features {
 
@@ -150,6 +151,23 @@ double estimate_tempo(const std::vector<float>& onset_envelope, double frame_rat
     throw make_error("features", "estimate_tempo: no lag of a {}-frame window is slower than {} bpm", W,
                      config.max_tempo);
   return 60.0 * frame_rate / best;
+}
+
+double estimate_tempo(const float* samples, int64_t n, int sample_rate, const TempoConfig& config) {
+  config.validate();
+  if (n < 1) throw make_error("features", "estimate_tempo: no samples");
+  MelConfig mc;  // librosa's defaults but the rate
+  mc.sample_rate = sample_rate;
+  // One engine per thread and rate: the FFT plan and filter bank are built once.
+  thread_local int engine_rate = 0;
+  thread_local std::unique_ptr<MelSpectrogram> engine;
+  if (!engine || engine_rate != sample_rate) {
+    engine = std::make_unique<MelSpectrogram>(mc);
+    engine_rate = sample_rate;
+  }
+  const Spectrogram db = engine->log_mel(samples, n, DbConfig{false, 1.0, 1e-10, 80.0});
+  return estimate_tempo(onset_strength(db, mc.stft.n_fft, mc.stft.hop_length),
+                        static_cast<double>(sample_rate) / mc.stft.hop_length, config);
 }
 
 }  // namespace mgc::features

@@ -43,4 +43,10 @@ struct TempoConfig {
 // the candidate nearest start_bpm (on a log scale). Throws mgc::Error on an empty envelope, frame_rate <= 0 or an invalid config.
 double estimate_tempo(const std::vector<float>& onset_envelope, double frame_rate, const TempoConfig& config = {});
 
+// The tempo of mono samples at sample_rate Hz, as librosa.feature.tempo(y=samples, sr=sample_rate): a log-mel with
+// librosa's defaults (n_fft 2048, hop 512, 128 Slaney mels, power 2, dB re 1.0 clipped 80 dB below the peak), its
+// onset strength, then estimate_tempo at sample_rate / 512 frames per second. Throws mgc::Error if n < 1 or on an
+// invalid sample rate or config.
+double estimate_tempo(const float* samples, int64_t n, int sample_rate, const TempoConfig& config = {});
+
 }  // namespace mgc::features

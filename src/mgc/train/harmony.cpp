@@ -24,6 +24,7 @@ namespace mgc::train {
 void HarmonyOptions::validate() const {
   cqt.validate();
   features.validate();
+  tempo.validate();
   if (features.bass_octaves >= cqt.n_octaves)
     throw make_error("harmony", "HarmonyOptions.features.bass_octaves ({}) must be below cqt.n_octaves ({})",
                      features.bass_octaves, cqt.n_octaves);
@@ -54,20 +55,24 @@ std::vector<float> HarmonyModel::predict(const std::vector<float>& features) con
 }
 
 std::vector<float> clip_harmony_features(const std::string& path, const features::ChromaCqt& engine,
-                                         const features::HarmonyConfig& config) {
+                                         const HarmonyOptions& options) {
   audio::AudioConfig ac;
   ac.sample_rate = engine.config().sample_rate;
-  return clip_harmony_features(audio::load_audio(path, ac), path, engine, config);
+  return clip_harmony_features(audio::load_audio(path, ac), path, engine, options);
 }
 
 std::vector<float> clip_harmony_features(const audio::Audio& a, const std::string& name,
-                                         const features::ChromaCqt& engine, const features::HarmonyConfig& config) {
+                                         const features::ChromaCqt& engine, const HarmonyOptions& options) {
   if (a.channels != 1 || a.sample_rate != engine.config().sample_rate)
     throw make_error("harmony", "'{}': the chroma needs mono audio at {} Hz, got {} channel(s) at {} Hz", name,
                      engine.config().sample_rate, a.channels, a.sample_rate);
   try {
-    const features::Spectrogram cqt = engine.cqt(a.samples.data(), static_cast<int64_t>(a.samples.size()));
-    return features::harmony_features(cqt, engine.config(), config);
+    const auto n = static_cast<int64_t>(a.samples.size());
+    const features::Spectrogram cqt = engine.cqt(a.samples.data(), n);
+    const features::HarmonyConfig& config = options.features;
+    const double bpm =
+        config.lags_beats.empty() ? 0.0 : features::estimate_tempo(a.samples.data(), n, a.sample_rate, options.tempo);
+    return features::harmony_features(cqt, engine.config(), config, bpm);
   } catch (const Error& e) {
     throw make_error("harmony", "'{}': {}", name, e.what());
   }
@@ -75,7 +80,7 @@ std::vector<float> clip_harmony_features(const audio::Audio& a, const std::strin
 
 std::vector<ClipHarmony> clips_harmony_features(const std::vector<std::string>& paths,
                                                 const features::ChromaCqt& engine,
-                                                const features::HarmonyConfig& config, int threads,
+                                                const HarmonyOptions& options, int threads,
                                                 const std::string& label, bool progress) {
   std::vector<ClipHarmony> out(paths.size());
   std::mutex mu;
@@ -83,7 +88,7 @@ std::vector<ClipHarmony> clips_harmony_features(const std::vector<std::string>& 
   parallel_for(static_cast<int64_t>(paths.size()), threads, [&](int64_t i, int) {
     ClipHarmony& r = out[static_cast<size_t>(i)];
     try {
-      r.features = clip_harmony_features(paths[static_cast<size_t>(i)], engine, config);
+      r.features = clip_harmony_features(paths[static_cast<size_t>(i)], engine, options);
     } catch (const Error& e) {
       r.error = e.what();
     }
@@ -181,6 +186,12 @@ nlohmann::json to_json(const HarmonyModel& m) {
             {"sparsity", q.sparsity}}},
           {"lags_seconds", m.options.features.lags_seconds},
           {"bass_octaves", m.options.features.bass_octaves},
+          {"lags_beats", m.options.features.lags_beats},
+          {"tempo",
+           {{"start_bpm", m.options.tempo.start_bpm},
+            {"std_bpm", m.options.tempo.std_bpm},
+            {"ac_size", m.options.tempo.ac_size},
+            {"max_tempo", m.options.tempo.max_tempo}}},
           {"c", m.options.c},
           {"max_iterations", m.options.max_iterations},
           {"train_clips", m.train_clips},
@@ -209,6 +220,15 @@ HarmonyModel harmony_from_json(const nlohmann::json& j) {
     m.options.features.lags_seconds = j.at("lags_seconds").get<std::vector<double>>();
     // Models fitted before the bass line existed have no such field and were fitted without it.
     m.options.features.bass_octaves = j.value("bass_octaves", 0);
+    // Nor lags in beats, which came next.
+    m.options.features.lags_beats = j.value("lags_beats", std::vector<double>{});
+    if (j.contains("tempo")) {
+      const auto& t = j.at("tempo");
+      m.options.tempo.start_bpm = t.at("start_bpm").get<double>();
+      m.options.tempo.std_bpm = t.at("std_bpm").get<double>();
+      m.options.tempo.ac_size = t.at("ac_size").get<double>();
+      m.options.tempo.max_tempo = t.at("max_tempo").get<double>();
+    }
     m.options.c = j.at("c").get<double>();
     m.options.max_iterations = j.at("max_iterations").get<int>();
     m.train_clips = j.at("train_clips").get<int64_t>();
@@ -295,7 +315,7 @@ HarmonyFitReport fit_run_harmony(const std::string& run_dir, const HarmonyOption
 
   std::vector<std::string> paths;
   for (const auto& c : clips) paths.push_back(c.first);
-  std::vector<ClipHarmony> feats = clips_harmony_features(paths, features::ChromaCqt(options.cqt), options.features,
+  std::vector<ClipHarmony> feats = clips_harmony_features(paths, features::ChromaCqt(options.cqt), options,
                                                           threads, "harmony features", progress);
   HarmonyFitReport report;
   std::vector<std::vector<float>> x;

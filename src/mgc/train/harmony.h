@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "mgc/features/chroma.h"
+#include "mgc/features/tempo.h"
 
 namespace mgc::audio {
 struct Audio;
@@ -23,9 +24,12 @@ namespace mgc::train {
 
 struct HarmonyOptions {
   features::CqtConfig cqt;            // the chroma (sample_rate is the rate clips are decoded at)
-  // The lags, and the bass line from the two lowest octaves (C1-B2, below 131 Hz): on the default corpus's 5-fold
-  // split by groove file it lifts the harmony model alone from 0.619 to about 0.65 (docs/ROBUSTNESS.md).
-  features::HarmonyConfig features{{0.5, 1.0, 2.0, 4.0}, 2};
+  // Lags of 0.5-4 s, the bass line from the two lowest octaves (C1-B2, below 131 Hz), and lags of 1, 2, 4 and 8
+  // beats at the clip's estimated tempo. On the default corpus's 5-fold split by groove file, the harmony model
+  // alone scores 0.620 without the last two, 0.654 with the bass line (docs/ROBUSTNESS.md, "The bass line" and
+  // "Beats, not seconds").
+  features::HarmonyConfig features{{0.5, 1.0, 2.0, 4.0}, 2, {1.0, 2.0, 4.0, 8.0}};
+  features::TempoConfig tempo;  // librosa.feature.tempo's defaults; used when features.lags_beats is not empty
   double c = 0.1;                     // inverse L2 strength, as scikit-learn's C: minimises
                                       //   sum over clips of cross-entropy + ||W||^2 / (2 c)   (bias not penalised)
   int max_iterations = 500;           // L-BFGS iterations
@@ -49,15 +53,16 @@ struct HarmonyModel {
   std::vector<float> predict(const std::vector<float>& features) const;
 };
 
-// One clip's features: decoded mono at options.cqt.sample_rate, chroma, harmony_features. Throws mgc::Error
-// naming the file when it cannot be decoded or is shorter than the longest lag.
+// One clip's features: decoded mono at options.cqt.sample_rate, its CQT, its tempo (when options.features has lags
+// in beats), harmony_features. `engine` is options.cqt's. Throws mgc::Error naming the file when it cannot be
+// decoded or is shorter than the longest lag.
 std::vector<float> clip_harmony_features(const std::string& path, const features::ChromaCqt& engine,
-                                         const features::HarmonyConfig& config);
+                                         const HarmonyOptions& options);
 // The same from audio already decoded (so a caller that also needs the log-mel decodes once): `mono` must be one
 // channel at engine.config().sample_rate; `name` labels errors. Throws mgc::Error ("harmony: '<name>': ...") on
 // other audio or a clip shorter than the longest lag.
 std::vector<float> clip_harmony_features(const audio::Audio& mono, const std::string& name,
-                                         const features::ChromaCqt& engine, const features::HarmonyConfig& config);
+                                         const features::ChromaCqt& engine, const HarmonyOptions& options);
 
 // clip_harmony_features of many files on `threads` threads (0 = all cores), with a progress bar labelled `label`.
 // Returns one entry per path, in order: the features, or the reason the file gave none (error non-empty). Never
@@ -68,7 +73,7 @@ struct ClipHarmony {
 };
 std::vector<ClipHarmony> clips_harmony_features(const std::vector<std::string>& paths,
                                                 const features::ChromaCqt& engine,
-                                                const features::HarmonyConfig& config, int threads,
+                                                const HarmonyOptions& options, int threads,
                                                 const std::string& label, bool progress);
 
 // Fits on rows x (harmony_features of each clip) with labels y in [0, classes.size()). Deterministic. Throws
