@@ -9,6 +9,7 @@
 #include "mgc/features/chroma.h"
 #include "mgc/features/mel.h"
 #include "mgc/features/stft.h"
+#include "mgc/features/tempo.h"
 
 namespace {
 
@@ -77,6 +78,15 @@ void BM_ChromaCqt(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(engine.chroma(x.data(), static_cast<int64_t>(x.size())).values.data());
 }
 BENCHMARK(BM_ChromaCqt)->Unit(benchmark::kMillisecond);
+
+// Tempo of the 30 s clip as librosa.feature.tempo(y=...) computes it: log-mel, onset strength, tempogram (one
+// 1,024-point double FFT pair per frame), prior. The harmony model runs it once per clip.
+void BM_EstimateTempo(benchmark::State& state) {
+  const auto x = clip();
+  for (auto _ : state)
+    benchmark::DoNotOptimize(mgc::features::estimate_tempo(x.data(), static_cast<int64_t>(x.size()), 22050));
+}
+BENCHMARK(BM_EstimateTempo)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 
