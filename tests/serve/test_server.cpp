@@ -19,6 +19,7 @@
 #include "mgc/core/fs.h"
 #include "mgc/eval/predictor.h"
 #include "mgc/serve/server.h"
+#include "mgc/train/harmony.h"
 #include "mgc/train/trainer.h"
 #include "serve/running_server.h"
 #include "train/toy_dataset.h"
@@ -207,11 +208,13 @@ TEST_F(ServeToy, ClassifiesAnUpload) {
   EXPECT_GT(timeline.back().at("end").get<double>(), j.at("audio_seconds").get<double>() - 0.25);
   EXPECT_NEAR(j.at("probs").at("high").get<double>(), expected.probs[0], 1e-4);
 
+  EXPECT_FALSE(j.at("harmony").get<bool>());  // the run has no harmony model
+  EXPECT_FALSE(j.contains("cnn_probs"));
+
   const json& t = j.at("timing");
-  EXPECT_GT(t.at("decode_features_ms").get<double>(), 0.0);
+  EXPECT_GT(t.at("decode_ms").get<double>(), 0.0);
   EXPECT_GT(t.at("inference_ms").get<double>(), 0.0);
-  EXPECT_GE(t.at("total_ms").get<double>(),
-            t.at("decode_features_ms").get<double>() + t.at("inference_ms").get<double>());
+  EXPECT_GE(t.at("total_ms").get<double>(), t.at("decode_ms").get<double>() + t.at("inference_ms").get<double>());
 
   // The spectrogram is a base64 PNG: decode the first bytes and check the signature.
   const std::string b64 = j.at("spectrogram_png");
@@ -241,6 +244,43 @@ TEST_F(ServeToy, ClassifiesAnUpload) {
   ASSERT_TRUE(bad_k);
   EXPECT_EQ(bad_k->status, 400);
   EXPECT_NE(json::parse(bad_k->body).at("error").get<std::string>().find("top_k"), std::string::npos);
+}
+
+TEST_F(ServeToy, GivesMgcPredictsVoteWhenTheRunHasAHarmonyModel) {
+  // A copy of the run with a harmony model (lags short enough for the toy's 2 s clips).
+  TempDir d;
+  const std::string run = d.file("run");
+  std::filesystem::create_directories(run);
+  for (const char* f : {"best.safetensors", "config.json", "run.json", "result.json"})
+    std::filesystem::copy_file(run_ + "/" + f, run + "/" + f);
+  mgc::train::HarmonyOptions ho;
+  ho.features.lags_seconds = {0.25, 0.5};
+  mgc::train::fit_run_harmony(run, ho, 1, false);
+
+  ServeConfig c = config();
+  c.run_dir = run;
+  Running s(c);
+  auto r = s.client().Post("/v1/classify", upload(clip_, "high clip.wav"));
+  ASSERT_TRUE(r) << httplib::to_string(r.error());
+  ASSERT_EQ(r->status, 200) << r->body;
+  const json j = json::parse(r->body);
+  ASSERT_TRUE(j.at("harmony").get<bool>()) << r->body;
+
+  // The same numbers as the predictor's (mgc predict's) for the file: the combined vote and each expert alone.
+  const mgc::eval::Predictor reference(run, 1);
+  ASSERT_TRUE(reference.uses_harmony());
+  const auto expected = reference.predict_file(clip_);
+  ASSERT_TRUE(expected.harmony);
+  const std::vector<std::string> classes = {"high", "low", "noisy"};
+  for (size_t k = 0; k < classes.size(); ++k) {
+    EXPECT_NEAR(j.at("probs").at(classes[k]).get<double>(), expected.probs[k], 1e-6) << classes[k];
+    EXPECT_NEAR(j.at("cnn_probs").at(classes[k]).get<double>(), expected.cnn_probs[k], 1e-6) << classes[k];
+    EXPECT_NEAR(j.at("harmony_probs").at(classes[k]).get<double>(), expected.harmony_probs[k], 1e-6) << classes[k];
+  }
+  // The combined vote differs from the CNN's alone.
+  double diff = 0.0;
+  for (size_t k = 0; k < classes.size(); ++k) diff += std::abs(expected.probs[k] - expected.cnn_probs[k]);
+  EXPECT_GT(diff, 1e-4);
 }
 
 TEST_F(ServeToy, BadAudioIs400WithTheDecoderMessage) {

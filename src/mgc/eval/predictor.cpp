@@ -287,34 +287,51 @@ FilePrediction Predictor::predict_file(const std::string& path) const {
       // Not streamable by its header: the in-memory path decodes it or reports why it cannot.
     }
   }
-  const bool harmony = impl_->use_harmony && !stream;
   FilePrediction out;
-  std::vector<float> h;
   if (stream) {
     out = impl_->predict_streamed(path);
-  } else if (harmony && impl_->harmony->options.cqt.sample_rate == fc.sample_rate) {
-    // Decoded once for both experts.
+  } else if (impl_->use_harmony) {
     audio::AudioConfig ac;
     ac.sample_rate = fc.sample_rate;
     ac.mono = true;
-    const audio::Audio a = audio::load_audio(path, ac);
-    out = predict_features(data::compute_features(a, fc));
-    h = impl_->harmony_probs(a, path);
+    out = predict_audio(audio::load_audio(path, ac), path);
   } else {
     out = predict_features(data::compute_features(path, fc));
-    if (harmony) {
-      audio::AudioConfig ac;
-      ac.sample_rate = impl_->harmony->options.cqt.sample_rate;
-      h = impl_->harmony_probs(audio::load_audio(path, ac), path);
-    }
   }
   out.path = path;
-  if (!h.empty()) {
-    out.cnn_probs = out.probs;
-    out.harmony_probs = std::move(h);
-    out.probs = train::fuse_probabilities(out.cnn_probs, out.harmony_probs);
-    out.harmony = true;
+  out.milliseconds = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  return out;
+}
+
+int Predictor::sample_rate() const { return impl_->config.features.sample_rate; }
+
+FilePrediction Predictor::predict_audio(const audio::Audio& a, const std::string& name,
+                                        features::Spectrogram* mel_out) const {
+  const auto t0 = std::chrono::steady_clock::now();
+  features::Spectrogram mel = data::compute_features(a, impl_->config.features);
+  FilePrediction out = predict_features(mel);
+  out.path = name;
+  if (impl_->use_harmony) {
+    // Decoded once for both experts; the chroma is resampled only if the harmony model was fitted at another rate.
+    const int rate = impl_->harmony->options.cqt.sample_rate;
+    std::vector<float> h;
+    if (rate == a.sample_rate) {
+      h = impl_->harmony_probs(a, name);
+    } else {
+      audio::Audio other;
+      other.samples = audio::resample(a.samples, a.sample_rate, rate);
+      other.sample_rate = rate;
+      other.channels = 1;
+      h = impl_->harmony_probs(other, name);
+    }
+    if (!h.empty()) {
+      out.cnn_probs = out.probs;
+      out.harmony_probs = std::move(h);
+      out.probs = train::fuse_probabilities(out.cnn_probs, out.harmony_probs);
+      out.harmony = true;
+    }
   }
+  if (mel_out) *mel_out = std::move(mel);
   out.milliseconds = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   return out;
 }

@@ -7,6 +7,10 @@
 
 #include "mgc/features/spectrogram.h"
 
+namespace mgc::audio {
+struct Audio;
+}
+
 namespace mgc::eval {
 
 struct SegmentResult {
@@ -68,7 +72,14 @@ class Predictor {
   // path would take (whose whole audio is not held at once) and files shorter than the model's longest lag keep
   // the CNN's vote alone (harmony == false). Throws mgc::Error naming the file when it cannot be decoded.
   FilePrediction predict_file(const std::string& path) const;
-  // Classifies a log-mel [n_mels, frames] in dB made with the run's feature settings.
+  // Classifies decoded audio as predict_file classifies a file it loads whole: the CNN's windows and, with the
+  // harmony model, the combined vote. `mono` must be one channel at sample_rate() (audio::load_audio with that
+  // rate); `name` becomes the prediction's path and labels errors. When mel is not null it receives the log-mel the
+  // CNN classified. Throws mgc::Error ("features: ...") on other audio.
+  FilePrediction predict_audio(const audio::Audio& mono, const std::string& name,
+                               features::Spectrogram* mel = nullptr) const;
+  int sample_rate() const;  // Hz: the run's feature sample rate
+  // Classifies a log-mel [n_mels, frames] in dB made with the run's feature settings: the CNN alone.
   FilePrediction predict_features(const features::Spectrogram& mel) const;
 
  private:

@@ -42,6 +42,7 @@ main { max-width: 880px; margin: 0 auto; padding: 8px 20px 40px; }
 .drop strong { font-size: 1.08rem; }
 .drop .link { color: var(--accent); text-decoration: underline; }
 .drop .hint { color: var(--muted); font-size: 0.9rem; }
+.vote-note { color: var(--muted); font-size: 0.9rem; margin: 4px 0 10px; }
 .busy .drop { opacity: .6; pointer-events: none; }
 .visually-hidden { position: absolute !important; width: 1px; height: 1px; padding: 0; margin: -1px;
                    overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; border: 0; }
@@ -112,6 +113,7 @@ footer a { color: var(--accent); }
         <span id="file-name"></span>
       </div>
       <p class="verdict">Most likely <span id="top-genre"></span></p>
+      <p class="vote-note">Vote of <span id="vote"></span>; the timeline below is the CNN's, window by window.</p>
       <ol id="bars"></ol>
     </section>
     <section class="card" aria-labelledby="spec-title">
@@ -280,6 +282,7 @@ function render(name, r) {
   $("results").hidden = false;
   $("file-name").textContent = name + " · " + secs(r.audio_seconds);
   $("top-genre").textContent = r.top[0].genre;
+  $("vote").textContent = r.harmony ? "the CNN and the harmony model together" : "the CNN";
   renderBars(r.top);
   const img = $("spectrogram");
   if (r.spectrogram_png) {
@@ -288,8 +291,8 @@ function render(name, r) {
   }
   renderTimeline(r.timeline, r.audio_seconds);
   const t = r.timing;
-  $("timing").textContent = secs(r.audio_seconds) + " of audio · decode and features " + t.decode_features_ms.toFixed(0) +
-      " ms · inference " + t.inference_ms.toFixed(0) + " ms · total " + t.total_ms.toFixed(0) + " ms";
+  $("timing").textContent = secs(r.audio_seconds) + " of audio · decode " + t.decode_ms.toFixed(0) +
+      " ms · features and inference " + t.inference_ms.toFixed(0) + " ms · total " + t.total_ms.toFixed(0) + " ms";
 }
 
 $("file").addEventListener("change", (e) => classify(e.target.files[0]));

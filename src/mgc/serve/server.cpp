@@ -21,12 +21,11 @@
 #include <nlohmann/json.hpp>
 #include <numeric>
 
+#include "mgc/audio/audio.h"
 #include "mgc/core/error.h"
-#include "mgc/data/feature_cache.h"
 #include "mgc/eval/predictor.h"
 #include "mgc/features/image.h"
 #include "mgc/serve/page.h"
-#include "mgc/train/trainer.h"
 
 namespace mgc::serve {
 namespace {
@@ -216,7 +215,6 @@ struct Server::Impl {
   explicit Impl(ServeConfig c)
       : config((c.validate(), std::move(c))),
         predictor(config.run_dir, config.threads),
-        features(train::load_run_config(config.run_dir).features),
         slots(config.max_concurrent) {}
 
   void setup_routes();
@@ -224,7 +222,6 @@ struct Server::Impl {
 
   ServeConfig config;
   eval::Predictor predictor;
-  data::FeatureConfig features;
   Slots slots;
   httplib::Server http;
 
@@ -382,10 +379,14 @@ void Server::Impl::classify(const httplib::Request& req, httplib::Response& res)
     const TempUpload file(*bytes, extension);
     try {
       const auto t1 = Clock::now();
-      mel = data::compute_features(file.path(), features);
+      audio::AudioConfig ac;
+      ac.sample_rate = predictor.sample_rate();
+      ac.mono = true;
+      const audio::Audio decoded = audio::load_audio(file.path(), ac);
       decode_ms = ms_since(t1);
       const auto t2 = Clock::now();
-      p = predictor.predict_features(mel);
+      // The same vote as mgc predict: the CNN, combined with the run's harmony model when it has one.
+      p = predictor.predict_audio(decoded, name, &mel);
       inference_ms = ms_since(t2);
     } catch (const Error& e) {
       // The message names our temporary file; name the client's file instead.
@@ -408,6 +409,15 @@ void Server::Impl::classify(const httplib::Request& req, httplib::Response& res)
         {{"start", s.start_seconds}, {"end", s.end_seconds}, {"genre", classes[t]}, {"p", s.probs[t]}});
   }
   out["audio_seconds"] = p.audio_seconds;
+  out["harmony"] = p.harmony;
+  if (p.harmony) {
+    out["cnn_probs"] = nlohmann::json::object();
+    out["harmony_probs"] = nlohmann::json::object();
+    for (size_t c = 0; c < classes.size(); ++c) {
+      out["cnn_probs"][classes[c]] = p.cnn_probs[c];
+      out["harmony_probs"][classes[c]] = p.harmony_probs[c];
+    }
+  }
   if (want_spectrogram) {
     try {
       out["spectrogram_png"] = base64(features::encode_png(features::render_spectrogram(mel)));
@@ -415,7 +425,7 @@ void Server::Impl::classify(const httplib::Request& req, httplib::Response& res)
       return send_error(res, 400, e.what());
     }
   }
-  out["timing"] = {{"decode_features_ms", decode_ms}, {"inference_ms", inference_ms}, {"total_ms", ms_since(t0)}};
+  out["timing"] = {{"decode_ms", decode_ms}, {"inference_ms", inference_ms}, {"total_ms", ms_since(t0)}};
   send_json(res, 200, out);
 }
 
