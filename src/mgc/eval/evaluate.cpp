@@ -74,17 +74,12 @@ EvalResult evaluate_run(const std::string& run_dir, const EvalOptions& options) 
   EvalResult result;
   if (options.data.empty()) {
     const data::Dataset ds = data::load_dataset(config.data);
-    std::map<std::string, const data::Clip*> clip_of;
-    for (const auto& c : ds.clips) clip_of[c.path] = &c;
     result.split = run.at("split").at("description").get<std::string>();
     result.split_by = run.at("split").at("by").get<std::string>();
-    for (const auto& p : run.at("split").at(options.side)) {
-      const std::string path = p.get<std::string>();
-      auto it = clip_of.find(path);
-      if (it == clip_of.end())
-        throw make_error("eval", "clip '{}' of the run's split is not in '{}'", path, config.data);
-      clips.emplace_back(path, it->second->label);
-      groups.push_back(it->second->field(result.split_by));
+    for (const data::Clip* c : train::recorded_clips(
+             ds, run.at("split").at(options.side).get<std::vector<std::string>>(), config.data, "eval")) {
+      clips.emplace_back(c->path, c->label);
+      groups.push_back(c->field(result.split_by));
     }
     root = ds.root;
   } else {

@@ -290,13 +290,11 @@ FilePrediction Predictor::predict_file(const std::string& path) const {
   FilePrediction out;
   if (stream) {
     out = impl_->predict_streamed(path);
-  } else if (impl_->use_harmony) {
+  } else {
     audio::AudioConfig ac;
     ac.sample_rate = fc.sample_rate;
     ac.mono = true;
     out = predict_audio(audio::load_audio(path, ac), path);
-  } else {
-    out = predict_features(data::compute_features(path, fc));
   }
   out.path = path;
   out.milliseconds = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();

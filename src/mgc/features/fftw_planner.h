@@ -1,5 +1,5 @@
 #pragma once
-// FFTW helpers shared by the files that make FFTW plans (stft.cpp, chroma.cpp). FFTW's planner (plan creation and
+// FFTW helpers shared by the files that make FFTW plans (stft.cpp, chroma.cpp, tempo.cpp). FFTW's planner (plan creation and
 // destruction) is not thread-safe; executing a plan is: every planner call holds fftw_planner_mutex().
 #include <fftw3.h>
 
@@ -25,6 +25,20 @@ FftwBuffer<T> fftw_alloc(size_t n) {
   auto* p = static_cast<T*>(fftwf_malloc(sizeof(T) * n));
   if (!p) throw make_error("features", "out of memory allocating an FFT buffer of {} values", n);
   return FftwBuffer<T>(p);
+}
+
+// The same for double-precision FFTW (fftw_malloc / fftw_free): the tempogram's autocorrelations.
+struct FftwDoubleFree {
+  void operator()(void* p) const { fftw_free(p); }
+};
+template <typename T>
+using FftwDoubleBuffer = std::unique_ptr<T[], FftwDoubleFree>;
+
+template <typename T>
+FftwDoubleBuffer<T> fftw_alloc_double(size_t n) {
+  auto* p = static_cast<T*>(fftw_malloc(sizeof(T) * n));
+  if (!p) throw make_error("features", "out of memory allocating an FFT buffer of {} values", n);
+  return FftwDoubleBuffer<T>(p);
 }
 
 }  // namespace mgc::features

@@ -51,13 +51,8 @@ std::vector<double> tempogram_d(const std::vector<float>& env, int W) {
   // correlation equals the linear one at lags below W), as librosa.autocorrelate does.
   int64_t nfft = 1;
   while (nfft < 2 * static_cast<int64_t>(W)) nfft <<= 1;
-  struct DoubleBuffer {
-    void operator()(void* p) const { fftw_free(p); }
-  };
-  std::unique_ptr<double[], DoubleBuffer> buf(static_cast<double*>(fftw_malloc(sizeof(double) * nfft)));
-  std::unique_ptr<fftw_complex[], DoubleBuffer> spec(
-      static_cast<fftw_complex*>(fftw_malloc(sizeof(fftw_complex) * (nfft / 2 + 1))));
-  if (!buf || !spec) throw make_error("features", "out of memory allocating a tempogram FFT of {} points", nfft);
+  auto buf = fftw_alloc_double<double>(static_cast<size_t>(nfft));
+  auto spec = fftw_alloc_double<fftw_complex>(static_cast<size_t>(nfft / 2 + 1));
   fftw_plan forward = nullptr, inverse = nullptr;
   {
     std::lock_guard<std::mutex> lock(fftw_planner_mutex());
@@ -74,13 +69,10 @@ std::vector<double> tempogram_d(const std::vector<float>& env, int W) {
   } plans{forward, inverse};
   if (!forward || !inverse) throw make_error("features", "FFTW could not plan a transform of {} points", nfft);
   std::vector<double> out(static_cast<size_t>(W * n), 0.0);
-  const auto size = static_cast<size_t>(x.size());
   for (int64_t t = 0; t < n; ++t) {
     // Frame t covers padded samples [t, t + W), inside the n + 2 * (W / 2) >= n + W - 1 padded values.
-    for (int i = 0; i < W; ++i) {
-      const auto s = static_cast<size_t>(t + i);
-      buf[static_cast<size_t>(i)] = (s < size ? x[s] : 0.0) * window[static_cast<size_t>(i)];
-    }
+    for (int i = 0; i < W; ++i)
+      buf[static_cast<size_t>(i)] = x[static_cast<size_t>(t + i)] * window[static_cast<size_t>(i)];
     std::fill(buf.get() + W, buf.get() + nfft, 0.0);
     fftw_execute(forward);
     for (int64_t j = 0; j <= nfft / 2; ++j) {

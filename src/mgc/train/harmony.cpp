@@ -17,6 +17,7 @@
 #include "mgc/core/parallel.h"
 #include "mgc/core/progress.h"
 #include "mgc/data/dataset.h"
+#include "mgc/train/run_data.h"
 #include "mgc/train/trainer.h"
 
 namespace mgc::train {
@@ -299,17 +300,13 @@ HarmonyFitReport fit_run_harmony(const std::string& run_dir, const HarmonyOption
   std::map<std::string, int64_t> class_index;
   for (size_t i = 0; i < classes.size(); ++i) class_index[classes[i]] = static_cast<int64_t>(i);
   const data::Dataset ds = data::load_dataset(config.data);
-  std::map<std::string, const data::Clip*> clip_of;
-  for (const auto& c : ds.clips) clip_of[c.path] = &c;
   std::vector<std::pair<std::string, int64_t>> clips;
-  for (const auto& p : run.at("split").at("train")) {
-    const std::string path = p.get<std::string>();
-    auto it = clip_of.find(path);
-    if (it == clip_of.end()) throw make_error("harmony", "clip '{}' of the run's split is not in '{}'", path, config.data);
-    auto c = class_index.find(it->second->label);
+  for (const data::Clip* clip :
+       recorded_clips(ds, run.at("split").at("train").get<std::vector<std::string>>(), config.data, "harmony")) {
+    auto c = class_index.find(clip->label);
     if (c == class_index.end())
-      throw make_error("harmony", "clip '{}' has label '{}' that the run does not know", path, it->second->label);
-    clips.emplace_back(path, c->second);
+      throw make_error("harmony", "clip '{}' has label '{}' that the run does not know", clip->path, clip->label);
+    clips.emplace_back(clip->path, c->second);
   }
   if (clips.empty()) throw make_error("harmony", "the run '{}' has no training clips", run_dir);
 

@@ -1,6 +1,7 @@
 #include "mgc/train/run_data.h"
 
 #include <cstdlib>
+#include <map>
 #include <mutex>
 
 #include "mgc/core/error.h"
@@ -35,6 +36,20 @@ const std::vector<int64_t>& side_indices(const data::Split& split, const std::st
   if (side == "val") return split.val;
   if (side == "test") return split.test;
   throw make_error("train", "unknown split side '{}' (train, val or test)", side);
+}
+
+std::vector<const data::Clip*> recorded_clips(const data::Dataset& dataset, const std::vector<std::string>& paths,
+                                              const std::string& data, const char* component) {
+  std::map<std::string, const data::Clip*> clip_of;
+  for (const auto& c : dataset.clips) clip_of[c.path] = &c;
+  std::vector<const data::Clip*> out;
+  out.reserve(paths.size());
+  for (const std::string& path : paths) {
+    auto it = clip_of.find(path);
+    if (it == clip_of.end()) throw make_error(component, "clip '{}' of the run's split is not in '{}'", path, data);
+    out.push_back(it->second);
+  }
+  return out;
 }
 
 RunData load_run_data(const TrainConfig& config, const std::vector<std::string>& sides, bool progress) {

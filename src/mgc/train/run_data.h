@@ -34,4 +34,10 @@ RunData load_run_data(const TrainConfig& config, const std::vector<std::string>&
 // The indices of one side of the split.
 const std::vector<int64_t>& side_indices(const data::Split& split, const std::string& side);
 
+// The clips of `dataset` at `paths` (a side of the split that run.json recorded), in that order. `data` names the
+// dataset and `component` prefixes errors. Throws mgc::Error ("<component>: clip '<path>' of the run's split is not
+// in '<data>'") for a path the dataset lacks.
+std::vector<const data::Clip*> recorded_clips(const data::Dataset& dataset, const std::vector<std::string>& paths,
+                                              const std::string& data, const char* component);
+
 }  // namespace mgc::train
