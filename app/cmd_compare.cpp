@@ -5,17 +5,17 @@
 #include <memory>
 #include <sstream>
 
-#include "augment_options.h"
 #include "commands.h"
 #include "mgc/core/error.h"
-#include "mgc/eval/compare.h"
-#include "mgc/train/trainer.h"
+#include "mgc/run/run_dir.h"
+#include "mgc/tools/compare.h"
+#include "train_options.h"
 
 namespace mgc::cli {
 namespace {
 
 struct CompareOptions {
-  train::TrainConfig recipe;
+  run::TrainConfig recipe;
   std::string models;
   std::string pretrained_dir;
   std::string input;
@@ -56,7 +56,7 @@ std::string self_exe() {
   return p.string();
 }
 
-void print_summary(const std::vector<eval::ModelResult>& results, const std::string& out) {
+void print_summary(const std::vector<tools::ModelResult>& results, const std::string& out) {
   std::printf("%-16s %-10s %10s %6s %10s %9s %9s %9s %9s %10s %9s\n", "model", "recipe", "params", "depth", "GMACs",
               "clip acc", "seg acc", "macro-F1", "train s", "infer ms", "peak MB");
   for (const auto& r : results)
@@ -76,31 +76,21 @@ void print_summary(const std::vector<eval::ModelResult>& results, const std::str
 
 void register_compare(CLI::App& app) {
   auto o = std::make_shared<CompareOptions>();
-  train::TrainConfig& c = o->recipe;
+  run::TrainConfig& c = o->recipe;
   std::string all;
-  for (const auto& m : eval::default_compare_models()) all += (all.empty() ? "" : ",") + m;
+  for (const auto& m : tools::default_compare_models()) all += (all.empty() ? "" : ",") + m;
   o->models = all;
   CLI::App* cmd = app.add_subcommand(
       "compare", "Train several models on one split with one recipe, test each, and write a comparison report");
-  cmd->add_option("--data", c.data, "Dataset: folder per genre, GTZAN tree, or manifest")->required();
+  add_config_options(cmd, c, {"--data", "--epochs", "--seed", "--batch-size", "--lr", "--patience", "--segment",
+                              "--split-by", "--cache", "--threads", "--device", "--freeze-epochs"});
+  add_config_options(cmd, c, group_options("augment"));
+  cmd->get_option("--data")->required();
   cmd->add_option("--models", o->models, "Comma-separated models")->capture_default_str();
   cmd->add_option("--pretrained", o->pretrained_dir,
                   "Folder of weights files; a model uses the first named <model>... (else trains from scratch); "
                   "'imagenet': the ImageNet weights installed with mgc (efficientnet_lite0's)");
-  cmd->add_option("--freeze-epochs", c.freeze_epochs, "Pretrained models: epochs training only the head")
-      ->capture_default_str();
-  cmd->add_option("--epochs", c.epochs, "Epochs")->capture_default_str();
   cmd->add_option("--input", o->input, "Model input HEIGHTxWIDTH (default: n_mels x window frames)");
-  cmd->add_option("--seed", c.seed, "Seed for split, order, crops, augmentation, init")->capture_default_str();
-  cmd->add_option("--batch-size", c.batch_size, "Batch size")->capture_default_str();
-  cmd->add_option("--lr", c.lr, "Peak learning rate")->capture_default_str();
-  cmd->add_option("--patience", c.patience, "Early stopping patience (0: off)")->capture_default_str();
-  cmd->add_option("--segment", c.segment_seconds, "Window length in seconds")->capture_default_str();
-  cmd->add_option("--split-by", c.split_by, "clip, groove, <column>, lists or auto")->capture_default_str();
-  cmd->add_option("--cache", c.cache_dir, "Feature cache folder (default ~/.cache/mgc/features)");
-  cmd->add_option("--threads", c.threads, "Intra-op threads (0: all cores)")->capture_default_str();
-  cmd->add_option("--device", c.device, "cpu, cuda, cuda:N or auto")->capture_default_str();
-  add_augment_options(cmd, c.augment);
   cmd->add_flag("--no-augment", o->no_augment, "Disable all augmentation");
   cmd->add_option("--timbre-data", o->timbre_data,
                   "Also score each model's test clips re-rendered with other sounds: a corpus made by mgc synth with "
@@ -110,7 +100,7 @@ void register_compare(CLI::App& app) {
       ->required();
   cmd->add_flag("-q,--quiet", o->quiet, "No progress bars");
   cmd->callback([o] {
-    eval::CompareConfig config;
+    tools::CompareConfig config;
     config.recipe = o->recipe;
     if (o->no_augment) config.recipe.augment.enabled = false;
     if (!o->input.empty()) parse_input(o->input, config.recipe.input_height, config.recipe.input_width);
@@ -127,9 +117,9 @@ void register_compare(CLI::App& app) {
                                  r.segment_seconds, r.split_by, o->input.empty() ? "" : " --input " + o->input,
                                  o->pretrained_dir.empty() ? "" : " --pretrained " + o->pretrained_dir,
                                  o->pretrained_dir.empty() ? "" : fmt::format(" --freeze-epochs {}", r.freeze_epochs),
-                                 augment_arguments(r.augment), o->no_augment ? " --no-augment" : "",
+                                 changed_options(r, group_options("augment")), o->no_augment ? " --no-augment" : "",
                                  o->timbre_data.empty() ? "" : " --timbre-data " + o->timbre_data, o->out);
-    const eval::CompareSummary s = eval::compare(config);
+    const tools::CompareSummary s = tools::compare(config);
     print_summary(s.results, o->out);
     std::printf("%d trained, %d resumed, %d reused, %zu failed\n", s.trained, s.resumed, s.reused, s.failures.size());
     if (!s.failures.empty()) {
@@ -156,26 +146,26 @@ void register_report(CLI::App& app) {
       ->check(CLI::ExistingPath);
   cmd->add_flag("-q,--quiet", *quiet, "No progress bars");
   cmd->callback([=] {
-    eval::MeasureOptions mo;
+    tools::MeasureOptions mo;
     mo.progress = !*quiet;
     mo.threads = *threads;
     mo.timbre_data = *timbre;
-    std::vector<eval::ModelResult> results;
+    std::vector<tools::ModelResult> results;
     for (size_t i = 0; i < runs->size(); ++i) {
       const std::string& run = (*runs)[i];
-      results.push_back(eval::collect_run(run, mo));
+      results.push_back(tools::collect_run(run, mo));
       const auto& r = results.back();
       std::printf("[%zu/%zu] %s (%s): test clip accuracy %.3f, macro-F1 %.3f\n", i + 1, runs->size(), run.c_str(),
                   r.model.c_str(), r.test_clip_acc, r.test_macro_f1);
       std::fflush(stdout);
     }
-    eval::label_results(results);
-    eval::ReportInfo info;
+    tools::label_results(results);
+    tools::ReportInfo info;
     info.title = "Model comparison";
-    info.config = train::to_json(train::load_run_config(runs->front()));
+    info.config = run::to_json(run::load_run_config(runs->front()));
     info.config["model"] = "<model>";
     for (const auto& run : *runs) {
-      nlohmann::json other = train::to_json(train::load_run_config(run));
+      nlohmann::json other = run::to_json(run::load_run_config(run));
       other["model"] = "<model>";
       other["pretrained"] = info.config["pretrained"];
       other["input_mode"] = info.config["input_mode"];

@@ -4,13 +4,13 @@
 
 #include "commands.h"
 #include "mgc/core/error.h"
-#include "mgc/eval/evaluate.h"
+#include "mgc/tools/evaluate.h"
 
 namespace mgc::cli {
 
 void register_eval(CLI::App& app) {
   auto run_dir = std::make_shared<std::string>();
-  auto o = std::make_shared<eval::EvalOptions>();
+  auto o = std::make_shared<tools::EvalOptions>();
   auto quiet = std::make_shared<bool>(false);
   auto no_png = std::make_shared<bool>(false);
   CLI::App* cmd = app.add_subcommand("eval", "Evaluate a trained run on a split: accuracy, macro-F1, confusion matrix");
@@ -28,7 +28,7 @@ void register_eval(CLI::App& app) {
     o->progress = !*quiet;
     o->png = !*no_png;
     o->harmony = !*no_harmony;
-    const eval::EvalResult r = eval::evaluate_run(*run_dir, *o);
+    const tools::EvalResult r = tools::evaluate_run(*run_dir, *o);
     const auto& classes = r.json.at("segment").at("classes").get<std::vector<std::string>>();
     std::printf("%s", eval::format_report(r.clips_mean, classes).c_str());
     std::printf("split: %s\n", r.split.c_str());

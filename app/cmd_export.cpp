@@ -4,7 +4,7 @@
 
 #include "commands.h"
 #include "mgc/core/error.h"
-#include "mgc/eval/export.h"
+#include "mgc/tools/export.h"
 
 namespace mgc::cli {
 
@@ -23,7 +23,7 @@ void register_export(CLI::App& app) {
   cmd->add_option("--torchscript", *out, "Output file (.pt)")->required();
   cmd->add_option("--weights", *weights, "Weights to export (default RUN/best.safetensors)");
   cmd->callback([=] {
-    const eval::ExportInfo info = eval::export_run_torchscript(*run_dir, *out, *weights);
+    const tools::ExportInfo info = tools::export_run_torchscript(*run_dir, *out, *weights);
     std::printf("exported %s (%zu classes, input [B, 1, %lld, %lld] dB) to %s\n", info.model.c_str(),
                 info.classes.size(), static_cast<long long>(info.n_mels), static_cast<long long>(info.frames),
                 out->c_str());

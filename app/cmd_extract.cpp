@@ -4,12 +4,12 @@
 #include <memory>
 
 #include "commands.h"
-#include "feature_options.h"
 #include "mgc/core/error.h"
 #include "mgc/data/dataset.h"
 #include "mgc/data/feature_cache.h"
-#include "mgc/train/config.h"
+#include "mgc/run/config.h"
 #include "mgc/train/run_data.h"
+#include "train_options.h"
 
 namespace mgc::cli {
 
@@ -28,7 +28,7 @@ void register_extract(CLI::App& app) {
   cmd->callback([=] {
     finish_feature_options(*features);
     const data::Dataset ds = data::load_dataset(*data);
-    train::TrainConfig c;
+    run::TrainConfig c;
     c.cache_dir = *cache;
     c.features = *features;
     const data::FeatureCache fc(train::cache_dir_for(c), c.features);

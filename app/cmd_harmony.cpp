@@ -6,13 +6,15 @@
 
 #include "commands.h"
 #include "mgc/core/error.h"
-#include "mgc/train/harmony.h"
+#include "mgc/run/harmony.h"
+#include "mgc/run/run_dir.h"
+#include "mgc/train/harmony_fit.h"
 
 namespace mgc::cli {
 
 void register_harmony(CLI::App& app) {
   auto run_dir = std::make_shared<std::string>();
-  auto o = std::make_shared<train::HarmonyOptions>();
+  auto o = std::make_shared<run::HarmonyOptions>();
   auto threads = std::make_shared<int>(0);
   auto quiet = std::make_shared<bool>(false);
   CLI::App* cmd = app.add_subcommand(
@@ -44,7 +46,7 @@ void register_harmony(CLI::App& app) {
                 static_cast<long long>(r.model.train_clips), static_cast<long long>(r.model.num_features()),
                 r.model.train_accuracy, r.seconds,
                 r.failed ? fmt::format(" | {} clip(s) failed", r.failed).c_str() : "");
-    std::printf("wrote %s\n", train::harmony_path(*run_dir).c_str());
+    std::printf("wrote %s\n", run::RunPaths{*run_dir}.harmony().c_str());
   });
 }
 

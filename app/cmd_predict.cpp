@@ -8,9 +8,11 @@
 #include <system_error>
 
 #include "commands.h"
+#include "mgc/core/csv.h"
 #include "mgc/core/error.h"
 #include "mgc/data/dataset.h"
-#include "mgc/eval/predictor.h"
+#include "mgc/data/folder_walk.h"
+#include "mgc/run/predictor.h"
 
 namespace mgc::cli {
 namespace {
@@ -45,36 +47,11 @@ std::vector<Input> expand(const std::vector<std::string>& inputs) {
       files.push_back({in, ""});
       continue;
     }
-    std::vector<Input> found;
-    fs::recursive_directory_iterator it(in, fs::directory_options::skip_permission_denied, ec), end;
-    if (ec) found.push_back({in, "cannot list folder: " + ec.message()});
-    for (; !ec && it != end; it.increment(ec)) {
-      const fs::path& p = it->path();
-      if (!data::is_audio_file(p.string())) continue;
-      std::error_code st;
-      const fs::file_status s = fs::status(p, st);
-      if (fs::is_directory(s)) continue;  // a folder named like a file is searched like any folder
-      if (fs::is_regular_file(s)) {
-        found.push_back({p.string(), ""});
-      } else if (!fs::exists(s)) {
-        found.push_back({p.string(), "no such file (dangling link?)"});
-      } else {
-        found.push_back({p.string(), "not a regular file (FIFO, socket or device), skipped"});
-      }
-    }
-    if (ec) found.push_back({in, "cannot list folder: " + ec.message()});
-    std::sort(found.begin(), found.end(), [](const Input& a, const Input& b) { return a.path < b.path; });
-    files.insert(files.end(), found.begin(), found.end());
+    data::WalkOptions walk;
+    walk.skip_hidden = false;
+    for (const data::WalkEntry& e : data::walk_folder(in, data::is_audio_file, walk)) files.push_back({e.path, e.problem});
   }
   return files;
-}
-
-std::vector<int> top_indices(const std::vector<float>& p, int k) {
-  std::vector<int> idx(p.size());
-  std::iota(idx.begin(), idx.end(), 0);
-  std::stable_sort(idx.begin(), idx.end(), [&](int a, int b) { return p[a] > p[b]; });
-  idx.resize(std::min<size_t>(idx.size(), static_cast<size_t>(k)));
-  return idx;
 }
 
 }  // namespace
@@ -98,8 +75,8 @@ void register_predict(CLI::App& app) {
     if (o->format != "table" && o->format != "json" && o->format != "csv")
       throw make_error("predict", "--format must be table, json or csv, got '{}'", o->format);
     if (o->top_k < 1) throw make_error("predict", "--top-k must be >= 1, got {}", o->top_k);
-    eval::Predictor predictor(o->run_dir, o->threads, "cpu", o->weights);
-    eval::StreamConfig stream;
+    run::Predictor predictor(o->run_dir, o->threads, "cpu", o->weights);
+    run::StreamConfig stream;
     stream.min_seconds = o->stream_seconds;
     predictor.set_streaming(stream);
     if (o->no_harmony && predictor.has_harmony()) predictor.set_use_harmony(false);
@@ -115,7 +92,7 @@ void register_predict(CLI::App& app) {
       std::printf("\n");
     }
     for (const auto& [f, problem] : files) {
-      eval::FilePrediction p;
+      run::FilePrediction p;
       try {
         if (!problem.empty()) throw make_error("predict", "'{}': {}", f, problem);
         p = predictor.predict_file(f);
@@ -125,7 +102,8 @@ void register_predict(CLI::App& app) {
         ++failed;
         continue;
       }
-      const auto top = top_indices(p.probs, k);
+      std::vector<int> top = run::ranked_classes(p.probs);
+      top.resize(static_cast<size_t>(k));
       if (o->format == "table") {
         std::printf("%s:", f.c_str());
         for (int i : top) std::printf("  %s %.3f", classes[static_cast<size_t>(i)].c_str(), p.probs[static_cast<size_t>(i)]);
@@ -134,30 +112,20 @@ void register_predict(CLI::App& app) {
                     p.streamed ? "streamed, " : "", p.harmony ? "CNN + harmony, " : "", p.milliseconds);
         if (o->timeline)
           for (const auto& s : p.segments) {
-            const int t = top_indices(s.probs, 1)[0];
+            const int t = run::ranked_classes(s.probs).front();
             std::printf("    %7.2f-%7.2f s  %s %.3f\n", s.start_seconds, s.end_seconds,
                         classes[static_cast<size_t>(t)].c_str(), s.probs[static_cast<size_t>(t)]);
           }
       } else if (o->format == "csv") {
-        std::printf("%s", data::csv_field(f).c_str());
-        for (int i : top) std::printf(",%s,%.6f", classes[static_cast<size_t>(i)].c_str(), p.probs[static_cast<size_t>(i)]);
+        std::printf("%s", csv::cell(f).c_str());
+        for (int i : top)
+          std::printf(",%s,%.6f", csv::cell(classes[static_cast<size_t>(i)]).c_str(), p.probs[static_cast<size_t>(i)]);
         std::printf("\n");
       } else {
-        nlohmann::json j = {{"path", f}, {"audio_seconds", p.audio_seconds}, {"milliseconds", p.milliseconds},
-                          {"streamed", p.streamed}, {"harmony", p.harmony}};
-        for (int i : top) j["top"].push_back({{"genre", classes[static_cast<size_t>(i)]}, {"p", p.probs[static_cast<size_t>(i)]}});
-        for (size_t c = 0; c < classes.size(); ++c) j["probs"][classes[c]] = p.probs[c];
-        if (p.harmony)
-          for (size_t c = 0; c < classes.size(); ++c) {
-            j["cnn_probs"][classes[c]] = p.cnn_probs[c];
-            j["harmony_probs"][classes[c]] = p.harmony_probs[c];
-          }
-        if (o->timeline)
-          for (const auto& s : p.segments) {
-            const int t = top_indices(s.probs, 1)[0];
-            j["timeline"].push_back({{"start", s.start_seconds}, {"end", s.end_seconds},
-                                     {"genre", classes[static_cast<size_t>(t)]}, {"p", s.probs[static_cast<size_t>(t)]}});
-          }
+        nlohmann::json j = run::prediction_json(p, classes, k, o->timeline);
+        j["path"] = f;
+        j["milliseconds"] = p.milliseconds;
+        j["streamed"] = p.streamed;
         all.push_back(j);
       }
     }

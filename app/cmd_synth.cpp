@@ -1,4 +1,4 @@
-// mgc synth --out DIR: render the built-in genre corpus with MMA + FluidSynth (see src/mgc/data/synth.h).
+// mgc synth --out DIR: render the built-in genre corpus with MMA + FluidSynth (see src/mgc/synth/corpus.h).
 // Also: --list-grooves [--markdown] prints the groove table; --check-grooves loads every groove with mma.
 #include <cstdio>
 #include <memory>
@@ -7,13 +7,15 @@
 #include "commands.h"
 #include "mgc/core/error.h"
 #include "mgc/core/progress.h"
-#include "mgc/data/synth.h"
+#include "mgc/synth/corpus.h"
+#include "mgc/synth/grooves.h"
+#include "mgc/synth/render.h"
 
 namespace mgc::cli {
 namespace {
 
 struct Options {
-  data::SynthConfig config;
+  synth::SynthConfig config;
   std::string genres;  // comma-separated
   bool list_grooves = false;
   bool markdown = false;
@@ -22,18 +24,18 @@ struct Options {
 
 void list(const Options& o) {
   if (o.markdown) {
-    std::fputs(data::groove_table_markdown().c_str(), stdout);
+    std::fputs(synth::groove_table_markdown().c_str(), stdout);
     return;
   }
   std::printf("genre,library,file,groove,beats,tempo_min,tempo_max,band\n");
-  for (const auto& e : data::groove_table())
+  for (const auto& e : synth::groove_table())
     std::printf("%s,%s,%s,%s,%d,%d,%d,%s\n", e.genre.c_str(), e.library.c_str(), e.file.c_str(), e.groove.c_str(),
                 e.beats, e.tempo_min, e.tempo_max, e.band.c_str());
 }
 
 void check(const Options& o) {
-  const auto& table = data::groove_table();
-  const data::GrooveCheck c = data::check_grooves(table, o.config.mma);
+  const auto& table = synth::groove_table();
+  const synth::GrooveCheck c = synth::check_grooves(table, o.config.mma);
   for (const auto& f : c.failures) std::fprintf(stderr, "synth: groove check failed: %s\n", f.c_str());
   std::printf("checked %d grooves with mma in %.1f s: %zu failed\n", c.checked, c.seconds, c.failures.size());
   if (!c.failures.empty()) throw make_error("synth", "{} of {} grooves failed the check", c.failures.size(), c.checked);
@@ -53,7 +55,7 @@ void run(Options& o) {
     }
   }
   o.config.validate();
-  const data::SynthReport r = data::synthesize_corpus(o.config);
+  const synth::SynthReport r = synth::synthesize_corpus(o.config);
   // A clip that failed with its first groove and then rendered with another is a warning; one that failed twice
   // is an error and makes the command fail (an unbalanced corpus should not pass silently).
   for (const auto& e : r.errors) std::fprintf(stderr, "synth: %s\n", e.c_str());
@@ -73,7 +75,8 @@ void register_synth(CLI::App& app) {
   auto opts = std::make_shared<Options>();
   CLI::App* cmd = app.add_subcommand(
       "synth", "Render the built-in genre corpus (10 GTZAN-named genres) with MMA grooves and FluidSynth");
-  cmd->add_option("--out", opts->config.out_dir, "Corpus folder: DIR/<genre>/<genre>.NNNNN.wav, manifest.csv, synth.json");
+  cmd->add_option("--out", opts->config.out_dir,
+                  "Corpus folder: DIR/<genre>/<genre>.NNNNN.wav, manifest.csv, synth.json");
   cmd->add_option("--clips-per-genre", opts->config.clips_per_genre, "Clips per genre")->capture_default_str();
   cmd->add_option("--seconds", opts->config.seconds, "Clip length in seconds (exact)")->capture_default_str();
   cmd->add_option("--seed", opts->config.seed, "Seed: the same seed renders the same corpus")->capture_default_str();

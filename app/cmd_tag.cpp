@@ -6,7 +6,7 @@
 
 #include "commands.h"
 #include "mgc/core/error.h"
-#include "mgc/eval/tagger.h"
+#include "mgc/tools/tagger.h"
 
 namespace mgc::cli {
 namespace {
@@ -14,7 +14,7 @@ namespace {
 struct Options {
   std::string run_dir;
   std::string library;
-  eval::TagOptions tag;
+  tools::TagOptions tag;
   std::string csv;
   std::string undo;
   bool touch = false;
@@ -23,22 +23,22 @@ struct Options {
 };
 
 // One table line per file, printed as soon as it is done; failures also go to stderr as one error line.
-void print_row(const eval::TagRow& r, void*) {
+void print_row(const tools::TagRow& r, void*) {
   const std::string current = r.current.present ? r.current.value : "-";
   std::printf("%-60s  %-14s %6.3f  %-14s %s%s%s\n", r.path.c_str(), r.proposed.empty() ? "-" : r.proposed.c_str(),
-              r.confidence, current.c_str(), eval::action_name(r.action), r.message.empty() ? "" : ": ",
+              r.confidence, current.c_str(), tools::action_name(r.action), r.message.empty() ? "" : ": ",
               r.message.c_str());
   std::fflush(stdout);
-  if (r.action == eval::TagAction::failed) std::fprintf(stderr, "mgc: error: %s\n", r.message.c_str());
+  if (r.action == tools::TagAction::failed) std::fprintf(stderr, "mgc: error: %s\n", r.message.c_str());
 }
 
-void print_undo_row(const eval::TagRow& r, void*) {
+void print_undo_row(const tools::TagRow& r, void*) {
   const std::string current = r.current.present ? r.current.value : "-";
   const std::string previous = r.proposed.empty() ? "(none)" : r.proposed;
   std::printf("%-60s  %-14s -> %-14s %s%s%s\n", r.path.c_str(), current.c_str(), previous.c_str(),
-              eval::action_name(r.action), r.message.empty() ? "" : ": ", r.message.c_str());
+              tools::action_name(r.action), r.message.empty() ? "" : ": ", r.message.c_str());
   std::fflush(stdout);
-  if (r.action == eval::TagAction::failed) std::fprintf(stderr, "mgc: error: %s\n", r.message.c_str());
+  if (r.action == tools::TagAction::failed) std::fprintf(stderr, "mgc: error: %s\n", r.message.c_str());
 }
 
 }  // namespace
@@ -69,17 +69,17 @@ void register_tag(CLI::App& app) {
     if (!o->undo.empty()) {
       if (!o->run_dir.empty()) throw make_error("tag", "--undo LOG takes no RUN or LIBRARY argument");
       o->tag.on_row = print_undo_row;
-      const eval::TagSummary s = eval::undo_tags(o->undo, o->tag);
+      const tools::TagSummary s = tools::undo_tags(o->undo, o->tag);
       std::printf("undo: %s\n", s.line().c_str());
       if (s.failed() > 0) throw make_error("tag", "{} of {} file(s) could not be restored", s.failed(), s.rows.size());
       return;
     }
     if (o->run_dir.empty() || o->library.empty()) throw make_error("tag", "usage: mgc tag RUN LIBRARY [--write] ...");
-    eval::validate(o->tag);
+    tools::validate(o->tag);
     o->tag.on_row = print_row;
     std::printf("%-60s  %-14s %6s  %-14s %s\n", "path", "proposed", "conf", "current", "action");
-    const eval::TagSummary s = eval::tag_library(o->run_dir, o->library, o->tag);
-    if (!o->csv.empty()) eval::write_tag_csv(s, o->csv);
+    const tools::TagSummary s = tools::tag_library(o->run_dir, o->library, o->tag);
+    if (!o->csv.empty()) tools::write_tag_csv(s, o->csv);
     std::printf("tag: %s%s\n", s.line().c_str(), o->tag.write ? "" : " (dry run: nothing written; --write tags)");
     if (!s.log_path.empty()) std::printf("undo log: %s (mgc tag --undo %s)\n", s.log_path.c_str(), s.log_path.c_str());
     if (!o->csv.empty()) std::printf("proposals: %s\n", o->csv.c_str());

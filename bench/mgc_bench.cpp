@@ -8,7 +8,7 @@
 //   mgc_bench train MODEL [--steps N] [--batch B] [--size S] [--threads T] [--nchw]
 //                                              fwd + bwd + SGD step images/s (median over steps)
 //   mgc_bench infer MODEL [--repeat N] [--threads T] [--nchw]   eval + InferenceMode forward of a batch of windows (ms)
-// train and infer use the memory order mgc's trainer and predictor use (train::use_fast_memory_format: channels-last
+// train and infer use the memory order mgc's trainer and predictor use (run::use_fast_memory_format: channels-last
 // on CPU); --nchw keeps libtorch's default order, for the A/B.
 #include <torch/torch.h>
 
@@ -30,7 +30,7 @@
 #include "mgc/features/mel.h"
 #include "mgc/models/classifier.h"
 #include "mgc/models/registry.h"
-#include "mgc/train/model_io.h"
+#include "mgc/run/model.h"
 
 namespace {
 
@@ -147,8 +147,8 @@ BenchModel bench_model(const std::string& name, int threads, int batch, int size
   BenchModel b{mgc::models::create_model(mc), torch::randn({batch, 3, size, size})};
   const torch::Device cpu(torch::kCPU);
   if (!nchw) {
-    mgc::train::use_fast_memory_format(*b.model, cpu);
-    b.x = mgc::train::fast_memory_format(b.x, cpu);
+    mgc::run::use_fast_memory_format(*b.model, cpu);
+    b.x = mgc::run::fast_memory_format(b.x, cpu);
   }
   return b;
 }

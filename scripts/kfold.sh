@@ -5,7 +5,7 @@
 # fitted on the same training clips), so the accuracy is the CNN and the harmony model together (mgc eval's mean
 # vote); the CNN alone and the harmony model alone are printed beside it. MGC_HARMONY=0 scores the CNN alone.
 # Settings (environment): MGC_MODEL (audio_cnn), MGC_FOLDS (5), MGC_SPLIT_BY (groove_file), MGC_CLIPS (80),
-# MGC_SECONDS (15), MGC_EPOCHS (6: as good as 12 in docs/ROBUSTNESS.md, and five folds fit in 30 minutes on 2 cores),
+# MGC_SECONDS (15), MGC_EPOCHS (6: as good as 12 in docs/notebook/2026-11-robustness.md, and five folds fit in 30 minutes on 2 cores),
 # MGC_VAL (0: no val fold, train on all other folds and keep the last epoch; any value > 0: the next fold validates
 # and the best val epoch is kept), MGC_SEED (0: the corpus, the split and
 # training), MGC_TRAIN_SEED (training alone, default MGC_SEED: the same folds trained again), MGC_OUT (out/kfold),
@@ -14,7 +14,7 @@
 # "--n-mels 256"), MGC_EXTRA (more `mgc train` options), MGC_HARMONY (1), MGC_RUN_FOLDS (which folds to run now, e.g.
 # "0 1"; default all: the summary covers the folds run). Resumable: finished folds are reused. Writes the summed
 # confusion matrix ($MGC_OUT/confusion.csv) and every groove file's clip accuracy, worst first ($MGC_OUT/groups.csv).
-# Measured (docs/ROBUSTNESS.md): a val fold costs a fifth of the training groove files and 8-9 points.
+# Measured (docs/notebook/2026-11-robustness.md): a val fold costs a fifth of the training groove files and 8-9 points.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 model="${MGC_MODEL:-audio_cnn}"
@@ -37,7 +37,7 @@ run_folds="${MGC_RUN_FOLDS:-$(seq -s ' ' 0 $((folds - 1)))}"
 n_run=$(wc -w <<< "$run_folds")
 # Lanes: folds trained at once. A small CNN gains little from a second intra-op thread (on our 2-core machine a
 # 1-thread audio_cnn training beside another took 64-73 s per epoch, one 2-thread training alone 65 s:
-# docs/ROBUSTNESS.md), so by default every core trains a fold of its own.
+# docs/notebook/2026-11-robustness.md), so by default every core trains a fold of its own.
 lanes="${MGC_LANES:-0}"
 if [ "$lanes" -le 0 ]; then lanes=$((nproc_ < n_run ? nproc_ : n_run)); fi
 if [ "$threads" -le 0 ] && [ "$lanes" -gt 1 ]; then threads=$((nproc_ / lanes > 0 ? nproc_ / lanes : 1)); fi

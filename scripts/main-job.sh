@@ -33,4 +33,4 @@ echo "The accuracy above is measured on whole groove files (drum patterns, bass 
 echo "model never heard in training (split by groove_file): it estimates how the model does on new arrangements of a"
 echo "genre, not on new takes of patterns it knows. The mean vote combines the CNN with the harmony model (the line"
 echo "'harmony model:' gives each alone); the harmony model learns the corpus's chord progressions, which every groove"
-echo "file of a genre shares (docs/ROBUSTNESS.md, \"Harmony\")."
+echo "file of a genre shares (docs/ROBUSTNESS.md, \"Known limits\")."

@@ -181,3 +181,32 @@ TEST(CliTrain, InputNormBothReachesEvalPredictAndExport) {
   EXPECT_NE(bad_shift.output.find("pitch_shift_bins"), std::string::npos) << bad_shift.output;
   EXPECT_FALSE(std::filesystem::exists(dir.file("bad")));
 }
+
+TEST(CliTrain, ConfigFileIsTheRecipeAndOptionsOverrideIt) {
+  TempDir dir;
+  const std::string manifest = mgc::test::make_toy_dataset(dir.path(), 2, 2.0);
+  // A recipe with fields `mgc compare` has no option for (dropout, momentum, the step schedule).
+  nlohmann::json recipe = {{"data", manifest},           {"cache_dir", dir.file("cache")}, {"epochs", 3},
+                           {"batch_size", 4},            {"segment_seconds", 1.0},         {"dropout", 0.3},
+                           {"schedule", "step"},         {"step_size", 2},                 {"gamma", 0.5},
+                           {"threads", 1},               {"augment", {{"eq_db", 4.0}}}};
+  mgc::write_file_atomic(dir.file("recipe.json"), recipe.dump());
+  const auto r = run_cli("train --config " + dir.file("recipe.json") + " --out " + dir.file("run") +
+                         " --epochs 1 --seed 5 -q");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto config = nlohmann::json::parse(mgc::read_file(dir.file("run") + "/config.json"));
+  EXPECT_EQ(config["epochs"], 1);  // the option given wins over the file
+  EXPECT_EQ(config["seed"], 5);
+  EXPECT_EQ(config["dropout"], 0.3);  // the file's fields, options or not
+  EXPECT_EQ(config["schedule"], "step");
+  EXPECT_EQ(config["step_size"], 2);
+  EXPECT_EQ(config["gamma"], 0.5);
+  EXPECT_EQ(config["augment"]["eq_db"], 4.0);
+  EXPECT_EQ(config["batch_size"], 4);
+
+  mgc::write_file_atomic(dir.file("bad.json"), R"({"data": "x.csv", "learning_rate": 0.1})");
+  const auto bad = run_cli("train --config " + dir.file("bad.json") + " --out " + dir.file("bad") + " -q");
+  EXPECT_NE(bad.exit_code, 0);
+  EXPECT_NE(bad.output.find("unknown config key 'learning_rate'"), std::string::npos) << bad.output;
+  EXPECT_FALSE(std::filesystem::exists(dir.file("bad")));
+}

@@ -11,6 +11,7 @@
 #include "mgc/core/error.h"
 #include "mgc/core/fs.h"
 #include "mgc/data/dataset.h"
+#include "mgc/data/folder_walk.h"
 #include "test_util.h"
 
 namespace fs = std::filesystem;
@@ -66,52 +67,6 @@ void expect_consistent(const Dataset& ds) {
 }
 
 }  // namespace
-
-// ---- CSV ----
-
-TEST(Csv, QuotedFieldsHoldCommasQuotesAndLineBreaks) {
-  const auto t = mgc::data::parse_csv(
-      "path,label,note\n"
-      "\"a, b.wav\",rock,\"say \"\"hi\"\"\"\n"
-      "c.wav,  jazz  ,\"two\nlines\"\n"
-      "d.wav,\"\",\n",
-      "t.csv");
-  ASSERT_EQ(t.rows.size(), 4u);
-  EXPECT_EQ(t.rows[0], (std::vector<std::string>{"path", "label", "note"}));
-  EXPECT_EQ(t.rows[1], (std::vector<std::string>{"a, b.wav", "rock", "say \"hi\""}));
-  EXPECT_EQ(t.rows[2], (std::vector<std::string>{"c.wav", "jazz", "two\nlines"}));  // unquoted fields trimmed
-  EXPECT_EQ(t.rows[3], (std::vector<std::string>{"d.wav", "", ""}));                // trailing empty field kept
-  EXPECT_EQ(t.lines, (std::vector<int>{1, 2, 3, 5}));
-}
-
-TEST(Csv, CrlfBomAndBlankLines) {
-  const auto t =
-      mgc::data::parse_csv("\xEF\xBB\xBFpath,genre\r\n\r\na.wav,rock\r\n  \r\n\"b\r\nc.wav\",pop\r\nlast,x", "t.csv");
-  ASSERT_EQ(t.rows.size(), 4u);
-  EXPECT_EQ(t.rows[0][0], "path");  // no BOM left in the first name
-  EXPECT_EQ(t.rows[1], (std::vector<std::string>{"a.wav", "rock"}));
-  EXPECT_EQ(t.rows[2], (std::vector<std::string>{"b\r\nc.wav", "pop"}));
-  EXPECT_EQ(t.rows[3], (std::vector<std::string>{"last", "x"}));  // no newline at the end
-  EXPECT_EQ(t.lines, (std::vector<int>{1, 3, 5, 7}));
-}
-
-TEST(Csv, MalformedTextIsReportedWithFileAndLine) {
-  std::string msg = error_of([] { mgc::data::parse_csv("a,b\n\"open,x\n\n", "m.csv"); });
-  EXPECT_NE(msg.find("data: 'm.csv' line 2"), std::string::npos) << msg;
-  EXPECT_NE(msg.find("never closed"), std::string::npos) << msg;
-  msg = error_of([] { mgc::data::parse_csv("a,b\nx,\"y\"z\n", "m.csv"); });
-  EXPECT_NE(msg.find("'m.csv' line 2"), std::string::npos) << msg;
-}
-
-TEST(Csv, FieldQuotingRoundTrips) {
-  const std::vector<std::string> values = {"plain", "a,b", "say \"hi\"", "two\nlines", " padded ", "", "x\r\ny"};
-  std::string line;
-  for (size_t i = 0; i < values.size(); ++i) line += (i ? "," : "") + mgc::data::csv_field(values[i]);
-  EXPECT_EQ(mgc::data::csv_field("plain"), "plain");
-  const auto t = mgc::data::parse_csv(line + "\n", "x.csv");
-  ASSERT_EQ(t.rows.size(), 1u);
-  EXPECT_EQ(t.rows[0], values);
-}
 
 TEST(AudioFiles, AudioExtensionsAreCaseInsensitive) {
   const auto exts = mgc::data::audio_extensions();
@@ -374,4 +329,38 @@ TEST(WriteManifest, RejectsAFieldNamedLikeAColumn) {
   const std::string msg = error_of([&] { mgc::data::write_manifest(ds, tmp.file("m.csv")); });
   EXPECT_NE(msg.find("a clip field is named 'label'"), std::string::npos) << msg;
   EXPECT_FALSE(fs::exists(tmp.file("m.csv")));
+}
+
+// ---- The folder walk (data/folder_walk.h) that datasets, mgc predict and mgc tag share ----
+
+TEST(FolderWalk, ListsWantedFilesSortedAndReportsWhatItCannotRead) {
+  mgc::test::TempDir dir;
+  const std::string root = dir.file("lib");
+  touch(root + "/b/song.wav");
+  touch(root + "/a.flac");
+  touch(root + "/notes.txt");
+  touch(root + "/.hidden.wav");
+  touch(root + "/.cache/inside.wav");
+  fs::create_directories(root + "/folder.mp3");
+  touch(root + "/folder.mp3/deep.ogg");
+  fs::create_symlink(root + "/missing.wav", root + "/dangling.wav");
+
+  using Kind = mgc::data::WalkEntry::Kind;
+  const auto entries = mgc::data::walk_folder(root, mgc::data::is_audio_file);
+  std::vector<std::string> files, problems;
+  for (const auto& e : entries) (e.kind == Kind::file ? files : problems).push_back(e.path);
+  EXPECT_EQ(files, (std::vector<std::string>{root + "/a.flac", root + "/b/song.wav", root + "/folder.mp3/deep.ogg"}));
+  ASSERT_EQ(problems, (std::vector<std::string>{root + "/dangling.wav"}));
+  EXPECT_NE(entries[2].problem.find("dangling"), std::string::npos) << entries[2].problem;
+
+  mgc::data::WalkOptions all;
+  all.skip_hidden = false;
+  size_t hidden = 0;
+  for (const auto& e : mgc::data::walk_folder(root, mgc::data::is_audio_file, all))
+    hidden += e.path.find("/.") != std::string::npos;
+  EXPECT_EQ(hidden, 2u);
+
+  const auto missing = mgc::data::walk_folder(dir.file("nope"), mgc::data::is_audio_file);
+  ASSERT_EQ(missing.size(), 1u);
+  EXPECT_EQ(missing[0].kind, Kind::unlisted);
 }

@@ -11,6 +11,7 @@
 #include "mgc/core/error.h"
 #include "mgc/core/fs.h"
 #include "mgc/eval/metrics.h"
+#include "mgc/eval/plot.h"
 #include "test_util.h"
 
 namespace {

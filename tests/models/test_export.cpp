@@ -10,11 +10,12 @@
 
 #include "mgc/core/error.h"
 #include "mgc/core/npy.h"
-#include "mgc/eval/export.h"
 #include "mgc/models/classifier.h"
 #include "mgc/models/export.h"
 #include "mgc/models/registry.h"
-#include "mgc/train/model_io.h"
+#include "mgc/run/model.h"
+#include "mgc/run/run_dir.h"
+#include "mgc/tools/export.h"
 #include "mgc/train/trainer.h"
 #include "train/toy_dataset.h"
 
@@ -103,20 +104,20 @@ TEST(Export, ARunLoadsInCppAndPythonWithItsContract) {
   mgc::train::train(config, run, quiet);
 
   const std::string out = dir.file("model.pt");
-  const mgc::eval::ExportInfo info = mgc::eval::export_run_torchscript(run, out);
+  const mgc::tools::ExportInfo info = mgc::tools::export_run_torchscript(run, out);
   EXPECT_EQ(info.model, "audio_cnn");
   EXPECT_EQ(info.classes, (std::vector<std::string>{"high", "low", "noisy"}));
   EXPECT_EQ(info.n_mels, 128);
   EXPECT_EQ(info.frames, config.segment_frames());
 
   // The run's own inference path on some windows, against the exported module on the same windows.
-  auto c = mgc::train::load_run_config(run);
+  auto c = mgc::run::load_run_config(run);
   c.pretrained.clear();
-  auto model = mgc::train::build_model(c, 3);
-  mgc::train::load_model_weights(*model, run + "/best.safetensors");
+  auto model = mgc::run::build_model(c, 3);
+  mgc::run::load_model_weights(*model, run + "/best.safetensors");
   torch::manual_seed(5);
   const torch::Tensor db = torch::rand({4, 1, 128, info.frames}) * -80.0;
-  const torch::Tensor want = mgc::train::predict_probs(*model, db, c, 8, torch::kCPU);
+  const torch::Tensor want = mgc::run::predict_probs(*model, db, c, 8, torch::kCPU);
 
   torch::jit::ExtraFilesMap extra{{"mgc.json", ""}};
   torch::jit::Module loaded = torch::jit::load(out, c10::nullopt, extra);
@@ -166,5 +167,5 @@ TEST(Export, ARunLoadsInCppAndPythonWithItsContract) {
   const auto bad = mgc::test::run_cli("export " + dir.file("cache") + " --torchscript " + dir.file("x.pt"));
   EXPECT_NE(bad.exit_code, 0);
   EXPECT_NE(bad.output.find("config.json"), std::string::npos) << bad.output;
-  EXPECT_THROW(mgc::eval::export_run_torchscript(dir.file("nothing"), dir.file("y.pt")), mgc::Error);
+  EXPECT_THROW(mgc::tools::export_run_torchscript(dir.file("nothing"), dir.file("y.pt")), mgc::Error);
 }

@@ -8,13 +8,13 @@
 #include <utility>
 
 #include "mgc/core/error.h"
-#include "mgc/eval/predictor.h"
+#include "mgc/run/predictor.h"
 #include "test_util.h"
 #include "train/toy_dataset.h"
 
-using mgc::eval::FilePrediction;
-using mgc::eval::Predictor;
-using mgc::eval::StreamConfig;
+using mgc::run::FilePrediction;
+using mgc::run::Predictor;
+using mgc::run::StreamConfig;
 using mgc::test::TempDir;
 
 namespace {

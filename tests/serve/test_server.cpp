@@ -17,9 +17,10 @@
 
 #include "mgc/core/error.h"
 #include "mgc/core/fs.h"
-#include "mgc/eval/predictor.h"
+#include "mgc/run/harmony.h"
+#include "mgc/run/predictor.h"
 #include "mgc/serve/server.h"
-#include "mgc/train/harmony.h"
+#include "mgc/train/harmony_fit.h"
 #include "mgc/train/trainer.h"
 #include "serve/running_server.h"
 #include "train/toy_dataset.h"
@@ -60,7 +61,7 @@ class ServeToy : public ::testing::Test {
   static void SetUpTestSuite() {
     dir_ = new TempDir();
     const std::string manifest = mgc::test::make_toy_dataset(dir_->path(), 2, 2.0);
-    mgc::train::TrainConfig c = mgc::test::toy_train_config(manifest, dir_->file("cache"), 6);
+    mgc::run::TrainConfig c = mgc::test::toy_train_config(manifest, dir_->file("cache"), 6);
     mgc::train::TrainOptions o;
     o.progress = false;
     o.verbose = false;
@@ -193,7 +194,7 @@ TEST_F(ServeToy, ClassifiesAnUpload) {
   EXPECT_NEAR(j.at("audio_seconds").get<double>(), 5.0, 0.05);
 
   // The timeline is the predictor's, segment for segment.
-  const mgc::eval::Predictor reference(run_, 1);
+  const mgc::run::Predictor reference(run_, 1);
   const auto expected = reference.predict_file(clip_);
   const json& timeline = j.at("timeline");
   ASSERT_EQ(timeline.size(), expected.segments.size());
@@ -253,7 +254,7 @@ TEST_F(ServeToy, GivesMgcPredictsVoteWhenTheRunHasAHarmonyModel) {
   std::filesystem::create_directories(run);
   for (const char* f : {"best.safetensors", "config.json", "run.json", "result.json"})
     std::filesystem::copy_file(run_ + "/" + f, run + "/" + f);
-  mgc::train::HarmonyOptions ho;
+  mgc::run::HarmonyOptions ho;
   ho.features.lags_seconds = {0.25, 0.5};
   mgc::train::fit_run_harmony(run, ho, 1, false);
 
@@ -267,7 +268,7 @@ TEST_F(ServeToy, GivesMgcPredictsVoteWhenTheRunHasAHarmonyModel) {
   ASSERT_TRUE(j.at("harmony").get<bool>()) << r->body;
 
   // The same numbers as the predictor's (mgc predict's) for the file: the combined vote and each expert alone.
-  const mgc::eval::Predictor reference(run, 1);
+  const mgc::run::Predictor reference(run, 1);
   ASSERT_TRUE(reference.uses_harmony());
   const auto expected = reference.predict_file(clip_);
   ASSERT_TRUE(expected.harmony);

@@ -7,12 +7,14 @@
 
 #include "mgc/train/augment.h"
 
+using namespace mgc::run;
 using namespace mgc::train;
 
 namespace {
 
-// Every transform that was on by default before they were measured (docs/ROBUSTNESS.md) switched off explicitly, so
-// that a test can switch on the one it checks whatever the defaults are.
+// Every transform that was on by default before they were measured (docs/notebook/2026-11-robustness.md,
+// "Augmentation off") switched off explicitly, so that a test can switch on the one it checks whatever the defaults
+// are.
 AugmentConfig all_off() {
   AugmentConfig c;
   c.pitch_shift_bins = 0;
@@ -178,7 +180,8 @@ TEST(Augment, EqAddsOneSmoothCurvePerExampleWithinEqDb) {
 }
 
 // The default config changes nothing: every transform is off until switched on (measured to cost accuracy on held-out
-// groove files, docs/ROBUSTNESS.md), though augmentation as a whole stays enabled, and the loader's mixup is off too.
+// groove files, docs/notebook/2026-11-robustness.md), though augmentation as a whole stays enabled, and the loader's
+// mixup is off too.
 TEST(Augment, DefaultsLeaveTheBatchAlone) {
   const AugmentConfig c;
   EXPECT_TRUE(c.enabled);

@@ -20,10 +20,11 @@
 #include "mgc/core/error.h"
 #include "mgc/core/fs.h"
 #include "mgc/models/weights.h"
-#include "mgc/train/config.h"
+#include "mgc/run/config.h"
 #include "mgc/train/distributed.h"
 #include "train/toy_dataset.h"
 
+using namespace mgc::run;
 using namespace mgc::train;
 using mgc::test::TempDir;
 

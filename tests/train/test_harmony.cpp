@@ -6,9 +6,11 @@
 
 #include "mgc/core/error.h"
 #include "mgc/core/fs.h"
-#include "mgc/train/harmony.h"
+#include "mgc/run/harmony.h"
+#include "mgc/train/harmony_fit.h"
 #include "test_util.h"
 
+using namespace mgc::run;
 using namespace mgc::train;
 
 namespace {

@@ -13,8 +13,8 @@
 #include <nlohmann/json.hpp>
 
 #include "mgc/core/fs.h"
-#include "mgc/eval/predictor.h"
-#include "mgc/train/harmony.h"
+#include "mgc/run/harmony.h"
+#include "mgc/run/predictor.h"
 #include "test_util.h"
 #include "toy_dataset.h"
 
@@ -40,11 +40,11 @@ TEST(HarmonyCli, FitThenEvalCombinesBothExperts) {
       run_cli("harmony " + run + " --lags 0.25,0.5 --bass-octaves 0 --no-beat-lags --threads 1 -q");
   ASSERT_EQ(chroma_only.exit_code, 0) << chroma_only.output;
   EXPECT_NE(chroma_only.output.find("training clips, 48 features"), std::string::npos) << chroma_only.output;
-  EXPECT_EQ(mgc::train::load_harmony(run + "/harmony.json").options.features.bass_octaves, 0);
+  EXPECT_EQ(mgc::run::load_harmony(run + "/harmony.json").options.features.bass_octaves, 0);
   const auto fit = run_cli("harmony " + run + " --lags 0.25,0.5 --threads 1 -q");
   ASSERT_EQ(fit.exit_code, 0) << fit.output;
   EXPECT_NE(fit.output.find("training clips, 180 features"), std::string::npos) << fit.output;
-  const mgc::train::HarmonyModel hm = mgc::train::load_harmony(run + "/harmony.json");
+  const mgc::run::HarmonyModel hm = mgc::run::load_harmony(run + "/harmony.json");
   EXPECT_EQ(hm.options.features.lags_seconds, (std::vector<double>{0.25, 0.5}));
   EXPECT_EQ(hm.options.features.bass_octaves, 2);
   EXPECT_EQ(hm.options.features.lags_beats, (std::vector<double>{1, 2, 4, 8}));
@@ -71,7 +71,7 @@ TEST(HarmonyCli, FitThenEvalCombinesBothExperts) {
   EXPECT_TRUE(m_both.contains("clip_harmony"));
 
   // Each clip's mean vote is fuse_probabilities(CNN, harmony), as the library computes them from the audio.
-  const mgc::eval::Predictor predictor(run, 1);
+  const mgc::run::Predictor predictor(run, 1);
   const mgc::features::ChromaCqt engine(hm.options.cqt);
   std::ifstream csv(dir.file("both") + "/predictions.csv");
   std::string line;
@@ -86,11 +86,11 @@ TEST(HarmonyCli, FitThenEvalCombinesBothExperts) {
     for (std::string c; std::getline(ss, c, ',');) cells.push_back(c);
     ASSERT_GE(cells.size(), 6u) << line;
     const std::string path = dir.path() + "/" + cells[0];
-    const mgc::eval::FilePrediction fp = predictor.predict_file(path);
+    const mgc::run::FilePrediction fp = predictor.predict_file(path);
     ASSERT_TRUE(fp.harmony);
     const std::vector<float>& cnn = fp.cnn_probs;
-    const std::vector<float> harmony = hm.predict(mgc::train::clip_harmony_features(path, engine, hm.options));
-    const std::vector<float> fused = mgc::train::fuse_probabilities(cnn, harmony);
+    const std::vector<float> harmony = hm.predict(mgc::run::clip_harmony_features(path, engine, hm.options));
+    const std::vector<float> fused = mgc::run::fuse_probabilities(cnn, harmony);
     for (size_t c = 0; c < fused.size(); ++c) EXPECT_EQ(fp.probs[c], fused[c]);
     const int top = static_cast<int>(std::max_element(fused.begin(), fused.end()) - fused.begin());
     EXPECT_EQ(cells[2], hm.classes[static_cast<size_t>(top)]) << line;
@@ -108,8 +108,8 @@ TEST(HarmonyCli, FitThenEvalCombinesBothExperts) {
   const auto pj = nlohmann::json::parse(pred.output.substr(pred.output.find('[')));
   ASSERT_TRUE(pj.at(0).at("harmony").get<bool>()) << pred.output;
   const std::vector<float> cnn = predictor.predict_file(clip).cnn_probs;
-  const std::vector<float> harmony = hm.predict(mgc::train::clip_harmony_features(clip, engine, hm.options));
-  const std::vector<float> fused = mgc::train::fuse_probabilities(cnn, harmony);
+  const std::vector<float> harmony = hm.predict(mgc::run::clip_harmony_features(clip, engine, hm.options));
+  const std::vector<float> fused = mgc::run::fuse_probabilities(cnn, harmony);
   for (size_t c = 0; c < hm.classes.size(); ++c) {
     EXPECT_NEAR(pj.at(0).at("probs").at(hm.classes[c]).get<double>(), fused[c], 1e-6) << c;
     EXPECT_NEAR(pj.at(0).at("cnn_probs").at(hm.classes[c]).get<double>(), cnn[c], 1e-6) << c;

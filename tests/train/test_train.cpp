@@ -11,13 +11,14 @@
 
 #include "mgc/core/error.h"
 #include "mgc/core/fs.h"
-#include "mgc/eval/evaluate.h"
-#include "mgc/eval/predictor.h"
-#include "mgc/train/model_io.h"
+#include "mgc/run/model.h"
+#include "mgc/run/predictor.h"
+#include "mgc/tools/evaluate.h"
 #include "mgc/train/run_data.h"
 #include "mgc/train/trainer.h"
 #include "train/toy_dataset.h"
 
+using namespace mgc::run;
 using namespace mgc::train;
 using mgc::test::metrics_without_timing;
 using mgc::test::TempDir;
@@ -73,9 +74,9 @@ TEST_F(TrainToy, LearnsAndWritesTheRunFolder) {
   EXPECT_EQ(info["split"]["test"].size(), 6u);  // one groove of 2 clips per class
 
   // The run evaluates and predicts.
-  mgc::eval::EvalOptions eo;
+  mgc::tools::EvalOptions eo;
   eo.progress = false;
-  const mgc::eval::EvalResult e = mgc::eval::evaluate_run(run, eo);
+  const mgc::tools::EvalResult e = mgc::tools::evaluate_run(run, eo);
   EXPECT_EQ(e.clips_mean.n, 6);
   EXPECT_EQ(e.split_by, "groove");
   EXPECT_GE(e.clips_mean.accuracy, 0.8);
@@ -127,7 +128,7 @@ TEST_F(TrainToy, LearnsAndWritesTheRunFolder) {
   EXPECT_EQ(summary.at("by"), "groove");
   EXPECT_EQ(summary.at("rows"), 3);
   EXPECT_NEAR(summary.at("mean_accuracy").get<double>(), right / 6.0, 1e-12);  // equal group sizes
-  const mgc::eval::Predictor p(run, 2);
+  const mgc::run::Predictor p(run, 2);
   const auto fp = p.predict_file(dir_->file("low_3_1.wav"));
   EXPECT_EQ(p.classes()[static_cast<size_t>(fp.top())], "low");
   EXPECT_EQ(fp.segments.size(), 3u);  // 2 s at 1 s windows every half window: starts 0, 0.49, 0.98 s
@@ -161,9 +162,9 @@ TEST_F(TrainToy, WithoutAValSplitTheLastEpochIsBestAndValColumnsAreEmpty) {
   EXPECT_EQ(rows, 4);
   std::ifstream jsonl(run + "/metrics.jsonl");
   while (std::getline(jsonl, line)) EXPECT_TRUE(nlohmann::json::parse(line).at("val_clip_acc").is_null()) << line;
-  mgc::eval::EvalOptions eo;
+  mgc::tools::EvalOptions eo;
   eo.progress = false;
-  EXPECT_EQ(mgc::eval::evaluate_run(run, eo).clips_mean.n, 6);  // the test split is still there
+  EXPECT_EQ(mgc::tools::evaluate_run(run, eo).clips_mean.n, 6);  // the test split is still there
 }
 
 TEST_F(TrainToy, SameSeedSameMetricsAndResumeContinuesExactly) {

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "mgc/train/config.h"
+#include "mgc/run/config.h"
 #include "test_util.h"
 
 namespace mgc::test {
@@ -64,8 +64,8 @@ inline std::string metrics_without_timing(const std::string& run) {
 
 // A TrainConfig that fits the toy dataset in seconds: 1 s windows, small batches, one intra-op thread (ctest runs
 // tests side by side on two cores; two threads each would oversubscribe them many times over).
-inline mgc::train::TrainConfig toy_train_config(const std::string& manifest, const std::string& cache, int epochs) {
-  mgc::train::TrainConfig c;
+inline mgc::run::TrainConfig toy_train_config(const std::string& manifest, const std::string& cache, int epochs) {
+  mgc::run::TrainConfig c;
   c.data = manifest;
   c.cache_dir = cache;
   c.segment_seconds = 1.0;
@@ -78,8 +78,8 @@ inline mgc::train::TrainConfig toy_train_config(const std::string& manifest, con
   c.threads = 1;
   c.patience = 0;
   // The augmentation the toy tests were written with (the library's default until it was measured to cost accuracy
-  // on the generated corpus, docs/ROBUSTNESS.md): a toy model trained on pure tones needs it to call a clip that
-  // mixes tones and noise (tests/serve's browser test). These tests check training, resuming and serving, not the
+  // on the generated corpus, docs/notebook/2026-11-robustness.md, "Augmentation off"): a toy model trained on pure
+  // tones needs it to call a clip that mixes tones and noise (tests/serve's browser test). These tests check training, resuming and serving, not the
   // augmentation defaults (tests/train/test_augment.cpp does).
   c.augment.pitch_shift_bins = 2;
   c.augment.tilt_db = 6.0;

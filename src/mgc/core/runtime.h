@@ -15,8 +15,8 @@ int num_threads();
 // Tunes glibc's malloc for tensor work, once per process, before the first big allocation: every block comes
 // from the heap instead of a fresh mmap (glibc's default maps and unmaps each block above its threshold, and
 // every page of it then faults in zeroed, again for every batch), the heap grows 64 MiB at a time, and up to
-// 1 GiB of freed heap is kept for reuse instead of being returned. Measured on a 2-core box (docs/PERFORMANCE.md):
-// 40 % of audio_cnn's training CPU time had been page faults in the kernel. Costs resident memory: freed memory
+// 1 GiB of freed heap is kept for reuse instead of being returned (why, measured: docs/PERFORMANCE.md). Costs
+// resident memory: freed memory
 // stays with the process up to that limit. Does nothing when MGC_MALLOC=system, when the user set glibc's own
 // MALLOC_* / GLIBC_TUNABLES settings, or on a C library other than glibc. Returns whether it changed anything.
 // Never throws.

@@ -14,6 +14,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "mgc/core/error.h"
 
@@ -55,15 +56,33 @@ class SpawnActions {
   posix_spawn_file_actions_t actions_;
 };
 
-pid_t spawn(const std::vector<std::string>& argv, SpawnActions& actions, const char* component) {
+// `envp` null: this process's environment.
+pid_t spawn(const std::vector<std::string>& argv, SpawnActions& actions, const char* component,
+            char* const* envp = nullptr) {
   if (argv.empty()) throw make_error(component, "no program to run");
   std::vector<char*> args;
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
   pid_t pid = 0;
-  const int rc = posix_spawn(&pid, argv[0].c_str(), actions.get(), nullptr, args.data(), environ);
+  const int rc = posix_spawn(&pid, argv[0].c_str(), actions.get(), nullptr, args.data(), envp ? envp : environ);
   if (rc != 0) throw make_error(component, "cannot run '{}': {}", argv[0], std::strerror(rc));
   return pid;
+}
+
+// This process's environment without the names that `overrides` ("NAME=value") set, then `overrides` in order.
+std::vector<std::string> child_environment(const std::vector<std::string>& overrides) {
+  auto name_of = [](const std::string& entry) { return entry.substr(0, entry.find('=')); };
+  std::vector<std::string> names;
+  for (const auto& o : overrides) names.push_back(name_of(o) + "=");
+  std::vector<std::string> env;
+  for (char** e = environ; e && *e; ++e) {
+    const std::string entry(*e);
+    const bool replaced = std::any_of(names.begin(), names.end(),
+                                      [&](const std::string& n) { return entry.compare(0, n.size(), n) == 0; });
+    if (!replaced) env.push_back(entry);
+  }
+  env.insert(env.end(), overrides.begin(), overrides.end());
+  return env;
 }
 
 }  // namespace
@@ -82,6 +101,17 @@ std::string find_on_path(const std::string& name) {
     start = end + 1;
   }
   return "";
+}
+
+std::string find_program(const std::string& name_or_path) {
+  if (name_or_path.empty()) return "";
+  if (name_or_path.find('/') != std::string::npos) return ::access(name_or_path.c_str(), X_OK) == 0 ? name_or_path : "";
+  return find_on_path(name_or_path);
+}
+
+int exit_code(int status) {
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
 }
 
 ProcessOutput run_process(const std::vector<std::string>& argv, std::chrono::seconds timeout, const char* component) {
@@ -141,22 +171,53 @@ ProcessOutput run_process(const std::vector<std::string>& argv, std::chrono::sec
 }
 
 ChildUsage run_logged(const std::vector<std::string>& argv, const std::string& log_path, const char* component) {
-  Fd log(::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644));
+  return run_logged(argv, log_path, LogRunOptions{}, component);
+}
+
+ChildUsage run_logged(const std::vector<std::string>& argv, const std::string& log_path, const LogRunOptions& options,
+                      const char* component) {
+  const int mode = O_WRONLY | O_CREAT | O_CLOEXEC | (options.truncate_log ? O_TRUNC : O_APPEND);
+  Fd log(::open(log_path.c_str(), mode, 0644));
   if (log.get() < 0) throw make_error(component, "cannot open the log '{}': {}", log_path, std::strerror(errno));
   SpawnActions actions(component);
   if (posix_spawn_file_actions_addopen(actions.get(), 0, "/dev/null", O_RDONLY, 0) != 0 ||
       posix_spawn_file_actions_adddup2(actions.get(), log.get(), 1) != 0 ||
       posix_spawn_file_actions_adddup2(actions.get(), log.get(), 2) != 0)
     throw make_error(component, "cannot prepare to run '{}'", argv.empty() ? "" : argv[0]);
+  std::vector<std::string> env_strings;
+  std::vector<char*> envp;
+  if (!options.environment.empty()) {
+    env_strings = child_environment(options.environment);
+    for (const auto& e : env_strings) envp.push_back(const_cast<char*>(e.c_str()));
+    envp.push_back(nullptr);
+  }
   ChildUsage usage;
   usage.spawner_rss_kib = self_peak_rss_kib();
   const auto t0 = std::chrono::steady_clock::now();
-  const pid_t pid = spawn(argv, actions, component);
+  const pid_t pid = spawn(argv, actions, component, envp.empty() ? nullptr : envp.data());
   log.reset();
   int status = 0;
   rusage ru{};
-  while (::wait4(pid, &status, 0, &ru) < 0) {
-    if (errno != EINTR) throw make_error(component, "waiting for '{}' failed: {}", argv[0], std::strerror(errno));
+  if (options.timeout_s > 0) {
+    // Polled: wait4 has no time limit of its own.
+    const auto deadline = t0 + std::chrono::duration<double>(options.timeout_s);
+    for (;;) {
+      const pid_t w = ::wait4(pid, &status, WNOHANG, &ru);
+      if (w == pid) break;
+      if (w < 0 && errno != EINTR)
+        throw make_error(component, "waiting for '{}' failed: {}", argv[0], std::strerror(errno));
+      if (std::chrono::steady_clock::now() > deadline) {
+        ::kill(pid, SIGKILL);
+        while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+        }
+        throw make_error(component, "'{}' ran over {:g} s and was stopped", argv[0], options.timeout_s);
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+  } else {
+    while (::wait4(pid, &status, 0, &ru) < 0) {
+      if (errno != EINTR) throw make_error(component, "waiting for '{}' failed: {}", argv[0], std::strerror(errno));
+    }
   }
   usage.status = status;
   usage.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

@@ -8,8 +8,10 @@
 #include <filesystem>
 #include <set>
 
+#include "mgc/core/csv.h"
 #include "mgc/core/error.h"
 #include "mgc/core/fs.h"
+#include "mgc/data/folder_walk.h"
 
 namespace mgc::data {
 
@@ -23,13 +25,6 @@ constexpr size_t kNamesInMessage = 5;  // how many offending names an error mess
 
 std::string lower(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
-
-bool is_blank(char c) { return c == ' ' || c == '\t'; }
-
-std::string rtrim(std::string s) {
-  while (!s.empty() && is_blank(s.back())) s.pop_back();
   return s;
 }
 
@@ -82,7 +77,7 @@ std::string normalise_split(const std::string& value) {
 Dataset load_manifest(const fs::path& csv) {
   const std::string source = csv.string();
   if (!fs::is_regular_file(csv)) throw make_error("data", "no manifest file '{}'", source);
-  const CsvTable table = parse_csv(read_file(source), source);
+  const csv::Table table = csv::parse(read_file(source), source, "data");
   if (table.rows.empty()) throw make_error("data", "manifest '{}' is empty (a header row is required)", source);
 
   std::vector<std::string> header = table.rows[0];
@@ -215,15 +210,14 @@ Dataset load_folder(const fs::path& dir) {
   for (const auto& folder : folders) {
     const std::string label = folder.filename().string();
     size_t found = 0;
-    auto it = fs::recursive_directory_iterator(folder, fs::directory_options::follow_directory_symlink);
-    for (auto end = fs::recursive_directory_iterator(); it != end; ++it) {
-      if (is_hidden(it->path())) {
-        if (it->is_directory()) it.disable_recursion_pending();
-        continue;
-      }
-      if (!it->is_regular_file() || !is_audio_file(it->path().string())) continue;
+    WalkOptions walk;
+    walk.follow_symlinks = true;
+    walk.skip_unreadable = false;
+    for (const WalkEntry& e : walk_folder(folder.string(), is_audio_file, walk)) {
+      if (e.kind == WalkEntry::Kind::unlisted) throw make_error("data", "'{}': {}", e.path, e.problem);
+      if (e.kind != WalkEntry::Kind::file) continue;
       Clip clip;
-      clip.path = it->path().lexically_normal().string();
+      clip.path = fs::path(e.path).lexically_normal().string();
       clip.label = label;
       ds.clips.push_back(std::move(clip));
       ++found;
@@ -298,15 +292,15 @@ void write_manifest(const Dataset& dataset, const std::string& csv_path) {
   if (ec) throw make_error("data", "cannot create the folder of manifest '{}': {}", csv_path, ec.message());
 
   std::string out = "path,label";
-  for (const auto& n : names) out += "," + csv_field(n);
+  for (const auto& n : names) out += "," + csv::cell(n);
   out += "\n";
   for (const Clip& c : dataset.clips) {
     const fs::path abs = fs::absolute(c.path, ec).lexically_normal();
     if (ec) throw make_error("data", "cannot write manifest '{}': bad path '{}'", csv_path, c.path);
     fs::path rel = abs.lexically_relative(dir);
     if (rel.empty()) rel = abs;
-    out += csv_field(rel.string()) + "," + csv_field(c.label);
-    for (const auto& n : names) out += "," + csv_field(c.field(n));
+    out += csv::cell(rel.string()) + "," + csv::cell(c.label);
+    for (const auto& n : names) out += "," + csv::cell(c.field(n));
     out += "\n";
   }
   write_file_atomic(csv_path, out);
@@ -315,107 +309,6 @@ void write_manifest(const Dataset& dataset, const std::string& csv_path) {
 std::string describe(const Dataset& dataset) {
   return fmt::format("{} '{}': {} clips in {} classes", dataset.kind, dataset.root, dataset.clips.size(),
                      dataset.classes.size());
-}
-
-CsvTable parse_csv(std::string_view text, const std::string& source) {
-  CsvTable table;
-  if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
-  enum class State { field_start, unquoted, quoted, after_quote };
-  State state = State::field_start;
-  std::vector<std::string> row;
-  std::string field;
-  int line = 1, row_line = 1, quote_line = 1;
-  bool row_started = false;  // a non-blank character or a quote was seen in this row
-
-  auto end_field = [&] {
-    row.push_back(state == State::unquoted ? rtrim(std::move(field)) : std::move(field));
-    field.clear();
-  };
-  auto end_row = [&] {
-    if (row_started) {
-      end_field();
-      table.rows.push_back(std::move(row));
-      table.lines.push_back(row_line);
-    }
-    row.clear();
-    field.clear();
-    row_started = false;
-    state = State::field_start;
-  };
-
-  for (size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    const bool newline = c == '\n' || c == '\r';
-    if (newline && state != State::quoted) {
-      if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') ++i;
-      end_row();
-      ++line;
-      row_line = line;
-      continue;
-    }
-    switch (state) {
-      case State::field_start:
-        if (c == '"') {
-          state = State::quoted;
-          quote_line = line;
-          row_started = true;
-        } else if (c == ',') {
-          row_started = true;
-          end_field();
-        } else if (!is_blank(c)) {
-          field += c;
-          state = State::unquoted;
-          row_started = true;
-        }
-        break;
-      case State::unquoted:
-        if (c == ',') {
-          end_field();
-          state = State::field_start;
-        } else {
-          field += c;
-        }
-        break;
-      case State::quoted:
-        if (c == '"') {
-          if (i + 1 < text.size() && text[i + 1] == '"') {
-            field += '"';
-            ++i;
-          } else {
-            state = State::after_quote;
-          }
-        } else {
-          if (c == '\n' || (c == '\r' && !(i + 1 < text.size() && text[i + 1] == '\n'))) ++line;
-          field += c;
-        }
-        break;
-      case State::after_quote:
-        if (c == ',') {
-          end_field();
-          state = State::field_start;
-        } else if (!is_blank(c)) {
-          throw make_error("data", "'{}' line {}: unexpected '{}' after a closing quote", source, line, c);
-        }
-        break;
-    }
-  }
-  if (state == State::quoted) {
-    throw make_error("data", "'{}' line {}: quoted field never closed", source, quote_line);
-  }
-  end_row();
-  return table;
-}
-
-std::string csv_field(const std::string& value) {
-  const bool quote = value.find_first_of(",\"\r\n") != std::string::npos ||
-                     (!value.empty() && (is_blank(value.front()) || is_blank(value.back())));
-  if (!quote) return value;
-  std::string out = "\"";
-  for (char c : value) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
 }
 
 }  // namespace mgc::data

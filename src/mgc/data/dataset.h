@@ -64,19 +64,4 @@ void write_manifest(const Dataset& dataset, const std::string& csv_path);
 // One line such as "gtzan 'data/genres': 1000 clips in 10 classes".
 std::string describe(const Dataset& dataset);
 
-// A parsed CSV text: rows of fields, and the 1-based line where each row starts (for messages).
-struct CsvTable {
-  std::vector<std::vector<std::string>> rows;
-  std::vector<int> lines;
-};
-
-// Parses CSV (RFC 4180 plus the usual leniencies): fields separated by commas; a field in double quotes may hold
-// commas, line breaks and doubled quotes (""); unquoted fields are trimmed of spaces and tabs; LF, CRLF or CR line
-// ends; a UTF-8 byte-order mark is skipped; blank lines are skipped. Rows may differ in length (the caller checks).
-// Throws mgc::Error ("data: '<source>' line N: ...") on an unterminated quote or text after a closing quote.
-CsvTable parse_csv(std::string_view text, const std::string& source);
-
-// One CSV field, quoted when it holds a comma, a quote, a line break or leading/trailing blanks.
-std::string csv_field(const std::string& value);
-
 }  // namespace mgc::data

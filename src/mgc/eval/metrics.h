@@ -1,7 +1,7 @@
 #pragma once
 // Classification metrics for genre models: segment predictions, clip-level voting, accuracy, per-class
 // precision / recall / F1 (macro-F1 as scikit-learn), top-k accuracy, the confusion matrix, and their reports
-// (JSON, CSV, a PNG heat map drawn by gnuplot, a terminal table). Definitions: docs/METRICS.md.
+// (JSON, CSV, a terminal table; the PNG heat map is eval/plot.h). Definitions: docs/METRICS.md.
 // Plain std::vector on purpose: no libtorch here, so this compiles fast and tests without a model.
 #include <cstdint>
 #include <limits>
@@ -125,25 +125,10 @@ nlohmann::json to_json(const Metrics& metrics, const std::vector<std::string>& c
 // Throws mgc::Error on bad class names (as to_json) or if the file cannot be written.
 void write_confusion_csv(const std::string& path, const Metrics& metrics, const std::vector<std::string>& class_names);
 
-// Pixel size of write_confusion_png's image for num_classes classes: square cells of
-// clamp(600 / num_classes, 24, 200) pixels (a 600-pixel grid for 3 to 25 classes), plus margins for names, title
-// and colour bar of 340 pixels across and 210 down (940 x 810 for 10 classes). Throws if num_classes < 1.
-struct ImageSize {
-  int width = 0;
-  int height = 0;
-};
-ImageSize confusion_png_size(int num_classes);
-
-// Draws the confusion matrix as a heat map PNG of confusion_png_size(num_classes) pixels: true classes down the
-// left (first class at the top), predicted classes along the bottom, each cell coloured by its share of the
-// true class's row (row-normalised, 0..1, with a colour bar) and showing its count, and `title` above.
-// Class names and title are drawn literally (no gnuplot markup, no shell); names over 20 characters are cut to
-// 17 and "...". Runs `gnuplot` (Debian: gnuplot-nox) from PATH
-// with its pngcairo terminal and writes the file atomically.
-// Throws mgc::Error ("eval: ...") if gnuplot is not installed (saying to install gnuplot-nox), if it fails or
-// runs over 60 s, on bad class names (as to_json), or if the file cannot be written.
-void write_confusion_png(const std::string& path, const Metrics& metrics, const std::vector<std::string>& class_names,
-                         const std::string& title);
+// The class names to print: class_names as given, or "0", "1", ... when empty. Throws mgc::Error ("eval: ...") if
+// metrics has no num_classes x num_classes confusion matrix or per-class values, on a wrong count of names, or on a
+// name given twice.
+std::vector<std::string> class_names_for(const Metrics& metrics, const std::vector<std::string>& class_names);
 
 // A plain-text table for a terminal, in the manner of scikit-learn's classification_report: one row per class
 // (precision, recall, f1-score, support), then accuracy, macro average, top-k accuracy (if known) and loss (if

@@ -2,9 +2,9 @@
 // Chroma from a constant-Q transform, and key-independent harmony statistics of a clip.
 //
 // Why: a log-mel CNN hears instruments, drums and texture but hardly harmony (128 mel bands are ~90 Hz wide near
-// 1 kHz, and a 3 s window holds a chord or two, not a progression). A screen on the generated corpus
-// (docs/ROBUSTNESS.md, "Harmony") found the statistics below, over a whole clip, as good a genre cue on held-out
-// groove files as the CNN, and a different one.
+// 1 kHz, and a 3 s window holds a chord or two, not a progression). A screen on the generated corpus found the
+// statistics below, over a whole clip, as good a genre cue on held-out groove files as the CNN, and a different one
+// (docs/notebook/2026-11-robustness.md, "Harmony: the cue the CNN misses").
 //
 // The transform is Brown and Puckette's (JASA 1992): one FFT per frame, then a sparse spectral kernel per
 // constant-Q bin (a Hann-windowed complex exponential of Q periods). Not bit-compatible with librosa.cqt (which

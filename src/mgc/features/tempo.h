@@ -5,7 +5,7 @@
 // librosa's to float rounding (tests/features/test_tempo.cpp runs librosa itself on seeded signals).
 //
 // Why: the harmony model measures chord movement over beats, not seconds, so that a groove at 60 and at 180 bpm
-// give comparable numbers (docs/ROBUSTNESS.md, "Beats, not seconds").
+// give comparable numbers (docs/notebook/2026-11-robustness.md, "The bass line and lags in beats").
 #include <cstdint>
 #include <vector>
 

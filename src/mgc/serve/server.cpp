@@ -23,8 +23,8 @@
 
 #include "mgc/audio/audio.h"
 #include "mgc/core/error.h"
-#include "mgc/eval/predictor.h"
 #include "mgc/features/image.h"
+#include "mgc/run/predictor.h"
 #include "mgc/serve/page.h"
 
 namespace mgc::serve {
@@ -173,13 +173,6 @@ std::string replace_all(std::string s, const std::string& from, const std::strin
   return s;
 }
 
-std::vector<int> ranked(const std::vector<float>& p) {
-  std::vector<int> idx(p.size());
-  std::iota(idx.begin(), idx.end(), 0);
-  std::stable_sort(idx.begin(), idx.end(), [&](int a, int b) { return p[a] > p[b]; });
-  return idx;
-}
-
 const char* status_message(int status) {
   switch (status) {
     case 400: return "bad request";
@@ -221,7 +214,7 @@ struct Server::Impl {
   void classify(const httplib::Request& req, httplib::Response& res);
 
   ServeConfig config;
-  eval::Predictor predictor;
+  run::Predictor predictor;
   Slots slots;
   httplib::Server http;
 
@@ -372,7 +365,7 @@ void Server::Impl::classify(const httplib::Request& req, httplib::Response& res)
                       fmt::format("busy: {} classifications are running; retry shortly", config.max_concurrent));
   }
 
-  eval::FilePrediction p;
+  run::FilePrediction p;
   double decode_ms = 0.0, inference_ms = 0.0;
   features::Spectrogram mel;
   {
@@ -395,29 +388,9 @@ void Server::Impl::classify(const httplib::Request& req, httplib::Response& res)
   }
 
   const auto& classes = predictor.classes();
-  const auto order = ranked(p.probs);
-  nlohmann::json out = {{"model", predictor.model_name()}, {"classes", classes}};
-  out["top"] = nlohmann::json::array();
-  for (size_t i = 0; i < order.size() && static_cast<int>(i) < top_k; ++i)
-    out["top"].push_back({{"genre", classes[static_cast<size_t>(order[i])]}, {"p", p.probs[static_cast<size_t>(order[i])]}});
-  out["probs"] = nlohmann::json::object();
-  for (size_t c = 0; c < classes.size(); ++c) out["probs"][classes[c]] = p.probs[c];
-  out["timeline"] = nlohmann::json::array();
-  for (const auto& s : p.segments) {
-    const size_t t = static_cast<size_t>(ranked(s.probs).front());
-    out["timeline"].push_back(
-        {{"start", s.start_seconds}, {"end", s.end_seconds}, {"genre", classes[t]}, {"p", s.probs[t]}});
-  }
-  out["audio_seconds"] = p.audio_seconds;
-  out["harmony"] = p.harmony;
-  if (p.harmony) {
-    out["cnn_probs"] = nlohmann::json::object();
-    out["harmony_probs"] = nlohmann::json::object();
-    for (size_t c = 0; c < classes.size(); ++c) {
-      out["cnn_probs"][classes[c]] = p.cnn_probs[c];
-      out["harmony_probs"][classes[c]] = p.harmony_probs[c];
-    }
-  }
+  nlohmann::json out = run::prediction_json(p, classes, top_k, true);
+  out["model"] = predictor.model_name();
+  out["classes"] = classes;
   if (want_spectrogram) {
     try {
       out["spectrogram_png"] = base64(features::encode_png(features::render_spectrogram(mel)));

@@ -20,7 +20,7 @@ double uniform(std::mt19937_64& rng, double lo, double hi) { return std::uniform
 
 }  // namespace
 
-void augment_batch(torch::Tensor& x, const AugmentConfig& c, std::mt19937_64& rng) {
+void augment_batch(torch::Tensor& x, const run::AugmentConfig& c, std::mt19937_64& rng) {
   TORCH_CHECK(x.dim() == 4 && x.size(1) == 1, "augment_batch expects [B, 1, M, T], got ", x.sizes());
   if (!c.enabled) return;
   torch::NoGradGuard no_grad;
@@ -106,7 +106,7 @@ void mix_power_db(torch::Tensor a, const torch::Tensor& b, double level_db) {
   a.copy_(torch::logaddexp(a * kLn10Over10, (b + level_db) * kLn10Over10) / kLn10Over10);
 }
 
-Mixup mixup_batch(torch::Tensor& x, const AugmentConfig& c, std::mt19937_64& rng) {
+Mixup mixup_batch(torch::Tensor& x, const run::AugmentConfig& c, std::mt19937_64& rng) {
   Mixup out;
   const int64_t batch = x.size(0);
   std::vector<int64_t> perm(static_cast<size_t>(batch));

@@ -20,12 +20,12 @@
 
 #include <random>
 
-#include "mgc/train/config.h"
+#include "mgc/run/config.h"
 
 namespace mgc::train {
 
 // Augments x in place (every transform but mixup). x: [B, 1, M, T] float32 dB.
-void augment_batch(torch::Tensor& x, const AugmentConfig& config, std::mt19937_64& rng);
+void augment_batch(torch::Tensor& x, const run::AugmentConfig& config, std::mt19937_64& rng);
 
 // a := 10 log10(10^(a/10) + 10^((b + level_db)/10)), elementwise, in place: the power sum of two dB spectrograms,
 // the second shifted by level_db (<= 0 lowers it). a and b: float dB tensors of one shape; throws c10::Error
@@ -38,6 +38,6 @@ struct Mixup {
 };
 
 // Blends x in place with a permutation of itself when config.mixup_alpha > 0 (else lambda = 1, identity).
-Mixup mixup_batch(torch::Tensor& x, const AugmentConfig& config, std::mt19937_64& rng);
+Mixup mixup_batch(torch::Tensor& x, const run::AugmentConfig& config, std::mt19937_64& rng);
 
 }  // namespace mgc::train

@@ -13,7 +13,8 @@
 #include <string>
 #include <vector>
 
-#include "mgc/train/config.h"
+#include "mgc/run/config.h"
+#include "mgc/train/dist_config.h"
 
 namespace mgc::train {
 

@@ -11,7 +11,7 @@
 
 namespace mgc::train {
 
-std::string cache_dir_for(const TrainConfig& config) {
+std::string cache_dir_for(const run::TrainConfig& config) {
   if (!config.cache_dir.empty()) return config.cache_dir;
   if (const char* d = std::getenv("MGC_CACHE_DIR"); d && *d) return d;
   if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x) return std::string(x) + "/mgc/features";
@@ -19,7 +19,7 @@ std::string cache_dir_for(const TrainConfig& config) {
   return ".mgc-cache";
 }
 
-data::Split split_for(const data::Dataset& dataset, const TrainConfig& config) {
+data::Split split_for(const data::Dataset& dataset, const run::TrainConfig& config) {
   data::SplitConfig sc;
   sc.by = config.split_by;
   sc.method = config.split_method;
@@ -52,7 +52,7 @@ std::vector<const data::Clip*> recorded_clips(const data::Dataset& dataset, cons
   return out;
 }
 
-RunData load_run_data(const TrainConfig& config, const std::vector<std::string>& sides, bool progress) {
+RunData load_run_data(const run::TrainConfig& config, const std::vector<std::string>& sides, bool progress) {
   RunData run;
   run.dataset = data::load_dataset(config.data);
   run.split = split_for(run.dataset, config);

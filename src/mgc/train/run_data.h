@@ -7,7 +7,7 @@
 #include "mgc/data/dataset.h"
 #include "mgc/data/split.h"
 #include "mgc/features/spectrogram.h"
-#include "mgc/train/config.h"
+#include "mgc/run/config.h"
 
 namespace mgc::train {
 
@@ -20,16 +20,16 @@ struct RunData {
 
 // The feature cache folder: config.cache_dir, else $MGC_CACHE_DIR, else $XDG_CACHE_HOME/mgc/features, else
 // ~/.cache/mgc/features.
-std::string cache_dir_for(const TrainConfig& config);
+std::string cache_dir_for(const run::TrainConfig& config);
 
 // The split a config asks for (data::SplitConfig built from its fields and seed).
-data::Split split_for(const data::Dataset& dataset, const TrainConfig& config);
+data::Split split_for(const data::Dataset& dataset, const run::TrainConfig& config);
 
 // Loads the dataset, makes the split and reads (or computes) the features of the clips on the sides named in
 // `sides` ("train", "val", "test") on all cores with a progress bar. Clips that fail to decode are reported in
 // `failures` and left empty. Throws mgc::Error if the dataset or split cannot be made, or if every clip of a
 // side failed.
-RunData load_run_data(const TrainConfig& config, const std::vector<std::string>& sides, bool progress);
+RunData load_run_data(const run::TrainConfig& config, const std::vector<std::string>& sides, bool progress);
 
 // The indices of one side of the split.
 const std::vector<int64_t>& side_indices(const data::Split& split, const std::string& side);

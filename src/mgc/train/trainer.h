@@ -3,14 +3,13 @@
 // gradient clipping, mixup and SpecAugment, transfer learning (frozen backbone, then fine-tuning), early
 // stopping, best-model keeping, and a checkpoint every epoch from which `resume` continues exactly.
 //
-// A run folder holds: config.json (the TrainConfig), run.json (classes, split), checkpoint.pt (model, optimizer,
-// epoch, early-stopping state; written to a temporary file and renamed), best.safetensors (the best model by
-// config.monitor), metrics.csv and metrics.jsonl (one row per epoch), result.json (the summary at the end).
+// It writes a run folder (run/run_dir.h names its files); the checkpoint is written to a temporary file and renamed.
 // The data order, crops and augmentation of epoch e depend only on (seed, e), so a resumed run repeats exactly
 // what an uninterrupted one would have done.
 #include <string>
 
-#include "mgc/train/config.h"
+#include "mgc/run/config.h"
+#include "mgc/train/dist_config.h"
 
 namespace mgc::train {
 
@@ -46,9 +45,6 @@ struct TrainResult {
 // 0's, validation runs on rank 0, and the run equals one process training with batches of batch_size * world_size
 // (up to BatchNorm's per-process batch statistics). Throws mgc::Error on bad config, data, I/O, or when rank 0
 // failed; a rank that dies mid-run is noticed by the others after dist.timeout_seconds.
-TrainResult train(const TrainConfig& config, const std::string& run_dir, const TrainOptions& options = {});
-
-// Reads run_dir/config.json. Throws mgc::Error naming the file.
-TrainConfig load_run_config(const std::string& run_dir);
+TrainResult train(const run::TrainConfig& config, const std::string& run_dir, const TrainOptions& options = {});
 
 }  // namespace mgc::train

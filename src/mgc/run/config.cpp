@@ -1,0 +1,135 @@
+#include "mgc/run/config.h"
+
+#include <cmath>
+#include <type_traits>
+#include <utility>
+#include <set>
+
+#include "mgc/core/error.h"
+#include "mgc/run/config_fields.h"
+
+namespace mgc::run {
+namespace {
+
+void require(bool ok, const char* field, const std::string& rule) {
+  if (!ok) throw make_error("train", "TrainConfig.{} {}", field, rule);
+}
+
+}  // namespace
+
+void AugmentConfig::validate() const {
+  require(time_masks >= 0 && time_mask_frames >= 0, "augment.time_masks", "and time_mask_frames must be >= 0");
+  require(freq_masks >= 0 && freq_mask_bins >= 0, "augment.freq_masks", "and freq_mask_bins must be >= 0");
+  require(mixup_alpha >= 0 && std::isfinite(mixup_alpha), "augment.mixup_alpha", "must be >= 0");
+  require(pitch_shift_bins >= 0 && pitch_shift_bins <= 24, "augment.pitch_shift_bins", "must be in 0..24");
+  require(tilt_db >= 0 && tilt_db <= 40, "augment.tilt_db", "must be in 0..40");
+  require(eq_db >= 0 && eq_db <= 40, "augment.eq_db", "must be in 0..40");
+  require(noise_db >= 0 && noise_db <= 80, "augment.noise_db", "must be in 0..80");
+  require(gain_db >= 0 && gain_db <= 40, "augment.gain_db", "must be in 0..40");
+  require(time_stretch >= 0 && time_stretch <= 0.5, "augment.time_stretch", "must be in 0..0.5");
+  require(mix_same_class >= 0 && mix_same_class <= 1, "augment.mix_same_class", "must be in 0..1");
+  require(mix_level_db >= 0 && mix_level_db <= 40, "augment.mix_level_db", "must be in 0..40");
+}
+
+void TrainConfig::validate() const {
+  require(!data.empty(), "data", "must name a dataset");
+  require(split_method == "holdout" || split_method == "kfold", "split_method", "must be holdout or kfold");
+  require(val_fraction >= 0 && test_fraction >= 0 && val_fraction + test_fraction < 0.9, "val_fraction",
+          "and test_fraction must be >= 0 with a sum below 0.9");
+  require(folds >= 2 && fold >= 0 && fold < folds, "fold", "must be in 0..folds-1 with folds >= 2");
+  features.validate();
+  require(segment_seconds > 0.2 && segment_seconds <= 60, "segment_seconds", "must be in (0.2, 60]");
+  require(eval_hop_seconds >= 0 && eval_hop_seconds <= 60, "eval_hop_seconds", "must be in [0, 60] (0: half a window)");
+  require(!model.empty(), "model", "must name a model (see mgc models)");
+  require(input_mode == "auto" || input_mode == "mono" || input_mode == "imagenet", "input_mode",
+          "must be mono, imagenet or auto");
+  require(split_seed >= -1, "split_seed", "must be >= 0, or -1 for the seed");
+  require(input_norm == "none" || input_norm == "band" || input_norm == "both", "input_norm",
+          "must be none, band or both");
+  require(input_norm != "both" || resolved_input_mode() == "mono", "input_norm",
+          "both (two channels) needs the mono input mode");
+  require(input_height >= 0 && input_height <= 1024 && input_width >= 0 && input_width <= 4096, "input_height",
+          "and input_width must be 0 (native) or positive sizes");
+  require(epochs >= 1 && epochs <= 10000, "epochs", "must be in 1..10000");
+  require(batch_size >= 1 && batch_size <= 4096, "batch_size", "must be in 1..4096");
+  require(optimizer == "adamw" || optimizer == "sgd", "optimizer", "must be adamw or sgd");
+  require(lr > 0 && lr < 10, "lr", "must be in (0, 10)");
+  require(weight_decay >= 0 && momentum >= 0 && momentum < 1, "weight_decay", "must be >= 0 and momentum in [0, 1)");
+  require(schedule == "cosine" || schedule == "step" || schedule == "constant", "schedule",
+          "must be cosine, step or constant");
+  require(warmup_epochs >= 0 && step_size >= 1 && gamma > 0 && gamma <= 1, "warmup_epochs",
+          ">= 0, step_size >= 1 and gamma in (0, 1] are required");
+  require(label_smoothing >= 0 && label_smoothing < 1, "label_smoothing", "must be in [0, 1)");
+  require(grad_clip >= 0, "grad_clip", "must be >= 0 (0 disables)");
+  require(patience >= 0, "patience", "must be >= 0 (0 disables early stopping)");
+  require(monitor == "val_clip_acc" || monitor == "val_loss", "monitor", "must be val_clip_acc or val_loss");
+  require(freeze_epochs >= 0 && finetune_lr_factor > 0 && finetune_lr_factor <= 1, "freeze_epochs",
+          ">= 0 and finetune_lr_factor in (0, 1] are required");
+  augment.validate();
+  require(threads >= 0 && loader_threads >= 1 && loader_threads <= 64, "threads",
+          ">= 0 and loader_threads in 1..64 are required");
+  require(device == "cpu" || device == "auto" || device.rfind("cuda", 0) == 0, "device",
+          "must be cpu, cuda, cuda:N or auto");
+}
+
+std::string TrainConfig::resolved_input_mode() const {
+  if (input_mode != "auto") return input_mode;
+  return pretrained.empty() ? "mono" : "imagenet";
+}
+
+int64_t TrainConfig::segment_frames() const {
+  return std::max<int64_t>(1, std::llround(segment_seconds * features.frame_rate()));
+}
+
+int64_t TrainConfig::eval_hop_frames() const {
+  if (eval_hop_seconds <= 0) return std::max<int64_t>(1, segment_frames() / 2);
+  return std::max<int64_t>(1, std::llround(eval_hop_seconds * features.frame_rate()));
+}
+
+namespace {
+
+nlohmann::json& slot(nlohmann::json& j, const FieldInfo& f) { return f.group ? j[f.group][f.key] : j[f.key]; }
+
+const nlohmann::json& slot(const nlohmann::json& j, const FieldInfo& f) {
+  return f.group ? j.at(f.group).at(f.key) : j.at(f.key);
+}
+
+}  // namespace
+
+nlohmann::json to_json(const TrainConfig& c) {
+  nlohmann::json j = nlohmann::json::object();
+  for_each_field(c, [&](const FieldInfo& f, const auto& value) {
+    using T = std::decay_t<decltype(value)>;
+    if constexpr (std::is_same_v<T, features::MelNorm>)
+      slot(j, f) = value == features::MelNorm::Slaney ? "slaney" : "none";
+    else
+      slot(j, f) = value;
+  });
+  return j;
+}
+
+TrainConfig train_config_from_json(const nlohmann::json& j) {
+  const TrainConfig defaults;
+  const nlohmann::json known = to_json(defaults);
+  for (auto it = j.begin(); it != j.end(); ++it)
+    if (!known.contains(it.key())) throw make_error("train", "unknown config key '{}'", it.key());
+  nlohmann::json merged = known;
+  merged.merge_patch(j);
+  TrainConfig c;
+  try {
+    for_each_field(c, [&](const FieldInfo& f, auto& value) {
+      using T = std::decay_t<decltype(value)>;
+      const nlohmann::json& v = slot(std::as_const(merged), f);
+      if constexpr (std::is_same_v<T, features::MelNorm>)
+        value = v == "none" ? features::MelNorm::None : features::MelNorm::Slaney;
+      else
+        value = v.get<T>();
+    });
+  } catch (const nlohmann::json::exception& e) {
+    throw make_error("train", "malformed config: {}", e.what());
+  }
+  c.features.mel.sample_rate = c.features.sample_rate;
+  return c;
+}
+
+}  // namespace mgc::run

@@ -1,0 +1,71 @@
+#pragma once
+// A run folder, the one place that names its files. Training (train/trainer.h) writes them; evaluation, prediction,
+// the server, tagging, export and compare read them through here:
+//   config.json      the TrainConfig the run was made with (run/config.h)
+//   run.json         classes (in model output order) and the split: {"by", "description", "train", "val", "test"}
+//   checkpoint.pt    model, optimiser, epoch and early-stopping state (resume continues from it)
+//   best.safetensors the best model by config.monitor (what prediction loads)
+//   metrics.csv      one row per epoch (metrics.jsonl the same as JSON Lines)
+//   result.json      the summary written when training ends
+//   harmony.json     the run's harmony model (run/harmony.h), when `mgc harmony RUN` made one
+//   eval-<side>/     what `mgc eval` wrote for a side (EvalPaths below)
+//   compare.json, train.log, train-request.json   what `mgc compare` measured of the run, its training's output,
+//                    and the recipe it asked `mgc train` for
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "mgc/run/config.h"
+
+namespace mgc::run {
+
+struct RunPaths {
+  std::string dir;
+
+  std::string config() const { return dir + "/config.json"; }
+  std::string run_json() const { return dir + "/run.json"; }
+  std::string checkpoint() const { return dir + "/checkpoint.pt"; }
+  std::string best_weights() const { return dir + "/best.safetensors"; }
+  std::string metrics_csv() const { return dir + "/metrics.csv"; }
+  std::string metrics_jsonl() const { return dir + "/metrics.jsonl"; }
+  std::string result() const { return dir + "/result.json"; }
+  std::string harmony() const { return dir + "/harmony.json"; }
+  std::string eval_dir(const std::string& side) const { return dir + "/eval-" + side; }
+  std::string compare_json() const { return dir + "/compare.json"; }
+  std::string train_log() const { return dir + "/train.log"; }
+  std::string train_request() const { return dir + "/train-request.json"; }
+};
+
+// The files `mgc eval` writes into its output folder (RunPaths::eval_dir by default): metrics.json, the confusion
+// matrix as CSV and PNG, one row per clip, and one row per split group.
+struct EvalPaths {
+  std::string dir;
+
+  std::string metrics() const { return dir + "/metrics.json"; }
+  std::string confusion_csv() const { return dir + "/confusion.csv"; }
+  std::string confusion_png() const { return dir + "/confusion.png"; }
+  std::string predictions_csv() const { return dir + "/predictions.csv"; }
+  std::string groups_csv() const { return dir + "/groups.csv"; }
+};
+
+// Reads run_dir/config.json. Throws mgc::Error ("train: '<dir>' is not a run folder (no config.json)", or naming
+// the file and what is wrong in it).
+TrainConfig load_run_config(const std::string& run_dir);
+
+// run_dir/run.json parsed. Throws mgc::Error ("<component>: '<file>' is malformed: ...") when it is missing or not
+// JSON.
+nlohmann::json load_run_json(const std::string& run_dir, const char* component);
+
+// What a finished run says about itself, each file read once: its config and run.json.
+struct RunInfo {
+  RunPaths paths;
+  TrainConfig config;
+  nlohmann::json run;                // run.json as training wrote it
+  std::vector<std::string> classes;  // run.json's classes, in model output order; never empty
+};
+
+// Reads run_dir's config.json and run.json. Throws mgc::Error (as load_run_config; "<component>: '<file>' is
+// malformed: ..." or "... lists no classes" for run.json).
+RunInfo load_run(const std::string& run_dir, const char* component);
+
+}  // namespace mgc::run

@@ -1,0 +1,90 @@
+#include "mgc/synth/plan.h"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <utility>
+
+#include "mgc/core/hash.h"
+#include "mgc/core/random.h"
+#include "mgc/synth/arrangement.h"
+#include "mgc/synth/profiles.h"
+
+namespace mgc::synth {
+namespace {
+
+std::string fmt_double(double v) { return fmt::format("{:.3f}", v); }
+
+// The groove of clip `index`: files first, so that every groove file of the genre weighs the same however many
+// grooves it holds (the file is what a split by groove_file holds out). A seeded permutation of the genre's files
+// is walked by clip index, so the first n clips use n different files and the files' clip counts differ by at most
+// one; the k-th visit to a file takes the k-th groove of a seeded permutation of that file's grooves. A retry takes
+// the file half the list away (another file, usually another library).
+GrooveEntry pick_groove(const std::vector<GrooveEntry>& grooves, uint64_t seed, const std::string& genre, int index,
+                        int attempt) {
+  std::vector<std::vector<size_t>> files;  // indices into grooves, one list per file, in table order
+  for (size_t i = 0; i < grooves.size(); ++i) {
+    if (i == 0 || grooves[i].library != grooves[i - 1].library || grooves[i].file != grooves[i - 1].file)
+      files.emplace_back();
+    files.back().push_back(i);
+  }
+  std::vector<size_t> order(files.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  SplitMix64(splitmix64(seed ^ fnv1a64(genre) ^ 0x5eedull)).shuffle(order);
+  const size_t slot = static_cast<size_t>(index) + static_cast<size_t>(attempt) * (files.size() / 2 + 1);
+  const size_t file = order[slot % files.size()];
+  std::vector<size_t> in_file = files[file];
+  SplitMix64(splitmix64(seed ^ fnv1a64(genre) ^ fnv1a64(grooves[in_file[0]].file) ^ 0xf11eull)).shuffle(in_file);
+  return grooves[in_file[(slot / files.size()) % in_file.size()]];
+}
+
+}  // namespace
+
+ClipPlan plan_clip(const SynthConfig& config, const std::string& genre, int index, int attempt) {
+  const GenreProfile& prof = profile_of(genre);
+  ClipPlan plan;
+  plan.genre = genre;
+  plan.index = index;
+  plan.seed = splitmix64(splitmix64(config.seed ^ fnv1a64(genre)) + static_cast<uint64_t>(index));
+  plan.groove = pick_groove(grooves_of(genre), config.seed, genre, index, attempt);
+  const GrooveEntry& g = plan.groove;
+
+  SplitMix64 rng(plan.seed + static_cast<uint64_t>(attempt) * 0x9e3779b97f4a7c15ull);
+  plan.tempo = rng.range(g.tempo_min, g.tempo_max);
+  const Progression& prog = rng.pick(prof.progressions);
+  plan.progression = prog.name;
+  const int tonic = prof.keys.empty() ? rng.range(0, 11) : rng.pick(prof.keys);
+  plan.key = key_name(tonic, prog.mode);
+
+  // Length: skip 1..2 bars (the clip starts inside the music, not on the first downbeat), then `seconds`, then two
+  // spare bars for the release.
+  const double bar_seconds = g.beats * 60.0 / plan.tempo;
+  plan.offset = bar_seconds * rng.uniform(1.0, 2.0);
+  plan.bars = static_cast<int>(std::ceil((plan.offset + config.seconds) / bar_seconds)) + 2;
+  plan.gain_db = rng.uniform(-6.0, 0.0);
+
+  // Room: reverb and chorus inside the genre's range.
+  plan.fluidsynth_options = {
+      "synth.reverb.room-size=" + fmt_double(rng.uniform(prof.room_size_min, prof.room_size_max)),
+      "synth.reverb.damp=" + fmt_double(rng.uniform(0.0, 0.6)),
+      "synth.reverb.width=" + fmt_double(rng.uniform(0.3, 1.0)),
+      "synth.reverb.level=" + fmt_double(rng.uniform(prof.reverb_level_min, prof.reverb_level_max)),
+      "synth.chorus.level=" + fmt_double(rng.uniform(0.0, prof.chorus_level_max)),
+      "synth.chorus.depth=" + fmt_double(rng.uniform(3.0, 12.0)),
+      "synth.chorus.speed=" + fmt_double(rng.uniform(0.2, 0.6)),
+  };
+
+  plan.mma_source = fmt::format("// mgc synth: {} clip {} attempt {} (seed {}), {} in {}, {} bpm, progression '{}'\n",
+                                genre, index, attempt + 1, plan.seed, g.mma_name(), plan.key, plan.tempo, prog.name);
+  plan.mma_source += arrange_clip({.profile = prof,
+                                   .groove = g,
+                                   .progression = prog,
+                                   .tempo = plan.tempo,
+                                   .tonic = tonic,
+                                   .bars = plan.bars,
+                                   .seed = plan.seed},
+                                  rng);
+  return plan;
+}
+
+}  // namespace mgc::synth

@@ -1,0 +1,34 @@
+#pragma once
+// Clip planning: everything random about one clip of the corpus, drawn from (seed, genre, clip index, attempt)
+// alone. Pure: no files, no processes; the same arguments give the same plan on every machine.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "mgc/synth/config.h"
+#include "mgc/synth/grooves.h"
+
+namespace mgc::synth {
+
+// Everything random about one clip, drawn from (seed, genre, index) alone.
+struct ClipPlan {
+  std::string genre;
+  int index = 0;
+  uint64_t seed = 0;  // the clip's own seed (manifest column `seed`)
+  GrooveEntry groove;
+  int tempo = 0;                                // bpm
+  std::string key;                              // "Bb", "F#m"
+  std::string progression;                      // name of the progression ("12-bar", "ii-V-I", ...)
+  int bars = 0;                                 // bars rendered (more than needed)
+  double offset = 0;                            // seconds skipped at the start (inside the first bars)
+  double gain_db = 0;                           // applied after peak normalisation to -1 dBFS; in [-6, 0]
+  std::vector<std::string> fluidsynth_options;  // "-o name=value" pairs for reverb/chorus
+  std::string mma_source;                       // the complete .mma file
+};
+
+// Plans clip `index` of `genre`. `attempt` 0 is the normal groove; attempt 1 takes a groove of another file of the
+// genre (the retry after a failure). Uses config.seed and config.seconds only. Pure: no files, no processes.
+// Throws mgc::Error for an unknown genre.
+ClipPlan plan_clip(const SynthConfig& config, const std::string& genre, int index, int attempt = 0);
+
+}  // namespace mgc::synth

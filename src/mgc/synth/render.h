@@ -1,0 +1,38 @@
+#pragma once
+// Rendering: a clip plan through `mma` (MMA text -> MIDI) and `fluidsynth` (MIDI -> audio with a General MIDI
+// soundfont), mixed to mono, cut and levelled into a 16-bit WAV; and the checks that these tools and the groove
+// table work. Tools run through core/subprocess (no shell) with PYTHONHASHSEED=0, so MMA (Python) makes the same
+// choices on every run.
+#include <string>
+#include <vector>
+
+#include "mgc/synth/config.h"
+#include "mgc/synth/grooves.h"
+#include "mgc/synth/plan.h"
+
+namespace mgc::synth {
+
+// Checks that mma, fluidsynth and the soundfont are there. Throws mgc::Error naming what is missing and the
+// Debian package that provides it (mma, fluidsynth, fluid-soundfont-gm).
+void check_synth_tools(const SynthConfig& config);
+
+// Renders `plan` into `wav_path`: mma and fluidsynth (paths, as find_program returns them) in a temporary folder,
+// then the frames from plan.offset on, config.clip_frames() of them, averaged to mono, peak-normalised to -1 dBFS
+// plus plan.gain_db and written as 16-bit PCM at config.sample_rate through a temporary file in the same folder
+// renamed into place. Throws mgc::Error ("synth: ...", with the tool's own message) if a tool fails or runs over
+// its time limit (mma 120 s, fluidsynth 120 s + 2 x seconds), the render is too short or silent, or the file
+// cannot be written; `wav_path` is then left as it was.
+void render_clip(const SynthConfig& config, const ClipPlan& plan, const std::string& mma, const std::string& fluidsynth,
+                 const std::string& wav_path);
+
+struct GrooveCheck {
+  int checked = 0;
+  double seconds = 0;
+  std::vector<std::string> failures;  // "stdlib/blues:Blues: <why>"
+};
+
+// Loads every given groove with `mma` (one process, one bar each, no audio) and compares the bar length MMA
+// reports with the table's `beats`. Throws mgc::Error only if mma cannot be run at all.
+GrooveCheck check_grooves(const std::vector<GrooveEntry>& entries, const std::string& mma = "mma");
+
+}  // namespace mgc::synth

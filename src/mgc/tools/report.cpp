@@ -1,0 +1,389 @@
+#include "mgc/tools/report.h"
+
+#include "mgc/eval/gnuplot.h"
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "mgc/core/csv.h"
+#include "mgc/core/error.h"
+#include "mgc/core/fs.h"
+#include "mgc/core/subprocess.h"
+
+namespace fs = std::filesystem;
+
+namespace mgc::tools {
+namespace {
+
+// Colours of the series (Okabe-Ito, readable by colour-blind readers), cycled.
+const char* const kColours[] = {"#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#000000",
+                                "#F0E442"};
+constexpr int kNumColours = 8;
+
+std::string html_escape(const std::string& s) {
+  std::string out;
+  for (char ch : s) {
+    switch (ch) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&#39;"; break;
+      default: out += ch;
+    }
+  }
+  return out;
+}
+
+std::string base64(const std::string& bytes) {
+  static const char* t = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  out.reserve((bytes.size() + 2) / 3 * 4);
+  size_t i = 0;
+  for (; i + 2 < bytes.size(); i += 3) {
+    const uint32_t v = (uint8_t(bytes[i]) << 16) | (uint8_t(bytes[i + 1]) << 8) | uint8_t(bytes[i + 2]);
+    out += {t[v >> 18], t[(v >> 12) & 63], t[(v >> 6) & 63], t[v & 63]};
+  }
+  if (i + 1 == bytes.size()) {
+    const uint32_t v = uint8_t(bytes[i]) << 16;
+    out += {t[v >> 18], t[(v >> 12) & 63], '=', '='};
+  } else if (i + 2 == bytes.size()) {
+    const uint32_t v = (uint8_t(bytes[i]) << 16) | (uint8_t(bytes[i + 1]) << 8);
+    out += {t[v >> 18], t[(v >> 12) & 63], t[(v >> 6) & 63], '='};
+  }
+  return out;
+}
+
+nlohmann::json num_or_null(double v) { return v < 0 || !std::isfinite(v) ? nlohmann::json(nullptr) : nlohmann::json(v); }
+std::string num_or_empty(double v) { return v < 0 || !std::isfinite(v) ? "" : fmt::format("{}", v); }
+
+// Runs a gnuplot script whose terminal writes to stdout and stores the PNG at path atomically.
+void draw(const std::string& gnuplot, const std::string& script, const std::string& path) {
+  TempFile file{"mgc-report"};
+  write_file_atomic(file.path(), script);
+  const ProcessOutput run = run_process({gnuplot, "--default-settings", file.path()}, std::chrono::seconds(60), "report");
+  static const char kPng[] = "\x89PNG\r\n\x1a\n";
+  if (!WIFEXITED(run.status) || WEXITSTATUS(run.status) != 0 || run.out.compare(0, 8, kPng, 8) != 0) {
+    std::string why = run.err;
+    while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();
+    throw make_error("report", "gnuplot failed to draw '{}': {}", path, why.empty() ? "no PNG produced" : why);
+  }
+  write_file_atomic(path, run.out);
+}
+
+std::string header(int width, int height, const std::string& title) {
+  return fmt::format("set terminal pngcairo size {},{} noenhanced font 'DejaVu Sans,10' background rgb 'white'\n"
+                     "set output\nset title {} font 'DejaVu Sans Bold,13'\n"
+                     "set border 3 lw 1 lc rgb '#808080'\nset tics nomirror textcolor rgb '#1a1a1a'\n"
+                     "set grid ytics lc rgb '#e0e0e0' lt 1\n",
+                     width, height, eval::gnuplot_quote(title));
+}
+
+std::string model_xtics(const std::vector<ModelResult>& rs) {
+  std::string t = "set xtics (";
+  for (size_t i = 0; i < rs.size(); ++i) t += fmt::format("{}{} {}", i ? ", " : "", eval::gnuplot_quote(rs[i].label), i);
+  return t + ") rotate by 30 right scale 0\n";
+}
+
+std::string accuracy_chart(const std::vector<ModelResult>& rs) {
+  const int n = static_cast<int>(rs.size());
+  std::string s = header(std::max(700, 110 * n + 200), 480, "Test scores per model");
+  s += model_xtics(rs);
+  s += fmt::format("set xrange [-0.6:{}.6]\nset yrange [0:1.12]\nset ytics 0,0.2,1\n", n - 1);
+  s += "set ylabel 'score on the test split'\nset key top center horizontal\n";
+  s += "set style fill solid 0.9 noborder\nset boxwidth 0.25\n$d << EOD\n";
+  for (int i = 0; i < n; ++i)
+    s += fmt::format("{} {:.6f} {:.6f} {:.6f}\n", i, rs[i].test_clip_acc, rs[i].test_segment_acc, rs[i].test_macro_f1);
+  s += "EOD\n";
+  s += "plot $d using ($1-0.27):2 with boxes lc rgb '#0072B2' title 'clip accuracy', "
+       "$d using 1:3 with boxes lc rgb '#56B4E9' title 'segment accuracy', "
+       "$d using ($1+0.27):4 with boxes lc rgb '#E69F00' title 'clip macro-F1', "
+       "$d using ($1-0.27):2:(sprintf('%.2f',$2)) with labels offset 0,0.7 font 'DejaVu Sans,8' notitle\n";
+  return s;
+}
+
+std::string depth_chart(const std::vector<ModelResult>& rs) {
+  const int n = static_cast<int>(rs.size());
+  int64_t most = 1;
+  for (const auto& r : rs) most = std::max(most, r.depth);
+  std::string s = header(std::max(700, 90 * n + 200), 480, "Depth per model (Conv2d + Linear layers)");
+  s += model_xtics(rs);
+  s += fmt::format("set xrange [-0.6:{}.6]\nset yrange [0:{}]\nunset key\n", n - 1, static_cast<double>(most) * 1.15);
+  s += "set ylabel 'weight layers'\nset style fill solid 0.9 noborder\nset boxwidth 0.6\n$d << EOD\n";
+  for (int i = 0; i < n; ++i) s += fmt::format("{} {}\n", i, rs[i].depth);
+  s += "EOD\n";
+  s += "plot $d using 1:2 with boxes lc rgb '#009E73', $d using 1:2:(sprintf('%d',int($2))) with labels offset 0,0.8\n";
+  return s;
+}
+
+std::string params_chart(const std::vector<ModelResult>& rs) {
+  double lo = 1e300, hi = 0;
+  for (const auto& r : rs) {
+    lo = std::min(lo, double(r.parameters));
+    hi = std::max(hi, double(r.parameters));
+  }
+  lo = std::pow(10.0, std::floor(std::log10(std::max(1.0, lo)) - 0.05));
+  hi = std::pow(10.0, std::ceil(std::log10(std::max(10.0, hi)) + 0.05));
+  std::string s = header(820, 520, "Test clip accuracy vs parameters");
+  s += "set logscale x 10\nset format x '%.0s%c'\nset grid xtics ytics lc rgb '#e0e0e0' lt 1\nunset key\n";
+  s += fmt::format("set xrange [{}:{}]\nset yrange [-0.05:1.1]\n", lo, hi);
+  s += "set xlabel 'parameters (log scale)'\nset ylabel 'test clip accuracy'\n";
+  for (size_t i = 0; i < rs.size(); ++i)
+    s += fmt::format("set label {} {} at {},{} offset 0.8,{} font 'DejaVu Sans,9'\n", i + 1, eval::gnuplot_quote(rs[i].label),
+                     double(rs[i].parameters), rs[i].test_clip_acc, i % 2 ? -1.0 : 0.8);  // neighbours apart
+  s += "$d << EOD\n";
+  for (size_t i = 0; i < rs.size(); ++i)
+    s += fmt::format("{} {:.6f} {}\n", rs[i].parameters, rs[i].test_clip_acc, kColours[i % kNumColours] + 1);
+  s += "EOD\n";
+  s += "plot $d using 1:2:(int('0x'.strcol(3))) with points pt 7 ps 1.8 lc rgb variable\n";
+  return s;
+}
+
+std::string curve_chart(const std::vector<ModelResult>& rs, bool accuracy) {
+  std::string s = header(860, 520, accuracy ? "Validation clip accuracy per epoch" : "Training loss per epoch");
+  size_t longest = 0;
+  for (const auto& r : rs) longest = std::max(longest, r.label.size());
+  // Long labels ("efficientnet_lite0 (frozen 2 epochs, then fine-tuned)") go under the plot, or they squeeze it.
+  s += longest > 24 ? "set key below left vertical maxrows 4\n" : "set key outside right top vertical\n";
+  s += "set xlabel 'epoch'\n";
+  s += accuracy ? "set ylabel 'validation clip accuracy'\nset yrange [0:1.05]\n" : "set ylabel 'training loss'\n";
+  int most = 1;
+  for (const auto& r : rs)
+    for (const auto& p : r.curve) most = std::max(most, p.epoch);
+  s += fmt::format("set xrange [{}:{}]\n", most > 1 ? 1.0 : 0.5, most > 1 ? most : 1.5);
+  s += most <= 12 ? "set xtics 1\n" : "";
+  std::string plot = "plot ";
+  for (size_t i = 0; i < rs.size(); ++i) {
+    s += fmt::format("$c{} << EOD\n", i);
+    for (const auto& p : rs[i].curve) s += fmt::format("{} {:.6f}\n", p.epoch, accuracy ? p.val_clip_acc : p.train_loss);
+    s += "EOD\n";
+    plot += fmt::format("{}$c{} using 1:2 with linespoints lw 2 pt {} ps 1 lc rgb '{}' title {}", i ? ", " : "", i,
+                        5 + 2 * (i % 4), kColours[i % kNumColours], eval::gnuplot_quote(rs[i].label));
+  }
+  return s + plot + "\n";
+}
+
+std::string human(double v) {
+  if (v >= 1e9) return fmt::format("{:.2f} G", v / 1e9);
+  if (v >= 1e6) return fmt::format("{:.2f} M", v / 1e6);
+  if (v >= 1e3) return fmt::format("{:.1f} k", v / 1e3);
+  return fmt::format("{:.0f}", v);
+}
+
+std::string split_statement(const std::vector<ModelResult>& rs) {
+  std::set<std::string> splits;
+  for (const auto& r : rs) splits.insert(r.split);
+  std::string s;
+  for (const auto& x : splits) s += (s.empty() ? "" : " | ") + x;
+  return s;
+}
+
+std::string split_by_all(const std::vector<ModelResult>& rs) {
+  std::set<std::string> by;
+  for (const auto& r : rs) by.insert(r.split_by);
+  std::string s;
+  for (const auto& x : by) s += (s.empty() ? "" : ",") + x;
+  return s;
+}
+
+std::string image_tag(const std::string& png_path, const std::string& alt) {
+  return fmt::format("<img alt=\"{}\" src=\"data:image/png;base64,{}\">", html_escape(alt), base64(read_file(png_path)));
+}
+
+}  // namespace
+
+nlohmann::json to_json(const ModelResult& r) {
+  return {{"model", r.label},
+          {"architecture", r.model},
+          {"run", r.run_dir},
+          {"pretrained", r.pretrained},
+          {"pretrained_file", r.pretrained_file},
+          {"recipe", r.recipe},
+          {"input", r.input},
+          {"parameters", r.parameters},
+          {"depth", r.depth},
+          {"macs", r.macs < 0 ? nlohmann::json(nullptr) : nlohmann::json(r.macs)},
+          {"test_segment_acc", r.test_segment_acc},
+          {"test_clip_acc", r.test_clip_acc},
+          {"test_macro_f1", r.test_macro_f1},
+          {"test_clips", r.test_clips},
+          {"epochs", r.epochs},
+          {"best_epoch", r.best_epoch},
+          {"train_seconds", r.train_seconds},
+          {"infer_ms", num_or_null(r.infer_ms)},
+          {"peak_rss_mb", num_or_null(r.peak_rss_mb)},
+          {"split_by", r.split_by},
+          {"split", r.split},
+          {"timbre_clip_acc", num_or_null(r.timbre_clip_acc)},
+          {"timbre_data", r.timbre_data}};
+}
+
+std::string results_csv(const std::vector<ModelResult>& results) {
+  std::string s =
+      "model,architecture,run,pretrained,pretrained_file,recipe,input,parameters,depth,macs,test_segment_acc,"
+      "test_clip_acc,test_macro_f1,test_clips,epochs,best_epoch,train_seconds,infer_ms,peak_rss_mb,split_by,split,"
+      "timbre_clip_acc,timbre_data\n";
+  for (const auto& r : results) {
+    const std::vector<std::string> f = {
+        r.label, r.model, r.run_dir, r.pretrained ? "yes" : "no", r.pretrained_file, r.recipe, r.input,
+        std::to_string(r.parameters), std::to_string(r.depth), r.macs < 0 ? "" : std::to_string(r.macs),
+        fmt::format("{}", r.test_segment_acc), fmt::format("{}", r.test_clip_acc), fmt::format("{}", r.test_macro_f1),
+        std::to_string(r.test_clips), std::to_string(r.epochs), std::to_string(r.best_epoch),
+        fmt::format("{:.3f}", r.train_seconds), num_or_empty(r.infer_ms), num_or_empty(r.peak_rss_mb), r.split_by,
+        r.split, num_or_empty(r.timbre_clip_acc), r.timbre_data};
+    for (size_t i = 0; i < f.size(); ++i) s += (i ? "," : "") + csv::cell(f[i]);
+    s += "\n";
+  }
+  return s;
+}
+
+std::vector<std::string> report_chart_files() {
+  return {"charts/accuracy.png", "charts/depth.png", "charts/accuracy_vs_parameters.png",
+          "charts/curves_val_clip_acc.png", "charts/curves_train_loss.png"};
+}
+
+std::vector<EpochPoint> read_curve(const std::string& metrics_csv) {
+  std::istringstream in(read_file(metrics_csv));
+  std::string line;
+  if (!std::getline(in, line)) throw make_error("report", "'{}' is empty", metrics_csv);
+  auto split = [](const std::string& l) {
+    std::vector<std::string> out;
+    std::string cell;
+    std::istringstream ls(l);
+    while (std::getline(ls, cell, ',')) out.push_back(cell);
+    return out;
+  };
+  const auto head = split(line);
+  auto column = [&](const char* name) {
+    auto it = std::find(head.begin(), head.end(), name);
+    if (it == head.end()) throw make_error("report", "'{}' has no column '{}'", metrics_csv, name);
+    return static_cast<size_t>(it - head.begin());
+  };
+  const size_t ce = column("epoch"), cl = column("train_loss"), ca = column("val_clip_acc"), cs = column("seconds");
+  std::vector<EpochPoint> points;
+  while (std::getline(in, line)) {
+    if (line.empty()) continue;
+    const auto cells = split(line);
+    if (cells.size() != head.size()) throw make_error("report", "'{}': malformed row '{}'", metrics_csv, line);
+    try {
+      points.push_back({std::stoi(cells[ce]), std::stod(cells[cl]), std::stod(cells[ca]), std::stod(cells[cs])});
+    } catch (const std::exception&) {
+      throw make_error("report", "'{}': malformed row '{}'", metrics_csv, line);
+    }
+  }
+  return points;
+}
+
+void write_report(const std::vector<ModelResult>& results, const std::string& out_dir, const ReportInfo& info) {
+  if (results.empty()) throw make_error("report", "no runs to report on ('{}')", out_dir);
+  const std::string gnuplot = find_on_path("gnuplot");
+  if (gnuplot.empty())
+    throw make_error("report", "cannot draw the charts of '{}': gnuplot is not installed (apt-get install gnuplot-nox)",
+                     out_dir);
+  fs::create_directories(out_dir + "/charts");
+
+  const std::string split = split_statement(results);
+  const std::string split_by = split_by_all(results);
+  write_file_atomic(out_dir + "/results.csv", results_csv(results));
+  nlohmann::json rows = nlohmann::json::array();
+  for (const auto& r : results) rows.push_back(to_json(r));
+  const nlohmann::json all = {{"split_by", split_by}, {"split", split}, {"config", info.config},
+                              {"notes", info.notes}, {"results", rows}};
+  write_file_atomic(out_dir + "/results.json", all.dump(2) + "\n");
+
+  const auto charts = report_chart_files();
+  draw(gnuplot, accuracy_chart(results), out_dir + "/" + charts[0]);
+  draw(gnuplot, depth_chart(results), out_dir + "/" + charts[1]);
+  draw(gnuplot, params_chart(results), out_dir + "/" + charts[2]);
+  draw(gnuplot, curve_chart(results, true), out_dir + "/" + charts[3]);
+  draw(gnuplot, curve_chart(results, false), out_dir + "/" + charts[4]);
+
+  std::string h;
+  h += "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n";
+  h += "<title>" + html_escape(info.title) + "</title>\n<style>\n"
+       "body{font-family:'DejaVu Sans',Arial,sans-serif;margin:24px auto;max-width:1180px;color:#1a1a1a}\n"
+       "table{border-collapse:collapse;font-size:13px;margin:8px 0}\n"
+       "th,td{border:1px solid #ccc;padding:4px 8px;text-align:right}th{background:#f0f4f8}\n"
+       "td.l,th.l{text-align:left}img{max-width:100%;border:1px solid #eee;margin:6px 0}\n"
+       ".grid{display:flex;flex-wrap:wrap;gap:10px}.grid figure{margin:0;width:370px}\n"
+       ".split{background:#fff8e1;border-left:4px solid #E69F00;padding:8px 12px}\n"
+       "pre{background:#f6f6f6;padding:10px;font-size:12px;overflow-x:auto}\n</style></head><body>\n";
+  h += "<h1>" + html_escape(info.title) + "</h1>\n";
+  if (split_by.find(',') == std::string::npos) {
+    h += "<p class=\"split\"><b>Split</b> (by <b>" + html_escape(split_by) + "</b>): " + html_escape(split) +
+         ". Every model was trained and tested on this split; no " + html_escape(split_by) +
+         " appears on two sides.</p>\n";
+  } else {
+    h += "<p class=\"split\"><b>Splits differ between rows</b> (by <b>" + html_escape(split_by) + "</b>): " +
+         html_escape(split) + ". Compare a row with rows of the same split; the gap between a split by clip and "
+         "a split by group measures how much a score owes to groups seen in training (docs/ROBUSTNESS.md).</p>\n";
+  }
+  const bool timbre = std::any_of(results.begin(), results.end(), [](const ModelResult& r) {
+    return r.timbre_clip_acc >= 0;
+  });
+  h += "<h2>Results</h2>\n<table>\n<tr><th class=\"l\">model</th><th class=\"l\">recipe</th>"
+       "<th class=\"l\">pretrained file</th><th class=\"l\">input</th><th>parameters</th><th>depth</th>"
+       "<th>MACs / input</th><th>test clip acc</th><th>test segment acc</th><th>clip macro-F1</th><th>epochs</th>"
+       "<th>training s</th><th>inference ms / clip</th><th>peak RSS MB</th><th class=\"l\">split by</th>" +
+       std::string(timbre ? "<th>test clip acc, other timbre</th>" : "") + "</tr>\n";
+  for (const auto& r : results) {
+    h += fmt::format(
+        "<tr><td class=\"l\">{}</td><td class=\"l\">{}</td><td class=\"l\">{}</td><td class=\"l\">{}</td>"
+        "<td>{}</td><td>{}</td><td>{}</td><td>{:.3f}</td><td>{:.3f}</td><td>{:.3f}</td><td>{} (best {})</td>"
+        "<td>{:.1f}</td><td>{}</td><td>{}</td><td class=\"l\">{}</td>{}</tr>\n",
+        html_escape(r.label), html_escape(r.recipe), html_escape(r.pretrained ? r.pretrained_file : "none (scratch)"),
+        html_escape(r.input), human(double(r.parameters)), r.depth, r.macs < 0 ? "?" : human(double(r.macs)),
+        r.test_clip_acc, r.test_segment_acc, r.test_macro_f1, r.epochs, r.best_epoch, r.train_seconds,
+        r.infer_ms < 0 ? "?" : fmt::format("{:.1f}", r.infer_ms),
+        r.peak_rss_mb < 0 ? "?" : fmt::format("{:.0f}", r.peak_rss_mb), html_escape(r.split_by),
+        !timbre ? "" : r.timbre_clip_acc < 0 ? "<td>?</td>" : fmt::format("<td>{:.3f}</td>", r.timbre_clip_acc));
+  }
+  h += "</table>\n<p>Test scores on " + std::to_string(results.front().test_clips) +
+       " test clips (clip = mean of the segment probabilities). MACs: multiply-accumulates of one forward pass of one "
+       "input window (convolutions and linear layers). Inference: median wall time per test clip from its log-mel "
+       "(windows, batched forward, vote). Peak RSS: the training process's maximum resident set size. Details in "
+       "docs/COMPARE.md.</p>\n";
+  if (timbre) {
+    std::set<std::string> corpora;
+    for (const auto& r : results)
+      if (!r.timbre_data.empty()) corpora.insert(r.timbre_data);
+    std::string names;
+    for (const auto& c : corpora) names += (names.empty() ? "" : ", ") + c;
+    h += "<p><b>Other timbre</b>: the same test clips (same MIDI, same groove files) rendered with other sounds (" +
+         html_escape(names) + "), scored by the same model: the share of the accuracy that survives a change of "
+         "instruments and synthesis.</p>\n";
+  }
+  if (!info.notes.empty()) {
+    h += "<h3>Notes</h3>\n<ul>\n";
+    for (const auto& n : info.notes) h += "<li>" + html_escape(n) + "</li>\n";
+    h += "</ul>\n";
+  }
+  h += "<h2>Charts</h2>\n";
+  const char* alts[] = {"test scores per model", "depth per model", "test clip accuracy vs parameters",
+                        "validation clip accuracy per epoch", "training loss per epoch"};
+  for (size_t i = 0; i < charts.size(); ++i) h += "<div>" + image_tag(out_dir + "/" + charts[i], alts[i]) + "</div>\n";
+  h += "<h2>Confusion matrices (test clips)</h2>\n<div class=\"grid\">\n";
+  for (const auto& r : results) {
+    h += "<figure>";
+    h += r.confusion_png.empty() ? "<p>(no confusion.png)</p>" : image_tag(r.confusion_png, r.label + " confusion matrix");
+    h += "<figcaption>" + html_escape(r.label) + "</figcaption></figure>\n";
+  }
+  h += "</div>\n<h2>Configuration</h2>\n<p>One recipe for every model, varied only by the model, its pretrained "
+       "file and the input mode that file needs:</p>\n<pre>" +
+       html_escape(info.config.dump(2)) + "</pre>\n";
+  if (!info.command.empty()) h += "<p>Made with: <code>" + html_escape(info.command) + "</code></p>\n";
+  h += "<p>Runs: ";
+  for (size_t i = 0; i < results.size(); ++i) h += (i ? ", " : "") + html_escape(results[i].run_dir);
+  h += "</p>\n</body></html>\n";
+  write_file_atomic(out_dir + "/report.html", h);
+}
+
+}  // namespace mgc::tools

@@ -1,0 +1,75 @@
+#pragma once
+// The comparison report of `mgc compare` and `mgc report`: one row per trained run (model, recipe, size, cost,
+// test scores), written as results.csv and results.json, PNG charts drawn by gnuplot, and report.html, a single
+// self-contained page (charts embedded as base64 data URIs, no external references) that opens offline.
+// Column definitions and measurement methods: docs/COMPARE.md. Header kept free of libtorch.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace mgc::tools {
+
+// One epoch of a run's metrics.csv (what the training-curve charts need).
+struct EpochPoint {
+  int epoch = 0;
+  double train_loss = 0.0;
+  double val_clip_acc = 0.0;
+  double seconds = 0.0;  // wall time of the epoch (training and validation)
+};
+
+// One compared run. Numbers that could not be measured are negative (written as empty CSV cells / JSON null).
+struct ModelResult {
+  std::string label;            // row name: the model name, or the run folder's name where two rows share a model
+  std::string model;            // registry name
+  std::string run_dir;          // the run folder
+  bool pretrained = false;      // started from a pretrained weights file
+  std::string pretrained_file;  // that file's name ("" = from scratch)
+  std::string recipe;           // "scratch", "fine-tuned", "frozen N epochs, then fine-tuned", "frozen (linear probe)"
+  std::string input;            // model input "HxW", channels and mode, e.g. "75x75x1 mono"
+  int64_t parameters = 0;       // all parameters of the trained model (its head sized for the run's classes)
+  int64_t depth = 0;            // Conv2d + Linear modules (models::model_stats)
+  int64_t macs = -1;            // multiply-accumulates of one forward pass of one input window (docs/COMPARE.md)
+  double test_segment_acc = 0.0;  // eval-test/metrics.json: segment accuracy
+  double test_clip_acc = 0.0;     // clip accuracy, mean-probability vote
+  double test_macro_f1 = 0.0;     // clip macro-F1, mean-probability vote
+  int64_t test_clips = 0;
+  int epochs = 0;               // epochs done
+  int best_epoch = 0;
+  double train_seconds = 0.0;   // sum of metrics.csv's per-epoch seconds (training + validation, all calls)
+  double infer_ms = -1.0;       // median over test clips of Predictor::predict_features wall time, ms
+  double peak_rss_mb = -1.0;    // peak RSS of the training child process (wait4 ru_maxrss), MiB
+  std::string split_by;         // the split's grouping ("groove_file", "clip", ...)
+  double timbre_clip_acc = -1.0;  // clip accuracy of the same test clips re-rendered with other sounds; -1 = not run
+  std::string timbre_data;        // that re-rendered corpus
+  std::string split;            // the split's one-line description
+  std::string confusion_png;    // <run>/eval-test/confusion.png ("" if absent)
+  std::vector<EpochPoint> curve;  // per epoch, from metrics.csv
+};
+
+nlohmann::json to_json(const ModelResult& r);  // curve left out (it is in each run's metrics.csv)
+
+// The CSV header and one row of results.csv (RFC 4180 quoting, "\n" line ends).
+std::string results_csv(const std::vector<ModelResult>& results);
+
+struct ReportInfo {
+  std::string title = "Model comparison";
+  nlohmann::json config;        // the shared recipe (TrainConfig JSON, model fields as given), shown in the report
+  std::string command;          // how it was made, e.g. the command line; shown if not empty
+  std::vector<std::string> notes;  // extra lines (models trained from scratch for want of a file, failures)
+};
+
+// Paths of the charts write_report draws, relative to its out_dir.
+std::vector<std::string> report_chart_files();
+
+// Writes into out_dir (created): results.csv, results.json ({"split_by", "split", "config", "results": [...]}),
+// charts/*.png (accuracy, depth, accuracy vs parameters, validation accuracy and training loss curves) and
+// report.html (every chart and each run's confusion matrix embedded as a data URI). All files atomically.
+// Throws mgc::Error ("report: ...") if results is empty, gnuplot is missing or fails, or a file cannot be written.
+void write_report(const std::vector<ModelResult>& results, const std::string& out_dir, const ReportInfo& info);
+
+// Reads a run's metrics.csv into curve points. Throws mgc::Error naming the file if it is missing or malformed.
+std::vector<EpochPoint> read_curve(const std::string& metrics_csv);
+
+}  // namespace mgc::tools

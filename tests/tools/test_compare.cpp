@@ -1,0 +1,349 @@
+// mgc compare / mgc report: seven models on a toy dataset, the report's files and numbers, resuming, and the
+// measurement helpers (MAC counting against torchvision's published figures, pretrained-file lookup).
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "mgc/core/error.h"
+#include "mgc/core/fs.h"
+#include "mgc/models/classifier.h"
+#include "mgc/models/registry.h"
+#include "mgc/tools/compare.h"
+#include "mgc/train/trainer.h"
+#include "test_util.h"
+#include "train/toy_dataset.h"
+
+namespace fs = std::filesystem;
+using mgc::test::run_cli;
+using mgc::test::TempDir;
+
+namespace {
+
+// Rows of a simple CSV (no quoted commas in the cells read here) as header -> value maps.
+std::vector<std::map<std::string, std::string>> read_csv(const std::string& path) {
+  std::istringstream in(mgc::read_file(path));
+  std::string line;
+  std::vector<std::string> head;
+  std::vector<std::map<std::string, std::string>> rows;
+  auto cells = [](const std::string& l) {
+    std::vector<std::string> out;
+    std::string cell;
+    bool quoted = false;
+    for (char ch : l) {
+      if (ch == '"') quoted = !quoted;
+      else if (ch == ',' && !quoted) out.push_back(cell), cell.clear();
+      else cell += ch;
+    }
+    out.push_back(cell);
+    return out;
+  };
+  std::getline(in, line);
+  head = cells(line);
+  while (std::getline(in, line)) {
+    if (line.empty()) continue;
+    const auto c = cells(line);
+    EXPECT_EQ(c.size(), head.size()) << line;
+    std::map<std::string, std::string> row;
+    for (size_t i = 0; i < head.size() && i < c.size(); ++i) row[head[i]] = c[i];
+    rows.push_back(row);
+  }
+  return rows;
+}
+
+// PNG width and height from its IHDR chunk.
+std::pair<int, int> png_size(const std::string& path) {
+  const std::string b = mgc::read_file(path);
+  EXPECT_GE(b.size(), 24u);
+  EXPECT_EQ(b.compare(0, 8, "\x89PNG\r\n\x1a\n", 8), 0) << path;
+  auto be32 = [&](size_t o) {
+    return (uint8_t(b[o]) << 24) | (uint8_t(b[o + 1]) << 16) | (uint8_t(b[o + 2]) << 8) | uint8_t(b[o + 3]);
+  };
+  return {static_cast<int>(be32(16)), static_cast<int>(be32(20))};
+}
+
+int64_t mtime_ns(const std::string& path) {
+  struct stat st {};
+  EXPECT_EQ(::stat(path.c_str(), &st), 0) << path;
+  return int64_t(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
+}
+
+size_t count(const std::string& text, const std::string& what) {
+  size_t n = 0;
+  for (size_t p = text.find(what); p != std::string::npos; p = text.find(what, p + 1)) ++n;
+  return n;
+}
+
+nlohmann::json read_json(const std::string& path) { return nlohmann::json::parse(mgc::read_file(path)); }
+
+}  // namespace
+
+// MACs of the 1000-class ImageNet models at their default input, as torchvision's model tables give them
+// ("GFLOPS", which torchvision counts as multiply-adds of convolutions and linear layers).
+TEST(CountMacs, MatchesTorchvisionFigures) {
+  const std::map<std::string, double> published = {{"resnet50", 4.09e9}, {"mobilenet_v2", 0.30e9},
+                                                   {"efficientnet_b0", 0.39e9}, {"densenet121", 2.83e9}};
+  for (const auto& [name, gmacs] : published) {
+    mgc::models::ModelConfig mc;
+    mc.name = name;
+    auto model = mgc::models::create_model(mc);
+    const int64_t macs = mgc::tools::count_macs(*model, 3, 224, 224);
+    EXPECT_NEAR(macs / gmacs, 1.0, 0.02) << name << ": " << macs;
+  }
+}
+
+TEST(FindPretrained, FirstFileNamedAfterTheModel) {
+  TempDir dir;
+  for (const char* f : {"resnet50-0676ba61.pth", "resnet50-11ad3fa6.pth", "vgg16_bn-6c64b313.pth", "resnet5.txt"})
+    mgc::write_file_atomic(dir.file(f), "x");
+  EXPECT_EQ(fs::path(mgc::tools::find_pretrained(dir.path(), "resnet50")).filename(), "resnet50-0676ba61.pth");
+  EXPECT_EQ(mgc::tools::find_pretrained(dir.path(), "vgg16"), "");  // vgg16_bn is another model
+  EXPECT_EQ(mgc::tools::find_pretrained(dir.path(), "densenet121"), "");
+  EXPECT_THROW(mgc::tools::find_pretrained(dir.file("none"), "resnet50"), mgc::Error);
+  // lukemelas-style names use hyphens; "imagenet" means the weights installed with mgc (Lite0's only).
+  EXPECT_EQ(mgc::tools::find_pretrained("imagenet", "resnet50"), "");
+  EXPECT_EQ(mgc::tools::find_pretrained(dir.path(), "efficientnet_lite0"), "");
+  mgc::write_file_atomic(dir.file("efficientnet-lite0-57934424.pth"), "x");
+  mgc::write_file_atomic(dir.file("efficientnet-lite1-bde8b488.pth"), "x");
+  EXPECT_EQ(fs::path(mgc::tools::find_pretrained(dir.path(), "efficientnet_lite0")).filename(),
+            "efficientnet-lite0-57934424.pth");
+  EXPECT_EQ(mgc::tools::find_pretrained(dir.path(), "efficientnet_b0"), "");
+}
+
+TEST(TrainArguments, HandTheWholeRecipeToTrainAsAConfigFile) {
+  TempDir dir;
+  const std::string run_dir = dir.file("run");
+  std::filesystem::create_directories(run_dir);
+  mgc::run::TrainConfig c;
+  c.data = "x.csv";
+  c = mgc::tools::model_config(c, "vgg16", "w/vgg16-397923af.pth");
+  c.input_norm = "band";
+  c.augment.eq_db = 9;
+  c.augment.time_masks = 3;
+  c.augment.noise_db = 12;
+  c.augment.mix_same_class = 0.5;
+  c.dropout = 0.3;  // no option of compare's, and still passed on
+  c.features.mel.n_mels = 96;
+  const auto args = mgc::tools::train_arguments(c, run_dir);
+  const std::string request = run_dir + "/train-request.json";
+  EXPECT_EQ(args, (std::vector<std::string>{"train", "--config", request, "--out", run_dir, "--quiet"}));
+  const auto written = nlohmann::json::parse(mgc::read_file(request));
+  EXPECT_EQ(written, mgc::run::to_json(c));
+  const mgc::run::TrainConfig back = mgc::run::train_config_from_json(written);
+  EXPECT_EQ(mgc::run::to_json(back), mgc::run::to_json(c));
+  EXPECT_EQ(back.pretrained, "w/vgg16-397923af.pth");
+  EXPECT_EQ(back.input_mode, "imagenet");
+  EXPECT_EQ(back.dropout, 0.3);
+  EXPECT_EQ(back.augment.mix_same_class, 0.5);
+  EXPECT_EQ(back.features.mel.n_mels, 96);
+}
+
+TEST(CompareCli, SevenModelsReportResumeAndReuse) {
+  TempDir dir;
+  const std::string data = mgc::test::make_toy_dataset(dir.path(), 1, 2.0);
+  const std::string out = dir.file("cmp");
+  const std::string args = "compare --data " + data +
+                           " --epochs 2 --input 75x75 --seed 3 --batch-size 4 --segment 1 "
+                           "--split-by groove --threads 2 --pitch-shift 1 --time-masks 1 --cache " +
+                           dir.file("cache") + " -q --out " + out;
+  const std::vector<std::string> models = {"resnet50",     "vgg16",           "densenet121", "inception_v3",
+                                           "mobilenet_v2", "efficientnet_b0", "audio_cnn"};
+  auto t0 = std::chrono::steady_clock::now();
+  const auto first = run_cli(args);
+  const double first_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  ASSERT_EQ(first.exit_code, 0) << first.output;
+  EXPECT_EQ(count(first.output, ": training (scratch"), 7u) << first.output;
+  EXPECT_EQ(count(first.output, ": trained in "), 7u) << first.output;
+  EXPECT_NE(first.output.find("7 trained, 0 resumed, 0 reused, 0 failed"), std::string::npos) << first.output;
+  std::printf("first compare: %.1f s\n", first_s);
+
+  // results.csv: one row per model, in order, with the numbers of each run.
+  const auto rows = read_csv(out + "/results.csv");
+  ASSERT_EQ(rows.size(), 7u);
+  std::map<std::string, double> peak;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const auto& row = rows[i];
+    const std::string& m = models[i];
+    SCOPED_TRACE(m);
+    EXPECT_EQ(row.at("model"), m);
+    EXPECT_EQ(row.at("pretrained"), "no");
+    EXPECT_EQ(row.at("recipe"), "scratch");
+    EXPECT_EQ(row.at("input"), "75x75x1 mono");
+    mgc::models::ModelConfig mc;
+    mc.name = m;
+    mc.num_classes = 3;
+    mc.in_channels = 1;
+    mc.aux_logits = false;  // Inception-v3 at 75 px trains without its auxiliary head (it needs 299 px)
+    const auto stats = mgc::models::model_stats(*mgc::models::create_model(mc));
+    EXPECT_EQ(std::stoll(row.at("parameters")), stats.parameters);
+    EXPECT_EQ(std::stoll(row.at("depth")), stats.depth);
+    if (m == "resnet50") EXPECT_EQ(stats.depth, 54);
+    if (m == "vgg16") EXPECT_EQ(stats.depth, 16);
+    EXPECT_GT(std::stoll(row.at("macs")), 1000000);
+    const auto metrics = read_json(out + "/runs/" + m + "/eval-test/metrics.json");
+    for (const char* col : {"test_segment_acc", "test_clip_acc", "test_macro_f1"}) {
+      const double v = std::stod(row.at(col));
+      EXPECT_GE(v, 0.0);
+      EXPECT_LE(v, 1.0);
+    }
+    EXPECT_DOUBLE_EQ(std::stod(row.at("test_segment_acc")), metrics.at("segment").at("accuracy").get<double>());
+    EXPECT_DOUBLE_EQ(std::stod(row.at("test_clip_acc")), metrics.at("clip_mean").at("accuracy").get<double>());
+    EXPECT_DOUBLE_EQ(std::stod(row.at("test_macro_f1")), metrics.at("clip_mean").at("macro_f1").get<double>());
+    EXPECT_EQ(row.at("split_by"), "groove");
+    EXPECT_EQ(std::stoi(row.at("epochs")), 2);
+    EXPECT_GT(std::stod(row.at("train_seconds")), 0.0);
+    EXPECT_GT(std::stod(row.at("infer_ms")), 0.0);
+    peak[m] = std::stod(row.at("peak_rss_mb"));
+    EXPECT_GT(peak[m], 50.0);
+    EXPECT_TRUE(fs::exists(out + "/runs/" + m + "/eval-test/confusion.png"));
+  }
+  // VGG16 (134M parameters, with AdamW's two moments and the gradients over 2 GB) must use far more than audio_cnn.
+  EXPECT_GT(peak["vgg16"], peak["audio_cnn"] + 1000.0);
+  EXPECT_GT(std::stod(rows[0].at("macs")), std::stod(rows[4].at("macs")));  // resnet50 > mobilenet_v2
+
+  const auto results = read_json(out + "/results.json");
+  EXPECT_EQ(results.at("split_by"), "groove");
+  EXPECT_EQ(results.at("results").size(), 7u);
+  EXPECT_NE(results.at("split").get<std::string>().find("groove"), std::string::npos);
+
+  // The page opens offline: charts and confusion matrices embedded, nothing fetched.
+  const std::string html = mgc::read_file(out + "/report.html");
+  EXPECT_EQ(html.find("http://"), std::string::npos);
+  EXPECT_EQ(html.find("https://"), std::string::npos);
+  EXPECT_EQ(count(html, "src=\"data:image/png;base64,"), mgc::tools::report_chart_files().size() + 7);
+  EXPECT_EQ(count(html, "<img"), mgc::tools::report_chart_files().size() + 7);
+  EXPECT_NE(html.find("by <b>groove</b>"), std::string::npos);
+  EXPECT_NE(html.find("&quot;segment_seconds&quot;: 1.0"), std::string::npos);  // the config
+  // Augmentation options reach every run and the report's record of the command.
+  EXPECT_NE(html.find("--pitch-shift 1 --time-masks 1"), std::string::npos);
+  for (const auto& m : models) {
+    const auto config = read_json(out + "/runs/" + m + "/config.json");
+    EXPECT_EQ(config.at("augment").at("pitch_shift_bins"), 1) << m;
+    EXPECT_EQ(config.at("augment").at("time_masks"), 1) << m;
+    EXPECT_EQ(config.at("augment").at("tilt_db"), 0.0) << m;
+  }
+  for (const auto& chart : mgc::tools::report_chart_files()) {
+    const auto [w, h] = png_size(out + "/" + chart);
+    EXPECT_GE(w, 600) << chart;
+    EXPECT_GE(h, 400) << chart;
+    EXPECT_GT(fs::file_size(out + "/" + chart), 8000u) << chart;
+  }
+
+  // Again: nothing is retrained or re-evaluated.
+  std::map<std::string, int64_t> mtimes;
+  for (const auto& m : models) mtimes[m] = mtime_ns(out + "/runs/" + m + "/best.safetensors");
+  t0 = std::chrono::steady_clock::now();
+  const auto second = run_cli(args);
+  const double second_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  ASSERT_EQ(second.exit_code, 0) << second.output;
+  EXPECT_EQ(count(second.output, "skipped training, reusing"), 7u) << second.output;
+  EXPECT_EQ(count(second.output, "reused evaluation"), 7u) << second.output;
+  EXPECT_EQ(count(second.output, "trained in"), 0u) << second.output;
+  EXPECT_NE(second.output.find("0 trained, 0 resumed, 7 reused"), std::string::npos) << second.output;
+  EXPECT_LT(second_s, 30.0);
+  std::printf("second compare: %.1f s\n", second_s);
+  for (const auto& m : models) EXPECT_EQ(mtime_ns(out + "/runs/" + m + "/best.safetensors"), mtimes[m]) << m;
+  EXPECT_EQ(read_csv(out + "/results.csv").size(), 7u);
+
+  // A run with a checkpoint but no result is resumed, not restarted.
+  fs::remove(out + "/runs/audio_cnn/result.json");
+  const auto third = run_cli(args.substr(0, args.find(" --out")) + " --models audio_cnn --out " + out);
+  ASSERT_EQ(third.exit_code, 0) << third.output;
+  EXPECT_NE(third.output.find("audio_cnn: resuming"), std::string::npos) << third.output;
+  EXPECT_NE(third.output.find("0 trained, 1 resumed, 0 reused"), std::string::npos) << third.output;
+  EXPECT_TRUE(fs::exists(out + "/runs/audio_cnn/result.json"));
+
+  // A changed recipe is refused rather than mixed into the old runs.
+  std::string three = args.substr(0, args.find(" --out"));
+  three.replace(three.find("--epochs 2"), 10, "--epochs 3");
+  const auto changed = run_cli(three + " --models audio_cnn --out " + out);
+  EXPECT_NE(changed.exit_code, 0);
+  EXPECT_NE(changed.output.find("epochs (2 vs 3)"), std::string::npos) << changed.output;
+
+  // mgc report on two runs (one not yet evaluated).
+  fs::remove_all(out + "/runs/mobilenet_v2/eval-test");
+  const std::string rep = dir.file("rep");
+  const auto report = run_cli("report " + out + "/runs/mobilenet_v2 " + out + "/runs/audio_cnn -q --out " + rep);
+  ASSERT_EQ(report.exit_code, 0) << report.output;
+  EXPECT_TRUE(fs::exists(out + "/runs/mobilenet_v2/eval-test/metrics.json"));
+  const auto rep_rows = read_csv(rep + "/results.csv");
+  ASSERT_EQ(rep_rows.size(), 2u);
+  EXPECT_EQ(rep_rows[0].at("model"), "mobilenet_v2");
+  EXPECT_EQ(rep_rows[1].at("model"), "audio_cnn");
+  EXPECT_EQ(rep_rows[1].at("split_by"), "groove");
+  const std::string rep_html = mgc::read_file(rep + "/report.html");
+  EXPECT_EQ(count(rep_html, "src=\"data:image/png;base64,"), mgc::tools::report_chart_files().size() + 2);
+
+  // To look at the report and charts: MGC_TEST_KEEP=/some/folder keeps a copy of everything.
+  if (const char* keep = std::getenv("MGC_TEST_KEEP"))
+    fs::copy(dir.path(), keep, fs::copy_options::recursive | fs::copy_options::overwrite_existing);
+}
+
+TEST(ReportCli, ScoresTheTestClipsOfAReRenderedCorpus) {
+  TempDir dir;
+  fs::create_directories(dir.file("a"));
+  fs::create_directories(dir.file("b"));
+  fs::create_directories(dir.file("c"));
+  const std::string a = mgc::test::make_toy_dataset(dir.file("a"));
+  // b: the same manifest and the same sounds (an identical re-rendering): its score must equal the run's own.
+  const std::string b = mgc::test::make_toy_dataset(dir.file("b"));
+  // c: another corpus (other clips): not a re-rendering of a, refused.
+  mgc::test::make_toy_dataset(dir.file("c"), 1);
+  auto config = mgc::test::toy_train_config(a, dir.file("cache"), 2);
+  mgc::train::TrainOptions quiet;
+  quiet.progress = false;
+  quiet.verbose = false;
+  const std::string run = dir.file("run");
+  mgc::train::train(config, run, quiet);
+
+  const auto ok = run_cli("report " + run + " -q --threads 1 --timbre-data " + dir.file("b") + " --out " +
+                          dir.file("rep"));
+  ASSERT_EQ(ok.exit_code, 0) << ok.output;
+  const auto rows = read_csv(dir.file("rep") + "/results.csv");
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].at("split_by"), "groove");
+  EXPECT_EQ(rows[0].at("timbre_data"), fs::absolute(dir.file("b")).lexically_normal().string());
+  EXPECT_DOUBLE_EQ(std::stod(rows[0].at("timbre_clip_acc")), std::stod(rows[0].at("test_clip_acc")));
+  const auto timbre = read_json(run + "/eval-test-timbre/metrics.json");
+  EXPECT_TRUE(timbre.at("same_clips_as_run").get<bool>());
+  EXPECT_EQ(timbre.at("clips"), read_json(run + "/eval-test/metrics.json").at("clips"));
+  const std::string html = mgc::read_file(dir.file("rep") + "/report.html");
+  EXPECT_NE(html.find("test clip acc, other timbre"), std::string::npos);
+
+  const auto bad = run_cli("report " + run + " -q --threads 1 --timbre-data " + dir.file("c") + " --out " +
+                           dir.file("rep2"));
+  EXPECT_NE(bad.exit_code, 0);
+  EXPECT_NE(bad.output.find("is not a re-rendering of the corpus"), std::string::npos) << bad.output;
+}
+
+TEST(LabelResults, NamesRunsOfOneModelByFolderThenByRecipe) {
+  auto result = [](const std::string& model, const std::string& run_dir, const std::string& recipe) {
+    mgc::tools::ModelResult r;
+    r.model = model;
+    r.run_dir = run_dir;
+    r.recipe = recipe;
+    return r;
+  };
+  std::vector<mgc::tools::ModelResult> rs = {
+      result("audio_cnn", "a/runs/audio_cnn", "scratch"),
+      result("efficientnet_lite0", "pre/runs/efficientnet_lite0", "frozen 3 epochs, then fine-tuned"),
+      result("efficientnet_lite0", "scratch/runs/efficientnet_lite0", "scratch"),
+      result("resnet50", "x/r1", "scratch"),
+      result("resnet50", "x/r2", "scratch"),
+      result("vgg16", "p/vgg16", "scratch"),
+      result("vgg16", "q/vgg16", "scratch")};
+  mgc::tools::label_results(rs);
+  EXPECT_EQ(rs[0].label, "audio_cnn");
+  EXPECT_EQ(rs[1].label, "efficientnet_lite0 (frozen 3 epochs, then fine-tuned)");
+  EXPECT_EQ(rs[2].label, "efficientnet_lite0 (scratch)");
+  EXPECT_EQ(rs[3].label, "r1");
+  EXPECT_EQ(rs[4].label, "r2");
+  EXPECT_EQ(rs[5].label, "vgg16 (scratch)");
+  EXPECT_EQ(rs[6].label, "vgg16 (scratch) (2)");
+}

@@ -1,0 +1,316 @@
+// `mgc tag` end to end: a toy run classifies a small music library converted by ffmpeg to mp3/flac/ogg/m4a/opus/wav;
+// the dry run changes nothing, --write tags through a verified copy (audio and mtime intact), skips what it must, a
+// second run is a no-op, --undo restores, and a corrupt file fails alone.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <taglib/fileref.h>
+#include <taglib/tag.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <random>
+#include <sstream>
+
+#include "mgc/audio/audio.h"
+#include "mgc/core/fs.h"
+#include "mgc/train/trainer.h"
+#include "test_util.h"
+#include "train/toy_dataset.h"
+
+namespace fs = std::filesystem;
+using mgc::test::run_cli;
+using mgc::test::run_command;
+using mgc::test::TempDir;
+
+namespace {
+
+// Library file -> toy clip it is made from (its class is the expected genre).
+const std::map<std::string, std::string> kLibrary = {
+    {"high.mp3", "high_0_0.wav"},      {"low.flac", "low_1_0.wav"},      {"noisy.ogg", "noisy_2_0.wav"},
+    {"sub/high2.m4a", "high_3_1.wav"}, {"noisy2.opus", "noisy_1_1.wav"}, {"low2.wav", "low_3_2.wav"}};
+const std::string kN = std::to_string(kLibrary.size());
+
+std::string expected_genre(const std::string& name) {
+  const std::string stem = fs::path(name).stem().string();
+  return stem.rfind("high", 0) == 0 ? "high" : stem.rfind("low", 0) == 0 ? "low" : "noisy";
+}
+
+std::string taglib_genre(const std::string& path) {
+  TagLib::FileRef f(path.c_str(), false);
+  if (f.isNull() || !f.tag()) return "<unreadable>";
+  return f.tag()->genre().to8Bit(true);
+}
+
+int64_t mtime_ns(const std::string& path) {
+  struct stat st {};
+  ::stat(path.c_str(), &st);
+  return static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
+}
+
+void set_old_mtime(const std::string& path) {
+  const struct timespec t[2] = {{1000000000, 123456789}, {1000000000, 123456789}};  // 2001-09-09
+  ::utimensat(AT_FDCWD, path.c_str(), t, 0);
+}
+
+std::vector<std::string> hidden_files(const std::string& dir) {
+  std::vector<std::string> out;
+  for (const auto& e : fs::recursive_directory_iterator(dir))
+    if (e.path().filename().string()[0] == '.') out.push_back(e.path().string());
+  return out;
+}
+
+// path -> CSV columns (proposed_genre, confidence, current_genre, had_genre, action); paths have no commas here.
+std::map<std::string, std::vector<std::string>> read_csv(const std::string& path) {
+  std::map<std::string, std::vector<std::string>> rows;
+  std::ifstream in(path);
+  std::string line;
+  std::getline(in, line);
+  while (std::getline(in, line)) {
+    std::vector<std::string> cols;
+    std::stringstream ss(line);
+    std::string c;
+    while (std::getline(ss, c, ',')) cols.push_back(c);
+    const std::string p = cols.at(0);
+    rows[fs::path(p).filename().string()] = std::vector<std::string>(cols.begin() + 1, cols.end());
+  }
+  return rows;
+}
+
+std::string undo_log_from(const std::string& output) {
+  const auto at = output.find("undo log: ");
+  if (at == std::string::npos) return "";
+  const auto end = output.find(' ', at + 10);
+  return output.substr(at + 10, end - at - 10);
+}
+
+class Tagger : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new TempDir();
+    const std::string toy = dir_->file("toy");
+    fs::create_directories(toy);
+    const std::string manifest = mgc::test::make_toy_dataset(toy, 3, 2.0);
+    mgc::run::TrainConfig c = mgc::test::toy_train_config(manifest, dir_->file("cache"), 15);
+    mgc::train::TrainOptions o;
+    o.progress = false;
+    o.verbose = false;
+    run_ = dir_->file("run");
+    mgc::train::train(c, run_, o);
+    // One converted library, copied fresh for every test.
+    master_ = dir_->file("library");
+    fs::create_directories(master_ + "/sub");
+    for (const auto& [name, clip] : kLibrary) {
+      const auto r = run_command("ffmpeg -nostdin -hide_banner -loglevel error -y -i " + toy + "/" + clip + " " +
+                                 master_ + "/" + name);
+      ASSERT_EQ(r.exit_code, 0) << r.output;
+    }
+  }
+  static void TearDownTestSuite() { delete dir_; }
+
+  void SetUp() override {
+    lib_ = work_.file("library");
+    fs::copy(master_, lib_, fs::copy_options::recursive);
+    for (const auto& [name, clip] : kLibrary) set_old_mtime(lib_ + "/" + name);
+  }
+  std::string file(const std::string& name) const { return lib_ + "/" + name; }
+  std::string tag_args(const std::string& extra) const {
+    return "tag " + run_ + " " + lib_ + " -q --threads 2 " + extra;
+  }
+
+  static TempDir* dir_;
+  static std::string run_, master_;
+  TempDir work_;
+  std::string lib_;
+};
+TempDir* Tagger::dir_ = nullptr;
+std::string Tagger::run_;
+std::string Tagger::master_;
+
+}  // namespace
+
+TEST_F(Tagger, DryRunWritesNothingAndProposesTheRightGenres) {
+  std::map<std::string, std::string> before;
+  for (const auto& [name, clip] : kLibrary) before[name] = mgc::read_file(file(name));
+  const std::string csv = work_.file("proposals.csv");
+  const auto r = run_cli(tag_args("--csv " + csv));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find(kN + " files: " + kN + " would be tagged, 0 tagged"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("dry run"), std::string::npos);
+  for (const auto& [name, clip] : kLibrary) {
+    EXPECT_EQ(mgc::read_file(file(name)), before[name]) << name;  // byte-identical
+    EXPECT_EQ(mtime_ns(file(name)), 1000000000LL * 1000000000 + 123456789) << name;
+  }
+  EXPECT_TRUE(hidden_files(lib_).empty());  // no undo log, no temporary copies
+  const auto rows = read_csv(csv);
+  ASSERT_EQ(rows.size(), kLibrary.size());
+  for (const auto& [name, clip] : kLibrary) {
+    const auto& row = rows.at(fs::path(name).filename().string());
+    EXPECT_EQ(row.at(0), expected_genre(name)) << name;
+    EXPECT_GT(std::stod(row.at(1)), 0.5) << name;
+    EXPECT_EQ(row.at(3), "0") << name;  // no genre before
+    EXPECT_EQ(row.at(4), "would tag") << name;
+  }
+}
+
+TEST_F(Tagger, WriteTagsEveryFormatKeepsAudioAndMtimeThenSkipsAndUndoes) {
+  std::map<std::string, std::vector<float>> audio;
+  for (const auto& [name, clip] : kLibrary) audio[name] = mgc::audio::load_audio(file(name)).samples;
+  const int64_t old = mtime_ns(file("high.mp3"));
+
+  const auto r = run_cli(tag_args("--write"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find(kN + " files: " + kN + " tagged"), std::string::npos) << r.output;
+  const std::string log = undo_log_from(r.output);
+  ASSERT_FALSE(log.empty()) << r.output;
+  EXPECT_EQ(fs::path(log).parent_path(), fs::path(lib_));
+  EXPECT_EQ(hidden_files(lib_), std::vector<std::string>{log});  // the log only: no temporary copy left
+  for (const auto& [name, clip] : kLibrary) {
+    EXPECT_EQ(taglib_genre(file(name)), expected_genre(name)) << name;
+    EXPECT_EQ(mgc::audio::load_audio(file(name)).samples, audio[name]) << name << ": audio changed";
+    EXPECT_EQ(mtime_ns(file(name)), old) << name;
+  }
+  std::ifstream in(log);
+  int lines = 0;
+  for (std::string line; std::getline(in, line);) {
+    ++lines;
+    EXPECT_NE(line.find("\"had_genre\":false"), std::string::npos) << line;
+  }
+  EXPECT_EQ(lines, static_cast<int>(kLibrary.size()));
+
+  // Resumable: a second run finds everything tagged and writes nothing, not even a log.
+  const auto again = run_cli(tag_args("--write"));
+  ASSERT_EQ(again.exit_code, 0) << again.output;
+  EXPECT_NE(again.output.find(kN + " files: 0 tagged, " + kN + " skipped (" + kN + " already tagged"),
+            std::string::npos)
+      << again.output;
+  EXPECT_EQ(undo_log_from(again.output), "");
+  EXPECT_TRUE(fs::exists(log));  // a run in the same second neither reuses nor removes the first run's log
+
+  // A genre the user set is kept unless --force; its undo puts it back.
+  const auto set = run_command("cd " + lib_ +
+                               " && ffmpeg -nostdin -loglevel error -y -i low.flac -map 0 -c copy "
+                               "-metadata genre=Jazz .x.flac && mv .x.flac low.flac");
+  ASSERT_EQ(set.exit_code, 0) << set.output;
+  ASSERT_EQ(taglib_genre(file("low.flac")), "Jazz");
+  const auto kept = run_cli(tag_args("--write"));
+  EXPECT_NE(kept.output.find("1 kept existing"), std::string::npos) << kept.output;
+  EXPECT_EQ(taglib_genre(file("low.flac")), "Jazz");
+  const auto forced = run_cli(tag_args("--write --force --touch"));
+  ASSERT_EQ(forced.exit_code, 0) << forced.output;
+  EXPECT_NE(forced.output.find(kN + " files: 1 tagged"), std::string::npos) << forced.output;
+  EXPECT_EQ(taglib_genre(file("low.flac")), "low");
+  EXPECT_GT(mtime_ns(file("low.flac")), old);  // --touch
+  const std::string log2 = undo_log_from(forced.output);
+  ASSERT_FALSE(log2.empty());
+
+  const auto undo2 = run_cli("tag -q --undo " + log2);
+  ASSERT_EQ(undo2.exit_code, 0) << undo2.output;
+  EXPECT_NE(undo2.output.find("1 files: 1 restored"), std::string::npos) << undo2.output;
+  EXPECT_EQ(taglib_genre(file("low.flac")), "Jazz");
+
+  // Undoing the first run: the three files still carrying mgc's genre lose it again (they had none); the one
+  // the user changed since (Jazz) is left alone without --force.
+  const auto undo = run_cli("tag -q --undo " + log);
+  ASSERT_EQ(undo.exit_code, 0) << undo.output;
+  EXPECT_NE(undo.output.find(kN + " files: " + std::to_string(kLibrary.size() - 1) + " restored"), std::string::npos)
+      << undo.output;
+  EXPECT_NE(undo.output.find("1 changed since"), std::string::npos) << undo.output;
+  for (const auto& [name, clip] : kLibrary) {
+    EXPECT_EQ(taglib_genre(file(name)), name == "low.flac" ? "Jazz" : "") << name;
+    if (name != "low.flac") {
+      EXPECT_EQ(mgc::audio::load_audio(file(name)).samples, audio[name]) << name;
+      EXPECT_EQ(mtime_ns(file(name)), old) << name;
+    }
+  }
+  const auto undo_force = run_cli("tag -q --force --undo " + log);
+  ASSERT_EQ(undo_force.exit_code, 0) << undo_force.output;
+  const std::string rest = std::to_string(kLibrary.size() - 1);
+  EXPECT_NE(undo_force.output.find("1 restored, " + rest + " skipped (" + rest + " already restored"),
+            std::string::npos)
+      << undo_force.output;
+  EXPECT_EQ(taglib_genre(file("low.flac")), "");
+}
+
+TEST_F(Tagger, ReadOnlyFileIsSkippedAndUnchanged) {
+  const std::string ro = file("noisy.ogg");
+  const std::string bytes = mgc::read_file(ro);
+  fs::permissions(ro, fs::perms::owner_read | fs::perms::group_read | fs::perms::others_read);
+  const auto r = run_cli(tag_args("--write"));
+  fs::permissions(ro, fs::perms::owner_write, fs::perm_options::add);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find(std::to_string(kLibrary.size() - 1) +
+                          " tagged, 1 skipped (0 already tagged, 0 low confidence, 1 read-only"),
+            std::string::npos)
+      << r.output;
+  EXPECT_NE(r.output.find("no write permission"), std::string::npos) << r.output;
+  EXPECT_EQ(mgc::read_file(ro), bytes);
+  EXPECT_EQ(taglib_genre(file("high.mp3")), "high");
+}
+
+TEST_F(Tagger, MinConfidenceSkipsLowProposals) {
+  // An ambiguous clip (the high and the low tone together) next to the clear ones.
+  const auto mix = run_command("ffmpeg -nostdin -loglevel error -y -i " + file("high.mp3") + " -i " + file("low.flac") +
+                               " -filter_complex amix=inputs=2 " + file("mixed.flac"));
+  ASSERT_EQ(mix.exit_code, 0) << mix.output;
+  const std::string csv = work_.file("p.csv");
+  const auto r = run_cli(tag_args("--write --min-confidence 0.99 --csv " + csv));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  int low = 0;
+  for (const auto& [name, row] : read_csv(csv)) {
+    const double p = std::stod(row.at(1));
+    const std::string path = name == "high2.m4a" ? file("sub/" + name) : file(name);
+    if (p < 0.99) {
+      ++low;
+      EXPECT_EQ(row.at(4), "low confidence") << name;
+      EXPECT_EQ(taglib_genre(path), "") << name;
+    } else {
+      EXPECT_EQ(row.at(4), "tagged") << name;
+      EXPECT_EQ(taglib_genre(path), row.at(0)) << name;
+    }
+  }
+  EXPECT_NE(r.output.find(std::to_string(low) + " low confidence"), std::string::npos) << r.output;
+  EXPECT_GE(low, 1) << r.output;  // the mixed clip at least: the threshold was exercised
+  // Nothing passes a threshold of 1 but a probability of exactly 1.
+  const auto all = run_cli("tag " + run_ + " " + lib_ + " -q --min-confidence 1.0 --field genre");
+  EXPECT_EQ(all.exit_code, 0) << all.output;
+}
+
+TEST_F(Tagger, CorruptFileFailsAloneAndExitsOne) {
+  std::mt19937 rng(5);
+  std::string junk(20000, '\0');
+  for (auto& c : junk) c = static_cast<char>(rng());
+  mgc::write_file_atomic(file("bad.mp3"), junk);
+  const auto r = run_cli(tag_args("--write"));
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find(std::to_string(kLibrary.size() + 1) + " files: " + kN + " tagged"), std::string::npos)
+      << r.output;
+  EXPECT_NE(r.output.find("1 failed"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("mgc: error: "), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("bad.mp3"), std::string::npos) << r.output;
+  EXPECT_EQ(mgc::read_file(file("bad.mp3")), junk);
+  for (const auto& [name, clip] : kLibrary) EXPECT_EQ(taglib_genre(file(name)), expected_genre(name)) << name;
+}
+
+// Option errors come before the run is loaded: no trained run needed.
+TEST(TagCli, RejectsOtherFieldsAndBadOptions) {
+  TempDir work;
+  fs::create_directories(work.file("lib"));
+  const std::string base = "tag " + work.file("no-run") + " ";
+  const auto field = run_cli(base + work.file("lib") + " --field artist");
+  EXPECT_EQ(field.exit_code, 1);
+  EXPECT_NE(field.output.find("only 'genre'"), std::string::npos) << field.output;
+  const auto conf = run_cli(base + work.file("lib") + " --min-confidence 1.5");
+  EXPECT_EQ(conf.exit_code, 1);
+  EXPECT_NE(conf.output.find("--min-confidence"), std::string::npos) << conf.output;
+  const auto missing = run_cli(base + work.file("nothing"));
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_NE(missing.output.find("is not a folder"), std::string::npos) << missing.output;
+  const auto empty = run_cli(base + work.file("lib"));
+  EXPECT_EQ(empty.exit_code, 1);
+  EXPECT_NE(empty.output.find("no audio files"), std::string::npos) << empty.output;
+  const auto undo = run_cli("tag --undo " + work.file("no-log.jsonl"));
+  EXPECT_EQ(undo.exit_code, 1);
+  EXPECT_NE(undo.output.find("cannot read the undo log"), std::string::npos) << undo.output;
+}
