@@ -5,6 +5,7 @@
 
 #include "commands.h"
 #include "mgc/core/error.h"
+#include "mgc/core/text.h"
 #include "mgc/data/dataset.h"
 #include "mgc/data/feature_cache.h"
 #include "mgc/run/config.h"
@@ -33,7 +34,7 @@ void register_extract(CLI::App& app) {
     c.features = *features;
     const data::FeatureCache fc(train::cache_dir_for(c), c.features);
     const data::ExtractReport r = data::extract_features(ds, fc, *threads, !*quiet);
-    for (const auto& e : r.errors) std::fprintf(stderr, "mgc: error: %s\n", e.c_str());
+    for (const auto& e : r.errors) print_error(e);
     std::printf("extract: %lld clip(s): %lld computed, %lld reused from %s, %lld failed, %.2f s (%.1f clips/s)\n",
                 static_cast<long long>(ds.clips.size()), static_cast<long long>(r.computed),
                 static_cast<long long>(r.reused), fc.dir().c_str(), static_cast<long long>(r.failed), r.seconds,

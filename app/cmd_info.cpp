@@ -8,6 +8,7 @@
 #include "mgc/audio/audio.h"
 #include "mgc/core/error.h"
 #include "mgc/core/runtime.h"
+#include "mgc/core/text.h"
 
 namespace mgc::cli {
 
@@ -28,7 +29,7 @@ void register_info(CLI::App& app) {
                     info.sample_rate, info.channels, static_cast<long long>(info.frames),
                     info.frames > 0 ? static_cast<double>(info.frames) / info.sample_rate : 0.0);
       } catch (const std::exception& e) {  // one bad file never stops the listing
-        std::fprintf(stderr, "mgc: error: %s\n", e.what());
+        print_error(e.what());
         std::fflush(stderr);
         ++failures;
       }

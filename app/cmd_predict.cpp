@@ -10,6 +10,7 @@
 #include "commands.h"
 #include "mgc/core/csv.h"
 #include "mgc/core/error.h"
+#include "mgc/core/text.h"
 #include "mgc/data/dataset.h"
 #include "mgc/data/folder_walk.h"
 #include "mgc/run/predictor.h"
@@ -97,7 +98,7 @@ void register_predict(CLI::App& app) {
         if (!problem.empty()) throw make_error("predict", "'{}': {}", f, problem);
         p = predictor.predict_file(f);
       } catch (const std::exception& e) {  // mgc::Error, and anything else one file can cause: report, go on
-        std::fprintf(stderr, "mgc: error: %s\n", e.what());
+        print_error(e.what());
         std::fflush(stderr);
         ++failed;
         continue;
@@ -105,7 +106,7 @@ void register_predict(CLI::App& app) {
       std::vector<int> top = run::ranked_classes(p.probs);
       top.resize(static_cast<size_t>(k));
       if (o->format == "table") {
-        std::printf("%s:", f.c_str());
+        std::printf("%s:", escape_control(f).c_str());
         for (int i : top) std::printf("  %s %.3f", classes[static_cast<size_t>(i)].c_str(), p.probs[static_cast<size_t>(i)]);
         // With a harmony model the vote is the CNN's and the harmony model's together; the timeline is the CNN's.
         std::printf("  (%.1f s audio, %zu segments, %s%s%.0f ms)\n", p.audio_seconds, p.segments.size(),

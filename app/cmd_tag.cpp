@@ -6,6 +6,7 @@
 
 #include "commands.h"
 #include "mgc/core/error.h"
+#include "mgc/core/text.h"
 #include "mgc/tools/tagger.h"
 
 namespace mgc::cli {
@@ -24,21 +25,26 @@ struct Options {
 
 // One table line per file, printed as soon as it is done; failures also go to stderr as one error line.
 void print_row(const tools::TagRow& r, void*) {
-  const std::string current = r.current.present ? r.current.value : "-";
-  std::printf("%-60s  %-14s %6.3f  %-14s %s%s%s\n", r.path.c_str(), r.proposed.empty() ? "-" : r.proposed.c_str(),
-              r.confidence, current.c_str(), tools::action_name(r.action), r.message.empty() ? "" : ": ",
-              r.message.c_str());
+  // Names and tags come from the files: their control characters are shown, never sent to the terminal.
+  const std::string path = escape_control(r.path);
+  const std::string current = r.current.present ? escape_control(r.current.value) : "-";
+  const std::string proposed = r.proposed.empty() ? "-" : escape_control(r.proposed);
+  const std::string message = escape_control(r.message);
+  std::printf("%-60s  %-14s %6.3f  %-14s %s%s%s\n", path.c_str(), proposed.c_str(), r.confidence, current.c_str(),
+              tools::action_name(r.action), message.empty() ? "" : ": ", message.c_str());
   std::fflush(stdout);
-  if (r.action == tools::TagAction::failed) std::fprintf(stderr, "mgc: error: %s\n", r.message.c_str());
+  if (r.action == tools::TagAction::failed) print_error(r.message);
 }
 
 void print_undo_row(const tools::TagRow& r, void*) {
-  const std::string current = r.current.present ? r.current.value : "-";
-  const std::string previous = r.proposed.empty() ? "(none)" : r.proposed;
-  std::printf("%-60s  %-14s -> %-14s %s%s%s\n", r.path.c_str(), current.c_str(), previous.c_str(),
-              tools::action_name(r.action), r.message.empty() ? "" : ": ", r.message.c_str());
+  const std::string path = escape_control(r.path);
+  const std::string current = r.current.present ? escape_control(r.current.value) : "-";
+  const std::string previous = r.proposed.empty() ? "(none)" : escape_control(r.proposed);
+  const std::string message = escape_control(r.message);
+  std::printf("%-60s  %-14s -> %-14s %s%s%s\n", path.c_str(), current.c_str(), previous.c_str(),
+              tools::action_name(r.action), message.empty() ? "" : ": ", message.c_str());
   std::fflush(stdout);
-  if (r.action == tools::TagAction::failed) std::fprintf(stderr, "mgc: error: %s\n", r.message.c_str());
+  if (r.action == tools::TagAction::failed) print_error(r.message);
 }
 
 }  // namespace

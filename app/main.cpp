@@ -5,6 +5,7 @@
 #include "commands.h"
 #include "mgc/core/error.h"
 #include "mgc/core/runtime.h"
+#include "mgc/core/text.h"
 
 int main(int argc, char** argv) {
   mgc::tune_malloc_for_tensors();
@@ -31,7 +32,7 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   } catch (const mgc::Error& e) {
-    std::fprintf(stderr, "mgc: error: %s\n", e.what());
+    mgc::print_error(e.what());
     return 1;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "mgc: unexpected error: %s\n", e.what());

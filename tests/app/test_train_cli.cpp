@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "mgc/core/fs.h"
+#include "mgc/core/lock.h"
 #include "train/toy_dataset.h"
 
 using mgc::test::run_cli;
@@ -203,6 +204,19 @@ TEST(CliTrain, ConfigFileIsTheRecipeAndOptionsOverrideIt) {
   EXPECT_EQ(config["gamma"], 0.5);
   EXPECT_EQ(config["augment"]["eq_db"], 4.0);
   EXPECT_EQ(config["batch_size"], 4);
+
+  // Issue #33: one writer per run folder. While another process holds the run (here: this test), a resume and a
+  // harmony fit are refused at once instead of interleaving the run's history.
+  {
+    const mgc::FolderLock held(dir.file("run"), ".lock", "test");
+    for (const std::string& cmd : {"train --resume " + dir.file("run") + " -q", "harmony " + dir.file("run") + " -q"}) {
+      const auto refused = run_cli(cmd);
+      EXPECT_EQ(refused.exit_code, 1) << cmd << "\n" << refused.output;
+      EXPECT_NE(refused.output.find("is in use by another mgc process (pid"), std::string::npos) << refused.output;
+    }
+  }
+  const auto resumed = run_cli("train --resume " + dir.file("run") + " -q");
+  EXPECT_EQ(resumed.exit_code, 0) << resumed.output;
 
   mgc::write_file_atomic(dir.file("bad.json"), R"({"data": "x.csv", "learning_rate": 0.1})");
   const auto bad = run_cli("train --config " + dir.file("bad.json") + " --out " + dir.file("bad") + " -q");

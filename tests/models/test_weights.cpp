@@ -50,6 +50,50 @@ TEST(Safetensors, RejectsTruncatedAndLyingFiles) {
   EXPECT_THROW(read_weights(dir.file("missing.safetensors")), mgc::Error);
 }
 
+// A safetensors file made by hand: the JSON header, then `data` as the data section.
+std::string handmade_safetensors(const std::string& header, const std::string& data) {
+  std::string bytes(8, '\0');
+  for (int i = 0; i < 8; ++i) bytes[i] = static_cast<char>((header.size() >> (8 * i)) & 0xff);
+  return bytes + header + data;
+}
+
+// Issue #33: every size is checked for overflow, tensors may not overlap, and the messages name what is wrong.
+TEST(Safetensors, RefusesWrappedSizesOverlapsAndOffsetsPastTheData) {
+  TempDir dir;
+  const auto message_of = [&](const std::string& header, const std::string& data) {
+    mgc::write_file_atomic(dir.file("h.safetensors"), handmade_safetensors(header, data));
+    try {
+      read_safetensors(dir.file("h.safetensors"));
+    } catch (const mgc::Error& e) {
+      return std::string(e.what());
+    } catch (const std::exception& e) {
+      return std::string("not an mgc::Error: ") + e.what();
+    }
+    return std::string("read");
+  };
+  // [2^62] F32 = 2^64 bytes, which wraps to 0 in 64 bits.
+  std::string m = message_of(R"({"x":{"dtype":"F32","shape":[4611686018427387904],"data_offsets":[0,0]}})", "");
+  EXPECT_NE(m.find("needs more bytes than the 0-byte data section"), std::string::npos) << m;
+  m = message_of(R"({"x":{"dtype":"U8","shape":[4294967296,4294967296],"data_offsets":[0,0]}})", "");
+  EXPECT_NE(m.find("needs more bytes"), std::string::npos) << m;
+  m = message_of(R"({"x":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"y":{"dtype":"F32","shape":[2],)"
+                 R"("data_offsets":[4,12]}})",
+                 std::string(12, '\0'));
+  EXPECT_NE(m.find("'x' and 'y' overlap"), std::string::npos) << m;
+  m = message_of(R"({"x":{"dtype":"F32","shape":[1],"data_offsets":[0,18446744073709551615]}})",
+                 std::string(16, '\0'));
+  EXPECT_NE(m.find("ends at byte 18446744073709551615, past the 16-byte data section"), std::string::npos) << m;
+  m = message_of(R"({"x":{"dtype":"F32","shape":[1],"data_offsets":[8,4]}})", std::string(16, '\0'));
+  EXPECT_NE(m.find("run backwards"), std::string::npos) << m;
+  m = message_of(R"({"x":{"dtype":"F32","shape":[-1],"data_offsets":[0,4]}})", std::string(4, '\0'));
+  EXPECT_NE(m.find("negative dimension"), std::string::npos) << m;
+  // Empty tensors side by side do not overlap.
+  m = message_of(R"({"x":{"dtype":"F32","shape":[0],"data_offsets":[0,0]},"y":{"dtype":"F32","shape":[1],)"
+                 R"("data_offsets":[0,4]}})",
+                 std::string(4, '\0'));
+  EXPECT_EQ(m, "read");
+}
+
 TEST(Safetensors, AFlippedByteInsideATensorFailsTheChecksum) {
   TempDir dir;
   write_safetensors(dir.file("w.safetensors"), {{"x", torch::ones({100})}, {"y", torch::zeros({3})}});

@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "mgc/audio/audio.h"
+#include "mgc/core/csv.h"
 #include "mgc/core/fs.h"
 #include "mgc/train/trainer.h"
 #include "test_util.h"
@@ -291,6 +292,41 @@ TEST_F(Tagger, CorruptFileFailsAloneAndExitsOne) {
   EXPECT_NE(r.output.find("bad.mp3"), std::string::npos) << r.output;
   EXPECT_EQ(mgc::read_file(file("bad.mp3")), junk);
   for (const auto& [name, clip] : kLibrary) EXPECT_EQ(taglib_genre(file(name)), expected_genre(name)) << name;
+}
+
+// Issue #33: what files say (genre tags, file names) reaches neither a spreadsheet as a formula nor the terminal as
+// control characters.
+TEST_F(Tagger, HostileTagsAndNamesAreNeutralisedInCsvAndOnTheTerminal) {
+  const std::string formula = "=HYPERLINK(\"http://evil.example/?x\",\"click\")";
+  const std::string escapes = "\x1b[2J\x1b]0;pwned\a\nFAKE LINE";
+  for (const auto& [name, genre] : {std::pair<std::string, std::string>{"high.mp3", formula}, {"low.flac", escapes}}) {
+    TagLib::FileRef f(file(name).c_str(), false);
+    ASSERT_FALSE(f.isNull());
+    f.tag()->setGenre(TagLib::String(genre, TagLib::String::UTF8));
+    ASSERT_TRUE(f.save());
+  }
+  const auto r = run_cli(tag_args("--csv " + work_.file("tags.csv")));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(r.output.find('\x1b'), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find('\a'), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("\\e[2J\\e]0;pwned\\x07\\nFAKE LINE"), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("\nFAKE LINE"), std::string::npos) << r.output;
+  const std::string csv = mgc::read_file(work_.file("tags.csv"));
+  EXPECT_NE(csv.find(",\"'=HYPERLINK("), std::string::npos) << csv;  // guarded, and quoted for its commas
+  EXPECT_EQ(csv.find(",=HYPERLINK"), std::string::npos) << csv;
+  EXPECT_EQ(csv.find(",\"=HYPERLINK"), std::string::npos) << csv;
+  // mgc reads its own CSV back as written.
+  bool found = false;
+  for (const auto& row : mgc::csv::parse(csv, "tags.csv").rows) found = found || (row.size() > 3 && row[3] == formula);
+  EXPECT_TRUE(found) << csv;
+
+  // mgc predict --format csv: a file named like a formula, given as a relative path (the cell starts with '=').
+  fs::copy_file(file("low2.wav"), file("=cmd|calc!A1.wav"));
+  const auto p = run_command("cd " + lib_ + " && " + std::string(MGC_CLI) + " predict " + run_ +
+                             " '=cmd|calc!A1.wav' --format csv");
+  ASSERT_EQ(p.exit_code, 0) << p.output;
+  EXPECT_NE(p.output.find("\n'=cmd|calc!A1.wav,"), std::string::npos) << p.output;
+  EXPECT_EQ(p.output.find("\n=cmd"), std::string::npos) << p.output;
 }
 
 // Option errors come before the run is loaded: no trained run needed.

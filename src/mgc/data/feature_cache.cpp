@@ -10,6 +10,7 @@
 #include "mgc/core/hash.h"  // to_hex
 #include "mgc/core/parallel.h"
 #include "mgc/core/progress.h"
+#include "mgc/core/text.h"
 #include "mgc/data/dataset.h"
 
 namespace mgc::data {
@@ -133,7 +134,7 @@ features::Spectrogram FeatureCache::get(const std::string& audio_path, bool* hit
       if (hit) *hit = true;
       return s;
     } catch (const Error& e) {
-      std::fprintf(stderr, "mgc: warning: %s; recomputing it\n", e.what());
+      print_warning(std::string(e.what()) + "; recomputing it");
     }
   }
   features::Spectrogram s = compute_features(audio_path, config_);

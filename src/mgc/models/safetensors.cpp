@@ -1,7 +1,9 @@
 // .safetensors: an 8-byte little-endian header length, a JSON header {name: {dtype, shape, data_offsets}} and
 // the raw little-endian data. https://github.com/huggingface/safetensors (format description).
+#include <fmt/ranges.h>
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -83,19 +85,34 @@ StateDict read_safetensors(const std::string& path) {
     } catch (const nlohmann::json::exception& ex) {
       fail(path, fmt::format("tensor '{}' has a malformed entry: {}", e.name, ex.what()));
     }
+    // Every product and sum checked for overflow: a shape of [2^62] F32 must not wrap to 0 bytes.
     uint64_t numel = 1;
+    bool overflow = false;
     for (int64_t d : e.shape) {
-      if (d < 0 || (d > 0 && numel > data_size / static_cast<uint64_t>(d) + 1))
-        fail(path, fmt::format("tensor '{}' has an impossible shape", e.name));
-      numel *= static_cast<uint64_t>(d);
+      if (d < 0) fail(path, fmt::format("tensor '{}' has a negative dimension {}", e.name, d));
+      overflow = overflow || __builtin_mul_overflow(numel, static_cast<uint64_t>(d), &numel);
     }
-    const uint64_t bytes = numel * c10::elementSize(e.type);
-    if (e.end < e.begin || e.end > data_size || e.end - e.begin != bytes)
-      fail(path, fmt::format("tensor '{}' spans bytes [{}, {}) but needs {} of a {}-byte data section", e.name,
-                             e.begin, e.end, bytes, data_size));
+    uint64_t bytes = 0;
+    overflow = overflow || __builtin_mul_overflow(numel, static_cast<uint64_t>(c10::elementSize(e.type)), &bytes);
+    if (overflow || bytes > data_size)
+      fail(path, fmt::format("tensor '{}' of shape [{}] needs more bytes than the {}-byte data section holds", e.name,
+                             fmt::join(e.shape, ", "), data_size));
+    if (e.end < e.begin)
+      fail(path, fmt::format("tensor '{}' has data_offsets [{}, {}) that run backwards", e.name, e.begin, e.end));
+    if (e.end > data_size)
+      fail(path, fmt::format("tensor '{}' ends at byte {}, past the {}-byte data section", e.name, e.end, data_size));
+    if (e.end - e.begin != bytes)
+      fail(path, fmt::format("tensor '{}' spans {} bytes [{}, {}) but its shape and dtype need {}", e.name,
+                             e.end - e.begin, e.begin, e.end, bytes));
     entries.push_back(std::move(e));
   }
-  std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) { return a.begin < b.begin; });
+  std::sort(entries.begin(), entries.end(),
+            [](const Entry& a, const Entry& b) { return a.begin != b.begin ? a.begin < b.begin : a.end < b.end; });
+  for (size_t i = 1; i < entries.size(); ++i)
+    if (entries[i].begin < entries[i - 1].end)
+      fail(path, fmt::format("tensors '{}' and '{}' overlap (bytes [{}, {}) and [{}, {}))", entries[i - 1].name,
+                             entries[i].name, entries[i - 1].begin, entries[i - 1].end, entries[i].begin,
+                             entries[i].end));
 
   // Files mgc writes carry a checksum of the data section in their metadata: a flipped byte inside a tensor is an
   // error, not silently different weights. Files from elsewhere have none and are read as they are.

@@ -9,6 +9,7 @@
 //   result.json      the summary written when training ends
 //   harmony.json     the run's harmony model (run/harmony.h), when `mgc harmony RUN` made one
 //   eval-<side>/     what `mgc eval` wrote for a side (EvalPaths below)
+//   .lock            held (flock) by the one process that writes the folder: train, harmony (core/lock.h)
 //   compare.json, train.log, train-request.json   what `mgc compare` measured of the run, its training's output,
 //                    and the recipe it asked `mgc train` for
 #include <nlohmann/json.hpp>
@@ -18,6 +19,9 @@
 #include "mgc/run/config.h"
 
 namespace mgc::run {
+
+// The lock file of a folder that one mgc process at a time may write (a run, an eval folder, a compare report).
+inline constexpr const char* kLockFile = ".lock";
 
 struct RunPaths {
   std::string dir;

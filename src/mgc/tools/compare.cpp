@@ -13,6 +13,7 @@
 
 #include "mgc/core/error.h"
 #include "mgc/core/fs.h"
+#include "mgc/core/lock.h"
 #include "mgc/core/subprocess.h"
 #include "mgc/data/feature_cache.h"
 #include "mgc/models/classifier.h"
@@ -369,6 +370,7 @@ CompareSummary compare(const CompareConfig& config) {
   }
   const std::string runs = config.out_dir + "/runs";
   fs::create_directories(runs);
+  const FolderLock lock(config.out_dir, run::kLockFile, "compare");  // one compare per report folder
 
   CompareSummary summary;
   std::vector<std::string> notes;

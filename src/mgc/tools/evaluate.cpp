@@ -11,7 +11,9 @@
 #include "mgc/core/csv.h"
 #include "mgc/core/error.h"
 #include "mgc/core/fs.h"
+#include "mgc/core/lock.h"
 #include "mgc/core/progress.h"
+#include "mgc/core/text.h"
 #include "mgc/data/dataset.h"
 #include "mgc/data/feature_cache.h"
 #include "mgc/eval/plot.h"
@@ -122,7 +124,7 @@ EvalResult evaluate_run(const std::string& run_dir, const EvalOptions& options) 
   }
   bar.finish();
   result.failed = static_cast<int64_t>(failures.size());
-  for (const auto& f : failures) std::fprintf(stderr, "mgc: error: %s\n", f.c_str());
+  for (const auto& f : failures) print_error(f);
   if (segments.empty()) throw make_error("eval", "no clip of the {} side could be decoded", options.side);
 
   const int k = std::min(3, num_classes);
@@ -145,7 +147,7 @@ EvalResult evaluate_run(const std::string& run_dir, const EvalOptions& options) 
     std::vector<eval::ClipResult> by_harmony;
     for (size_t j = 0; j < by_mean.size(); ++j) {
       if (!feats[j].error.empty()) {
-        std::fprintf(stderr, "mgc: warning: %s (the CNN's vote alone)\n", feats[j].error.c_str());
+        print_warning(feats[j].error + " (the CNN's vote alone)");
         continue;
       }
       eval::ClipResult h = by_mean[j];
@@ -166,6 +168,7 @@ EvalResult evaluate_run(const std::string& run_dir, const EvalOptions& options) 
   const std::string out = options.out_dir.empty() ? info.paths.eval_dir(options.side) : options.out_dir;
   const run::EvalPaths files{out};
   std::filesystem::create_directories(out);
+  const FolderLock lock(out, run::kLockFile, "eval");
   result.json = {{"run", run_dir},
                  {"model", config.model},
                  {"side", options.side},

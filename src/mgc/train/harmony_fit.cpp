@@ -11,6 +11,8 @@
 
 #include "mgc/core/error.h"
 #include "mgc/core/fs.h"
+#include "mgc/core/lock.h"
+#include "mgc/core/text.h"
 #include "mgc/data/dataset.h"
 #include "mgc/run/run_dir.h"
 #include "mgc/train/run_data.h"
@@ -96,6 +98,7 @@ HarmonyFitReport fit_run_harmony(const std::string& run_dir, const run::HarmonyO
   options.validate();
   const auto t0 = std::chrono::steady_clock::now();
   const run::RunInfo info = run::load_run(run_dir, "harmony");
+  const FolderLock lock(run_dir, run::kLockFile, "harmony");
   const run::TrainConfig& config = info.config;
   const std::vector<std::string>& classes = info.classes;
   std::map<std::string, int64_t> class_index;
@@ -120,7 +123,7 @@ HarmonyFitReport fit_run_harmony(const std::string& run_dir, const run::HarmonyO
   std::vector<int64_t> y;
   for (size_t i = 0; i < clips.size(); ++i) {
     if (!feats[i].error.empty()) {
-      std::fprintf(stderr, "mgc: error: %s\n", feats[i].error.c_str());
+      print_error(feats[i].error);
       ++report.failed;
       continue;
     }

@@ -9,9 +9,11 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <optional>
 
 #include "mgc/core/error.h"
 #include "mgc/core/fs.h"
+#include "mgc/core/lock.h"
 #include "mgc/core/progress.h"
 #include "mgc/core/random.h"
 #include "mgc/core/runtime.h"
@@ -361,7 +363,11 @@ TrainResult train(const run::TrainConfig& requested, const std::string& run_dir,
   const bool progress = options.progress && main_rank;
 
   const run::TrainConfig config = agree_on_config(requested, files, options, dist.get(), main_rank);
-  if (main_rank) fs::create_directories(run_dir);
+  std::optional<FolderLock> lock;  // one writer per run folder: a second train, resume or harmony fit is refused
+  if (main_rank) {
+    fs::create_directories(run_dir);
+    lock.emplace(run_dir, run::kLockFile, "train");
+  }
   set_num_threads(config.threads);
   const torch::Device device = run::resolve_device(config.device, dist ? options.dist.local_rank : 0);
   if (dist) dist->init_backend(device);
