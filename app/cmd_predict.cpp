@@ -107,7 +107,11 @@ void register_predict(CLI::App& app) {
       top.resize(static_cast<size_t>(k));
       if (o->format == "table") {
         std::printf("%s:", escape_control(f).c_str());
-        for (int i : top) std::printf("  %s %.3f", classes[static_cast<size_t>(i)].c_str(), p.probs[static_cast<size_t>(i)]);
+        if (p.music)
+          for (int i : top)
+            std::printf("  %s %.3f", classes[static_cast<size_t>(i)].c_str(), p.probs[static_cast<size_t>(i)]);
+        else
+          std::printf("  no music (level %.1f dBFS)", p.level_dbfs);
         // With a harmony model the vote is the CNN's and the harmony model's together; the timeline is the CNN's.
         std::printf("  (%.1f s audio, %zu segments, %s%s%.0f ms)\n", p.audio_seconds, p.segments.size(),
                     p.streamed ? "streamed, " : "", p.harmony ? "CNN + harmony, " : "", p.milliseconds);

@@ -13,6 +13,8 @@
 #include <random>
 #include <sstream>
 
+#include <nlohmann/json.hpp>
+
 #include "mgc/audio/audio.h"
 #include "mgc/core/csv.h"
 #include "mgc/core/fs.h"
@@ -327,6 +329,44 @@ TEST_F(Tagger, HostileTagsAndNamesAreNeutralisedInCsvAndOnTheTerminal) {
   ASSERT_EQ(p.exit_code, 0) << p.output;
   EXPECT_NE(p.output.find("\n'=cmd|calc!A1.wav,"), std::string::npos) << p.output;
   EXPECT_EQ(p.output.find("\n=cmd"), std::string::npos) << p.output;
+}
+
+// Issue #33: silence, a constant offset and a faint hiss are no music: no genre is claimed, none is written.
+TEST_F(Tagger, SilenceAndDcAreNoMusicAndNeverTagged) {
+  const int rate = 22050;
+  std::vector<float> hiss(3 * rate);
+  std::mt19937 rng(7);
+  std::normal_distribution<float> noise(0.0f, 0.0003f);  // about -70 dBFS
+  for (auto& x : hiss) x = noise(rng);
+  mgc::test::write_sound(file("silence.wav"), std::vector<float>(3 * rate, 0.0f), rate, 1, SF_FORMAT_WAV | SF_FORMAT_PCM_16);
+  mgc::test::write_sound(file("dc.wav"), std::vector<float>(3 * rate, 0.5f), rate, 1, SF_FORMAT_WAV | SF_FORMAT_PCM_16);
+  mgc::test::write_sound(file("hiss.wav"), hiss, rate, 1, SF_FORMAT_WAV | SF_FORMAT_FLOAT);
+  const auto p = run_cli("predict " + run_ + " " + file("silence.wav") + " " + file("dc.wav") + " " + file("hiss.wav") +
+                         " " + file("low2.wav") + " --format json");
+  ASSERT_EQ(p.exit_code, 0) << p.output;
+  const auto j = nlohmann::json::parse(p.output.substr(p.output.find('[')));
+  ASSERT_EQ(j.size(), 4u);
+  std::map<std::string, nlohmann::json> by_name;
+  for (const auto& f : j) by_name[fs::path(f.at("path").get<std::string>()).filename().string()] = f;
+  for (const char* quiet : {"silence.wav", "dc.wav", "hiss.wav"}) {
+    const auto& f = by_name.at(quiet);
+    EXPECT_EQ(f.at("music"), false) << f.dump();
+    EXPECT_FALSE(f.at("harmony").get<bool>()) << f.dump();
+    for (const auto& [genre, prob] : f.at("probs").items()) EXPECT_NEAR(prob.get<double>(), 1.0 / 3.0, 1e-6) << quiet;
+  }
+  EXPECT_TRUE(by_name.at("silence.wav").at("level_dbfs").is_null());  // digital silence
+  EXPECT_TRUE(by_name.at("dc.wav").at("level_dbfs").is_null());  // a constant: nothing varies around the mean
+  EXPECT_NEAR(by_name.at("hiss.wav").at("level_dbfs").get<double>(), -70.5, 1.0);
+  EXPECT_EQ(by_name.at("low2.wav").at("music"), true);
+  EXPECT_GT(by_name.at("low2.wav").at("level_dbfs").get<double>(), -30.0);
+  const auto table = run_cli("predict " + run_ + " " + file("dc.wav"));
+  EXPECT_NE(table.output.find("no music (level"), std::string::npos) << table.output;
+
+  const auto r = run_cli(tag_args("--write --min-confidence 0"));
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  for (const char* quiet : {"silence.wav", "dc.wav", "hiss.wav"}) EXPECT_EQ(taglib_genre(file(quiet)), "") << quiet;
+  EXPECT_NE(r.output.find("no music"), std::string::npos) << r.output;
+  for (const auto& [name, clip] : kLibrary) EXPECT_EQ(taglib_genre(file(name)), expected_genre(name)) << name;
 }
 
 // Option errors come before the run is loaded: no trained run needed.

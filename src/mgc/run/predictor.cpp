@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cmath>
 #include <filesystem>
+#include <limits>
 #include <mutex>
 #include <numeric>
 #include <nlohmann/json.hpp>
@@ -59,8 +60,39 @@ bool exact_seekable(const audio::AudioInfo& info) {
   return false;
 }
 
-// Calls fn(power, first_frame) with the mel power spectrogram of the file (mono at fc.sample_rate), in consecutive
-// runs of frames [first_frame, first_frame + power.cols), decoding `block_seconds` of audio at a time. Each block
+// The level of a signal around its mean, accumulated block by block (double sums: exact enough for hours of audio).
+struct Level {
+  double sum = 0.0, squares = 0.0;
+  int64_t n = 0;
+  void add(const float* x, int64_t count) {
+    for (int64_t i = 0; i < count; ++i) {
+      sum += x[i];
+      squares += static_cast<double>(x[i]) * x[i];
+    }
+    n += count;
+  }
+  double dbfs() const {
+    if (n == 0) return -std::numeric_limits<double>::infinity();
+    const double mean = sum / static_cast<double>(n);
+    const double variance = std::max(0.0, squares / static_cast<double>(n) - mean * mean);
+    return variance > 0.0 ? 10.0 * std::log10(variance) : -std::numeric_limits<double>::infinity();
+  }
+};
+
+// Records the level; below kNoMusicDbfs the vote is spread evenly and no expert's opinion is kept.
+void apply_level(FilePrediction& out, double level_dbfs) {
+  out.level_dbfs = level_dbfs;
+  out.music = level_dbfs >= kNoMusicDbfs;
+  if (out.music) return;
+  if (!out.probs.empty()) out.probs.assign(out.probs.size(), 1.0f / static_cast<float>(out.probs.size()));
+  out.harmony = false;
+  out.cnn_probs.clear();
+  out.harmony_probs.clear();
+}
+
+// Calls fn(power, first_frame, samples, count) with the mel power spectrogram of the file (mono at fc.sample_rate),
+// in consecutive runs of frames [first_frame, first_frame + power.cols), and the block's own samples (each sample of the
+// file in one call at most), decoding `block_seconds` of audio at a time. Each block
 // is decoded with a margin of whole seconds on both sides, so every frame sees the same samples as a whole-file
 // STFT would (block starts are whole seconds: exact sample offsets at both the native and the target rate).
 template <class Fn>
@@ -101,7 +133,8 @@ void for_each_power_block(const std::string& path, const data::FeatureConfig& fc
       features::Spectrogram own(p.rows, f1 - f0);
       for (int64_t r = 0; r < p.rows; ++r)
         std::copy_n(p.values.begin() + r * p.cols + skip, f1 - f0, own.values.begin() + r * own.cols);
-      fn(own, f0);
+      const int64_t own0 = std::max(g0, t0 * sr), own1 = last ? n_end : std::min(n_end, (t0 + block) * sr);
+      fn(own, f0, a.samples.data() + (own0 - g0), std::max<int64_t>(0, own1 - own0));
       next = f1;
     }
     if (last) break;
@@ -199,9 +232,11 @@ FilePrediction Predictor::Impl::predict_streamed(const std::string& path) const 
   const features::DbConfig& db = fc.db;
   float peak_power = static_cast<float>(db.amin);
   int64_t total = 0;
-  for_each_power_block(path, fc, block, [&](const features::Spectrogram& p, int64_t first) {
+  Level level;
+  for_each_power_block(path, fc, block, [&](const features::Spectrogram& p, int64_t first, const float* x, int64_t n) {
     peak_power = std::max(peak_power, features::power_peak(p, db));
     total = first + p.cols;
+    level.add(x, n);
   });
 
   const int64_t window = config.segment_frames();
@@ -240,7 +275,7 @@ FilePrediction Predictor::Impl::predict_streamed(const std::string& path) const 
     }
   };
 
-  for_each_power_block(path, fc, block, [&](const features::Spectrogram& p, int64_t first) {
+  for_each_power_block(path, fc, block, [&](const features::Spectrogram& p, int64_t first, const float*, int64_t) {
     if (first != buf_first + static_cast<int64_t>(frames.size()) / rows)
       throw make_error("predict", "'{}' changed while it was read (frame {} after {})", path, first,
                        buf_first + static_cast<int64_t>(frames.size()) / rows);
@@ -264,6 +299,7 @@ FilePrediction Predictor::Impl::predict_streamed(const std::string& path) const 
   if (next_window != starts.size() || total < window)
     throw make_error("predict", "'{}': streaming classified {} of {} windows (file shorter than announced?)", path,
                      next_window, starts.size());
+  apply_level(out, level.dbfs());
   return out;
 }
 
@@ -303,7 +339,9 @@ FilePrediction Predictor::predict_audio(const audio::Audio& a, const std::string
   features::Spectrogram mel = data::compute_features(a, impl_->config.features);
   FilePrediction out = predict_features(mel);
   out.path = name;
-  if (impl_->use_harmony) {
+  Level level;
+  level.add(a.samples.data(), static_cast<int64_t>(a.samples.size()));
+  if (level.dbfs() >= kNoMusicDbfs && impl_->use_harmony) {
     // Decoded once for both experts; the chroma is resampled only if the harmony model was fitted at another rate.
     const int rate = impl_->harmony->options.cqt.sample_rate;
     std::vector<float> h;
@@ -323,6 +361,7 @@ FilePrediction Predictor::predict_audio(const audio::Audio& a, const std::string
       out.harmony = true;
     }
   }
+  apply_level(out, level.dbfs());
   if (mel_out) *mel_out = std::move(mel);
   out.milliseconds = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   return out;
@@ -347,7 +386,9 @@ nlohmann::json prediction_json(const FilePrediction& p, const std::vector<std::s
     return j;
   };
   check(p.probs, "probs");
-  nlohmann::json j = {{"audio_seconds", p.audio_seconds}, {"harmony", p.harmony}};
+  nlohmann::json j = {{"audio_seconds", p.audio_seconds}, {"harmony", p.harmony}, {"music", p.music}};
+  if (std::isfinite(p.level_dbfs)) j["level_dbfs"] = p.level_dbfs;
+  else j["level_dbfs"] = nullptr;  // samples that do not vary
   const std::vector<int> order = ranked_classes(p.probs);
   j["top"] = nlohmann::json::array();
   for (size_t i = 0; i < order.size() && static_cast<int>(i) < top_k; ++i) {

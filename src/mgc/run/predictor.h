@@ -34,8 +34,17 @@ struct FilePrediction {
   double audio_seconds = 0.0;
   double milliseconds = 0.0;             // decode + features + inference
   bool streamed = false;                 // decoded block by block (memory bounded by a block, not the file)
+  // The file's level: the RMS of its samples around their mean (a constant offset is no sound), dBFS; -inf when
+  // they do not vary (digital silence, a constant offset). Below kNoMusicDbfs the file is "no music": music == false, probs are spread evenly over the
+  // classes (no genre is claimed), harmony == false. Not set by predict_features (no audio there).
+  double level_dbfs = 0.0;
+  bool music = true;
   int top() const;                       // index of the most probable class
 };
+
+// The level below which a file is called no music (silence, a constant offset, a faint hum or hiss): -60 dBFS
+// RMS is 60 dB below a full-scale square wave, far below any mastered recording.
+inline constexpr double kNoMusicDbfs = -60.0;
 
 // When predict_file decodes block by block instead of loading the whole file. Streaming takes two passes over the
 // file (the dB reference is the whole file's maximum) and gives the same windows as the in-memory path; only the
@@ -99,7 +108,8 @@ std::vector<int> ranked_classes(const std::vector<float>& probs);
 
 // The prediction of one file as `mgc predict --format json` and `mgc serve` give it, the one writer of both:
 //   "top": the top_k (>= 1) most probable [{"genre", "p"}] (ranked_classes), "probs": {class: p} for every class,
-//   "audio_seconds", "harmony" (whether probs combine the CNN with the harmony model) and, with harmony,
+//   "audio_seconds", "music" and "level_dbfs" (FilePrediction; null when -inf), "harmony" (whether
+//   probs combine the CNN with the harmony model) and, with harmony,
 //   "cnn_probs" and "harmony_probs" ({class: p} each); with `timeline`, "timeline": one {"start", "end" (s),
 //   "genre", "p"} per segment, its most probable class.
 // The caller adds what only it knows (a path, timings, the model). Throws mgc::Error if a probability vector's

@@ -365,7 +365,13 @@ TagSummary tag_library(const std::string& run_dir, const std::string& library_di
     row.proposed = classes[static_cast<size_t>(top)];
     row.confidence = p.probs[static_cast<size_t>(top)];
     row.current = read_genre(row.path);
-    if (row.confidence < options.min_confidence) {
+    if (!p.music) {
+      row.proposed.clear();
+      row.confidence = 0.0;
+      row.action = TagAction::low_confidence;
+      row.message = fmt::format("no music (level {:.1f} dBFS, below {:.0f}): never tagged", p.level_dbfs,
+                                run::kNoMusicDbfs);
+    } else if (row.confidence < options.min_confidence) {
       row.action = TagAction::low_confidence;
       row.message = fmt::format("confidence {:.3f} < {:.3f}", row.confidence, options.min_confidence);
     } else if (row.current.present && same_genre(row.current.value, row.proposed)) {
