@@ -35,6 +35,9 @@ void register_extract(CLI::App& app) {
     const data::FeatureCache fc(train::cache_dir_for(c), c.features);
     const data::ExtractReport r = data::extract_features(ds, fc, *threads, !*quiet);
     for (const auto& e : r.errors) print_error(e);
+    if (r.leftovers > 0)
+      std::printf("extract: removed %lld temporary file(s) that an interrupted run left in %s\n",
+                  static_cast<long long>(r.leftovers), fc.dir().c_str());
     std::printf("extract: %lld clip(s): %lld computed, %lld reused from %s, %lld failed, %.2f s (%.1f clips/s)\n",
                 static_cast<long long>(ds.clips.size()), static_cast<long long>(r.computed),
                 static_cast<long long>(r.reused), fc.dir().c_str(), static_cast<long long>(r.failed), r.seconds,

@@ -58,6 +58,9 @@ void register_serve(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("serve", "Serve a trained run over HTTP: JSON API and a web page");
   cmd->add_option("run", o->config.run_dir, "Run folder made by mgc train")->required();
   cmd->add_option("--host", o->config.host, "Address to bind (0.0.0.0 exposes the service)")->capture_default_str();
+  cmd->add_option("--allow-host", o->config.allowed_hosts,
+                  "A Host header name to serve besides the bound address and localhost (repeatable; guards "
+                  "against DNS rebinding; a wildcard --host serves every name)");
   cmd->add_option("--port", o->config.port, "TCP port (0: any free port)")->capture_default_str();
   cmd->add_option("--max-upload-mb", o->max_upload_mb, "Largest request body in MiB; larger gets 413")
       ->capture_default_str();

@@ -1,6 +1,7 @@
 // mgc synth --out DIR: render the built-in genre corpus with MMA + FluidSynth (see src/mgc/synth/corpus.h).
 // Also: --list-grooves [--markdown] prints the groove table; --check-grooves loads every groove with mma.
 #include <cstdio>
+#include <filesystem>
 #include <memory>
 #include <string>
 
@@ -59,6 +60,9 @@ void run(Options& o) {
   // A clip that failed with its first groove and then rendered with another is a warning; one that failed twice
   // is an error and makes the command fail (an unbalanced corpus should not pass silently).
   for (const auto& e : r.errors) std::fprintf(stderr, "synth: %s\n", e.c_str());
+  if (r.leftovers > 0)
+    std::printf("synth: removed %d scratch folder(s) that a killed run left in %s\n", r.leftovers,
+                std::filesystem::temp_directory_path().c_str());
   if (!o.config.quiet || r.failed > 0) {
     const double rate = r.seconds > 0 ? r.rendered / r.seconds : 0.0;
     std::printf("synth: rendered %d, skipped %d, failed %d clips in %s (%.2f clips/s) -> %s/manifest.csv\n", r.rendered,

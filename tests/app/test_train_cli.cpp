@@ -224,3 +224,24 @@ TEST(CliTrain, ConfigFileIsTheRecipeAndOptionsOverrideIt) {
   EXPECT_NE(bad.output.find("unknown config key 'learning_rate'"), std::string::npos) << bad.output;
   EXPECT_FALSE(std::filesystem::exists(dir.file("bad")));
 }
+
+// Issue #33: a misspelled model is named before any work or file, and a run that fails on its split leaves no
+// empty --out folder behind.
+TEST(CliTrain, BadModelOrSplitLeavesNoFolder) {
+  TempDir dir;
+  const std::string manifest = mgc::test::make_toy_dataset(dir.path(), 2, 2.0);
+  const std::string base = "train --data " + manifest + " --cache " + dir.file("cache") + " --epochs 1 --threads 1 -q";
+  auto r = run_cli(base + " --out " + dir.file("a") + " --model resnet5");
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("unknown model 'resnet5'"), std::string::npos) << r.output;
+  EXPECT_FALSE(std::filesystem::exists(dir.file("a")));
+  EXPECT_FALSE(std::filesystem::exists(dir.file("cache"))) << "features were computed before the model was checked";
+  r = run_cli(base + " --out " + dir.file("b") + " --split-by no_such_column");
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("no_such_column"), std::string::npos) << r.output;
+  EXPECT_FALSE(std::filesystem::exists(dir.file("b")));
+  std::filesystem::create_directories(dir.file("c"));  // a folder the user made is left as it was
+  r = run_cli(base + " --out " + dir.file("c") + " --split-by no_such_column");
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_TRUE(std::filesystem::exists(dir.file("c")));
+}

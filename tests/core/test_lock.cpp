@@ -1,11 +1,15 @@
-// core/lock.h: one writer per folder.
+// core/lock.h: one writer per folder; core/fs.h: what a dead writer left behind.
 #include "mgc/core/lock.h"
 
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <string>
+#include <vector>
 
 #include "mgc/core/error.h"
 #include "mgc/core/fs.h"
@@ -30,4 +34,29 @@ TEST(FolderLock, ASecondHolderIsRefusedUntilTheFirstLetsGo) {
   }
   const mgc::FolderLock again(dir.path(), ".lock", "train");  // released with the first
   EXPECT_THROW(mgc::FolderLock(dir.file("missing"), ".lock", "eval"), mgc::Error);
+}
+
+// core/fs.h remove_leftovers: what a dead process left goes, a live one's stays.
+TEST(Leftovers, OnlyADeadWritersFilesAreRemoved) {
+  mgc::test::TempDir dir;
+  const pid_t child = ::fork();
+  if (child == 0) ::_exit(0);
+  ASSERT_GT(child, 0);
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);  // reaped: its pid names no process now
+  const std::string dead = std::to_string(child), live = std::to_string(::getpid());
+  std::filesystem::create_directories(dir.file("a"));
+  mgc::write_file_atomic(dir.file("a/b.mel"), "entry");
+  for (const std::string name : {"a/b.mel.tmp." + dead, "a/c.mel.tmp." + live, "d.json.tmp." + dead})
+    std::ofstream(dir.file(name)) << "partial";
+  EXPECT_EQ(mgc::atomic_temp_owner("b.mel.tmp." + dead), child);
+  EXPECT_EQ(mgc::atomic_temp_owner("b.mel"), 0);
+  EXPECT_EQ(mgc::atomic_temp_owner("b.tmp.12x"), 0);
+  EXPECT_TRUE(mgc::process_is_gone(child));
+  EXPECT_FALSE(mgc::process_is_gone(::getpid()));
+  auto removed = mgc::remove_leftovers(dir.path(), mgc::atomic_temp_owner, true);
+  std::sort(removed.begin(), removed.end());
+  EXPECT_EQ(removed, (std::vector<std::string>{dir.file("a/b.mel.tmp." + dead), dir.file("d.json.tmp." + dead)}));
+  EXPECT_TRUE(std::filesystem::exists(dir.file("a/c.mel.tmp." + live)));
+  EXPECT_TRUE(std::filesystem::exists(dir.file("a/b.mel")));
 }

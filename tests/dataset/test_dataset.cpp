@@ -344,14 +344,16 @@ TEST(FolderWalk, ListsWantedFilesSortedAndReportsWhatItCannotRead) {
   fs::create_directories(root + "/folder.mp3");
   touch(root + "/folder.mp3/deep.ogg");
   fs::create_symlink(root + "/missing.wav", root + "/dangling.wav");
+  fs::create_symlink(root + "/zloop.wav", root + "/zloop.wav");
 
   using Kind = mgc::data::WalkEntry::Kind;
   const auto entries = mgc::data::walk_folder(root, mgc::data::is_audio_file);
   std::vector<std::string> files, problems;
   for (const auto& e : entries) (e.kind == Kind::file ? files : problems).push_back(e.path);
   EXPECT_EQ(files, (std::vector<std::string>{root + "/a.flac", root + "/b/song.wav", root + "/folder.mp3/deep.ogg"}));
-  ASSERT_EQ(problems, (std::vector<std::string>{root + "/dangling.wav"}));
+  ASSERT_EQ(problems, (std::vector<std::string>{root + "/dangling.wav", root + "/zloop.wav"}));
   EXPECT_NE(entries[2].problem.find("dangling"), std::string::npos) << entries[2].problem;
+  EXPECT_EQ(entries.back().problem, "a symbolic link loop");
 
   mgc::data::WalkOptions all;
   all.skip_hidden = false;

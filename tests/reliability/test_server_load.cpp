@@ -180,7 +180,7 @@ TEST_F(ServerLoad, OversizedUploadsAreRefusedWithoutBeingRead) {
   // A declared 8 GiB body is refused from its header alone: the server answers without waiting for the bytes.
   RawConnection c(s.port());
   const auto t0 = std::chrono::steady_clock::now();
-  ASSERT_TRUE(c.send_all("POST /v1/classify HTTP/1.1\r\nHost: x\r\nContent-Type: audio/wav\r\n"
+  ASSERT_TRUE(c.send_all("POST /v1/classify HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: audio/wav\r\n"
                          "Content-Length: 8589934592\r\n\r\nRIFF"));
   const std::string reply = c.read_reply();
   EXPECT_EQ(status_of(reply), 413) << reply;
@@ -188,7 +188,7 @@ TEST_F(ServerLoad, OversizedUploadsAreRefusedWithoutBeingRead) {
 
   // Chunked, no length: cut off once over the limit (httplib 0.11 answers 400 rather than 413 for a chunked body).
   RawConnection chunked(s.port());
-  std::string body = "POST /v1/classify HTTP/1.1\r\nHost: x\r\nContent-Type: audio/wav\r\nTransfer-Encoding: chunked\r\n\r\n";
+  std::string body = "POST /v1/classify HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: audio/wav\r\nTransfer-Encoding: chunked\r\n\r\n";
   for (int i = 0; i < 40; ++i) body += "2000\r\n" + std::string(0x2000, 'y') + "\r\n";
   body += "0\r\n\r\n";
   chunked.send_all(body);  // the server may close before all of it is sent
@@ -212,7 +212,7 @@ TEST_F(ServerLoad, MalformedMultipartIs400AndTheServerGoesOn) {
   };
   for (const auto& [type, body] : cases) {
     RawConnection c(s.port());
-    ASSERT_TRUE(c.send_all("POST /v1/classify HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: " + type +
+    ASSERT_TRUE(c.send_all("POST /v1/classify HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Type: " + type +
                            "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body));
     const std::string reply = c.read_reply();
     EXPECT_EQ(status_of(reply), 400) << type << " | " << body << "\n" << reply;
@@ -234,7 +234,7 @@ TEST_F(ServerLoad, SlowClientsDoNotBlockOthers) {
   std::vector<std::unique_ptr<RawConnection>> slow;
   for (int i = 0; i < 3; ++i) {
     slow.push_back(std::make_unique<RawConnection>(s.port()));
-    ASSERT_TRUE(slow.back()->send_all("POST /v1/classify HTTP/1.1\r\nHost: x\r\nContent-Type: audio/wav\r\n"
+    ASSERT_TRUE(slow.back()->send_all("POST /v1/classify HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: audio/wav\r\n"
                                       "Content-Length: 100000\r\n\r\nR"));
   }
   std::atomic<bool> done{false};

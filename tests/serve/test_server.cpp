@@ -174,6 +174,29 @@ TEST_F(ServeToy, HealthModelsPageAndUnknownRoute) {
   EXPECT_TRUE(json::parse(wrong_method->body).contains("error"));
 }
 
+// Issue #33: a page on another site that points a DNS name at 127.0.0.1 (DNS rebinding) is refused by its Host.
+TEST_F(ServeToy, OnlyItsOwnHostNamesAreServed) {
+  ServeConfig c = config();
+  c.allowed_hosts = {"genres.example"};
+  Running s(c);
+  auto cli = s.client();
+  const auto get = [&](const std::string& host) {
+    auto r = cli.Get("/healthz", httplib::Headers{{"Host", host}});
+    return r ? r->status : -1;
+  };
+  EXPECT_EQ(get("evil.example"), 403);
+  EXPECT_EQ(get("evil.example:" + std::to_string(s.port())), 403);
+  EXPECT_EQ(get("127.0.0.1.evil.example"), 403);
+  EXPECT_EQ(get("localhost:" + std::to_string(s.port())), 200);
+  EXPECT_EQ(get("LOCALHOST"), 200);
+  EXPECT_EQ(get("127.0.0.1:" + std::to_string(s.port())), 200);
+  EXPECT_EQ(get("[::1]:" + std::to_string(s.port())), 200);
+  EXPECT_EQ(get("genres.example"), 200);
+  auto refused = cli.Get("/v1/models", httplib::Headers{{"Host", "evil.example"}});
+  ASSERT_TRUE(refused);
+  EXPECT_NE(refused->body.find("host 'evil.example' is not served here"), std::string::npos) << refused->body;
+}
+
 TEST_F(ServeToy, ClassifiesAnUpload) {
   Running s(config());
   auto cli = s.client();

@@ -1,9 +1,11 @@
 // The built-in corpus (mgc synth): the groove table against the installed MMA, the clip plans, and the CLI on a
 // tiny corpus (2 clips x 10 genres x 3 s), checking the audio, the manifest, determinism and resuming.
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <sndfile.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -11,9 +13,11 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "mgc/core/error.h"
+#include "mgc/core/fs.h"
 #include "mgc/core/hash.h"
 #include "mgc/synth/corpus.h"
 #include "mgc/synth/grooves.h"
@@ -326,6 +330,49 @@ TEST(SynthCli, ClipThatFailsTwiceFailsTheCommand) {
   const auto rows = read_csv(dir.file("c/manifest.csv"));
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_EQ(rows[0][0], "path");
+}
+
+// Issue #33: a SIGKILLed mgc synth leaves no tool running (the kernel kills its children with it), and the next run
+// removes the scratch folder it left, and says so.
+TEST(SynthCli, KilledRunLeavesNoToolRunningAndItsScratchFolderIsRemoved) {
+  TempDir dir;
+  const std::string pid_file = dir.file("mma.pid");
+  const std::string slow = dir.file("mma-slow");
+  std::ofstream(slow) << "#!/bin/sh\necho $$ > " << pid_file << "\nexec sleep 60\n";
+  fs::permissions(slow, fs::perms::owner_all);
+  const auto started = mgc::test::run_command(std::string(MGC_CLI) + " synth --out " + dir.file("c") +
+                                              " --clips-per-genre 1 --seconds 1 --genres blues --threads 1 -q --mma " +
+                                              slow + " > " + dir.file("log") + " 2>&1 & echo $!");
+  const long mgc_pid = std::stol(started.output);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (!fs::exists(pid_file) && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));  // the pid written
+  ASSERT_TRUE(fs::exists(pid_file)) << mgc::read_file(dir.file("log"));
+  const long tool_pid = std::stol(mgc::read_file(pid_file));
+  std::vector<std::string> scratch;
+  for (const auto& e : fs::directory_iterator(fs::temp_directory_path()))
+    if (e.path().filename().string().rfind("mgc-synth-" + std::to_string(mgc_pid) + "-", 0) == 0)
+      scratch.push_back(e.path().string());
+  ASSERT_EQ(scratch.size(), 1u);
+  ASSERT_EQ(::kill(static_cast<pid_t>(mgc_pid), SIGKILL), 0);
+  mgc::test::run_command("while kill -0 " + std::to_string(mgc_pid) + " 2>/dev/null; do sleep 0.05; done");
+  // The tool is gone (or a zombie waiting for init): it did not outlive mgc.
+  const auto alive = [&] {
+    std::ifstream stat("/proc/" + std::to_string(tool_pid) + "/stat");
+    std::string pid, name, state;
+    return stat >> pid >> name >> state && state != "Z";
+  };
+  const auto tool_deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (alive() && std::chrono::steady_clock::now() < tool_deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  EXPECT_FALSE(alive()) << "the tool outlived the killed mgc synth";
+  EXPECT_TRUE(fs::exists(scratch[0]));
+
+  const auto again = run_cli("synth --out " + dir.file("c") + " --clips-per-genre 1 --seconds 1 --genres blues");
+  EXPECT_EQ(again.exit_code, 0) << again.output;
+  EXPECT_NE(again.output.find("scratch folder(s) that a killed run left"), std::string::npos) << again.output;
+  EXPECT_FALSE(fs::exists(scratch[0]));
 }
 
 TEST(SynthCli, ListGroovesPrintsTheTable) {

@@ -4,6 +4,8 @@
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <taglib/fileref.h>
 #include <taglib/tag.h>
 
@@ -367,6 +369,27 @@ TEST_F(Tagger, SilenceAndDcAreNoMusicAndNeverTagged) {
   for (const char* quiet : {"silence.wav", "dc.wav", "hiss.wav"}) EXPECT_EQ(taglib_genre(file(quiet)), "") << quiet;
   EXPECT_NE(r.output.find("no music"), std::string::npos) << r.output;
   for (const auto& [name, clip] : kLibrary) EXPECT_EQ(taglib_genre(file(name)), expected_genre(name)) << name;
+}
+
+// Issue #33: the hidden copy a killed `mgc tag --write` left is removed by the next run, which says so; a copy of a
+// run still alive is left alone.
+TEST_F(Tagger, AKilledRunsCopyIsRemovedByTheNext) {
+  const pid_t child = ::fork();
+  if (child == 0) ::_exit(0);
+  ASSERT_GT(child, 0);
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  const std::string dead = file("sub/.high2.mgc-tag-" + std::to_string(child) + "-0123456789abcdef.m4a");
+  const std::string live = file(".low.mgc-tag-" + std::to_string(::getpid()) + "-0123456789abcdef.flac");
+  fs::copy_file(file("sub/high2.m4a"), dead);
+  fs::copy_file(file("low.flac"), live);
+  const auto r = run_cli(tag_args(""));
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("tag: removed '" + dead + "', a copy that a killed tag run left"), std::string::npos)
+      << r.output;
+  EXPECT_FALSE(fs::exists(dead));
+  EXPECT_TRUE(fs::exists(live));
+  EXPECT_NE(r.output.find(kN + " files"), std::string::npos) << r.output;  // the copies were never tagged
 }
 
 // Option errors come before the run is loaded: no trained run needed.

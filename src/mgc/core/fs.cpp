@@ -1,6 +1,7 @@
 #include "mgc/core/fs.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -14,8 +15,45 @@
 
 namespace mgc {
 
+std::string atomic_temp_path(const std::string& path) { return path + ".tmp." + std::to_string(::getpid()); }
+
+long atomic_temp_owner(const std::string& name) {
+  const size_t at = name.rfind(".tmp.");
+  if (at == std::string::npos || at + 5 >= name.size() || name.size() - at - 5 > 9) return 0;
+  long pid = 0;
+  for (size_t i = at + 5; i < name.size(); ++i) {
+    if (name[i] < '0' || name[i] > '9') return 0;
+    pid = pid * 10 + (name[i] - '0');
+  }
+  return pid;
+}
+
+bool process_is_gone(long pid) { return pid > 0 && ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH; }
+
+std::vector<std::string> remove_leftovers(const std::string& dir, const std::function<long(const std::string&)>& owner,
+                                          bool recursive) {
+  namespace fs = std::filesystem;
+  std::vector<std::string> removed;
+  std::error_code ec;
+  const auto consider = [&](const fs::directory_entry& e) {
+    if (!process_is_gone(owner(e.path().filename().string()))) return;
+    std::error_code rm;
+    fs::remove_all(e.path(), rm);
+    if (!rm) removed.push_back(e.path().string());
+  };
+  if (recursive) {
+    fs::recursive_directory_iterator it(dir, fs::directory_options::skip_permission_denied, ec), end;
+    std::vector<fs::directory_entry> entries;  // removed after the walk, not under it
+    for (; !ec && it != end; it.increment(ec)) entries.push_back(*it);
+    for (const auto& e : entries) consider(e);
+  } else {
+    for (const auto& e : fs::directory_iterator(dir, ec)) consider(e);
+  }
+  return removed;
+}
+
 void write_file_atomic(const std::string& path, std::string_view bytes, bool sync) {
-  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
+  const std::string tmp = atomic_temp_path(path);
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) throw make_error("io", "cannot create '{}': {}", tmp, std::strerror(errno));
   size_t done = 0;

@@ -1,7 +1,9 @@
 #pragma once
 // Small file-system helpers shared by every stage.
+#include <functional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace mgc {
 
@@ -10,6 +12,22 @@ namespace mgc {
 // sync = false skips the fsync: for checksummed caches, where a crash may leave a damaged entry that is detected
 // and recomputed, and an fsync per file costs more than computing it (feature cache: 47 -> 65 clips/s cold).
 void write_file_atomic(const std::string& path, std::string_view bytes, bool sync = true);
+
+// The temporary file write_file_atomic uses for `path`: "<path>.tmp.<pid>", so that a later run can tell a dead
+// writer's leftover (see remove_leftovers) from a live writer's file.
+std::string atomic_temp_path(const std::string& path);
+// The pid in a name that atomic_temp_path made ("x.mel.tmp.123" -> 123), or 0 for any other name.
+long atomic_temp_owner(const std::string& name);
+
+// Whether no process `pid` exists any more (kill(pid, 0) fails with ESRCH). False for pid <= 0.
+bool process_is_gone(long pid);
+
+// Removes the entries of `dir` (and of its sub-folders when `recursive`) that a dead process left: those for
+// whose file name `owner` gives the pid (> 0) of a process that no longer exists. Returns their paths. Never
+// throws: what cannot be listed or removed is skipped. A pid reused by a live process keeps its entry (the safe
+// side).
+std::vector<std::string> remove_leftovers(const std::string& dir, const std::function<long(const std::string&)>& owner,
+                                          bool recursive = false);
 
 // Reads a whole file. Throws mgc::Error ("io: ...") if it cannot be opened or read.
 std::string read_file(const std::string& path);

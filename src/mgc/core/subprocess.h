@@ -53,6 +53,9 @@ struct LogRunOptions {
   double timeout_s = 0;                  // > 0: seconds after which the program is killed (SIGKILL); 0 = no limit
   std::vector<std::string> environment;  // "NAME=value" entries that set NAME in the child's environment, replacing
                                          // any value it would inherit from this process
+  bool die_with_parent = false;          // the kernel kills the program when the calling thread ends, however it
+                                         // ends (SIGKILL too): no orphan outlives mgc. A program that cannot be
+                                         // executed then exits with 127 instead of throwing
 };
 
 // run_logged with `options`. Throws mgc::Error ("<component>: ...") if the log cannot be opened, the program

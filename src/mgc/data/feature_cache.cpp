@@ -180,6 +180,7 @@ void write_feature_file(const std::string& path, const features::Spectrogram& s)
 
 ExtractReport extract_features(const Dataset& dataset, const FeatureCache& cache, int threads, bool progress) {
   ExtractReport report;
+  report.leftovers = static_cast<int64_t>(remove_leftovers(cache.dir(), atomic_temp_owner, true).size());
   std::mutex mutex;
   Progress bar("extract", static_cast<int64_t>(dataset.clips.size()), progress);
   const auto n = static_cast<int64_t>(dataset.clips.size());

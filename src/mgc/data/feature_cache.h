@@ -64,12 +64,14 @@ struct ExtractReport {
   int64_t computed = 0;
   int64_t reused = 0;
   int64_t failed = 0;
+  int64_t leftovers = 0;            // temporary entries of interrupted runs found in the cache and removed
   std::vector<std::string> errors;  // one line per failed clip
   double seconds = 0.0;
 };
 
 // Fills the cache for every clip of the dataset on `threads` threads (0: all cores) with a progress bar.
-// A clip that cannot be decoded is counted and reported, and the rest go on.
+// A clip that cannot be decoded is counted and reported, and the rest go on. First removes the temporary entries
+// that a killed run left in the cache (core/fs.h remove_leftovers).
 ExtractReport extract_features(const Dataset& dataset, const FeatureCache& cache, int threads, bool progress = true);
 
 // Start frames of fixed windows of `window` frames every `hop` frames over a clip of `frames` frames. A clip

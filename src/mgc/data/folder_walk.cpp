@@ -29,6 +29,8 @@ std::vector<WalkEntry> walk_folder(const std::string& dir, const std::function<b
     if (fs::is_directory(s)) continue;  // a folder named like a file is searched like any folder
     if (fs::is_regular_file(s)) {
       found.push_back({WalkEntry::Kind::file, p.string(), ""});
+    } else if (st == std::errc::too_many_symbolic_link_levels) {
+      found.push_back({WalkEntry::Kind::not_regular, p.string(), "a symbolic link loop"});
     } else if (!fs::exists(s)) {
       found.push_back({WalkEntry::Kind::not_regular, p.string(), "no such file (dangling link?)"});
     } else {

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "mgc/core/error.h"
+#include "mgc/models/registry.h"
 #include "mgc/run/config_fields.h"
 
 namespace mgc::run {
@@ -33,6 +34,7 @@ void AugmentConfig::validate() const {
 
 void TrainConfig::validate() const {
   require(!data.empty(), "data", "must name a dataset");
+  models::model_info(model);  // an unknown model is named (with the known ones) before any work or file
   require(split_method == "holdout" || split_method == "kfold", "split_method", "must be holdout or kfold");
   require(val_fraction >= 0 && test_fraction >= 0 && val_fraction + test_fraction < 0.9, "val_fraction",
           "and test_fraction must be >= 0 with a sum below 0.9");

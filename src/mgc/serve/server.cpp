@@ -176,6 +176,7 @@ std::string replace_all(std::string s, const std::string& from, const std::strin
 const char* status_message(int status) {
   switch (status) {
     case 400: return "bad request";
+    case 403: return "forbidden";
     case 404: return "not found";
     case 405: return "method not allowed";
     case 413: return "upload too large";
@@ -184,6 +185,19 @@ const char* status_message(int status) {
     case 503: return "busy";
     default: return status >= 500 ? "internal error" : "request failed";
   }
+}
+
+// The name of a Host header without its port, lower-cased: "LocalHost:8080" -> "localhost", "[::1]:80" -> "[::1]".
+std::string host_name(const std::string& header) {
+  std::string h = header;
+  if (!h.empty() && h[0] == '[') {
+    const size_t close = h.find(']');
+    h = close == std::string::npos ? h : h.substr(0, close + 1);
+  } else if (h.find(':') != std::string::npos && h.find(':') == h.rfind(':')) {
+    h = h.substr(0, h.find(':'));
+  }
+  std::transform(h.begin(), h.end(), h.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return h;
 }
 
 }  // namespace
@@ -204,6 +218,19 @@ int ServeConfig::resolved_workers() const { return workers > 0 ? workers : max_c
 
 struct Server::Impl {
   enum class State { idle, listening, finished };
+
+  // Whether a request's Host header names this server (ServeConfig::allowed_hosts). Requests without one (HTTP/1.0
+  // clients) are served: browsers always send it.
+  bool host_allowed(const std::string& header) const {
+    if (header.empty() || config.host == "0.0.0.0" || config.host == "::" || config.host == "[::]") return true;
+    const std::string name = host_name(header);
+    for (const std::string& allowed : {std::string("localhost"), std::string("127.0.0.1"), std::string("[::1]"),
+                                       host_name(config.host), "[" + host_name(config.host) + "]"})
+      if (name == allowed) return true;
+    for (const std::string& allowed : config.allowed_hosts)
+      if (name == host_name(allowed)) return true;
+    return false;
+  }
 
   explicit Impl(ServeConfig c)
       : config((c.validate(), std::move(c))),
@@ -243,6 +270,13 @@ void Server::Impl::setup_routes() {
   // unread data resets it), so it is kept for bodies up to kDrainBytes; a larger declared length (say 8 GiB) is
   // refused from the headers alone and the connection closed.
   http.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+    if (!host_allowed(req.get_header_value("Host"))) {
+      res.set_header("Connection", "close");
+      send_error(res, 403,
+                 fmt::format("host '{}' is not served here (mgc serve --allow-host NAME serves it)",
+                             req.get_header_value("Host")));
+      return httplib::Server::HandlerResponse::Handled;
+    }
     constexpr unsigned long long kDrainBytes = 64ull << 20;
     const std::string length = req.get_header_value("Content-Length");
     if (length.empty()) return httplib::Server::HandlerResponse::Unhandled;

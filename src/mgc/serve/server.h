@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace mgc::serve {
 
@@ -26,6 +27,10 @@ struct ServeConfig {
   int threads = 0;                       // intra-op inference threads (0 = all cores)
   int workers = 0;                       // HTTP worker threads (connections served at once); 0 = max_concurrent + 4
   bool log_requests = false;             // one line per request on stderr
+  // Host header names served besides the bound address and loopback's (localhost, 127.0.0.1, [::1]): a page on
+  // another site cannot reach the API through a DNS name it points at 127.0.0.1 (DNS rebinding). Bound to a
+  // wildcard address (0.0.0.0, ::) every name is served.
+  std::vector<std::string> allowed_hosts;
 
   // Throws mgc::Error ("serve: ...") naming the field on an out-of-range value.
   void validate() const;

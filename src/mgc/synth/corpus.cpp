@@ -200,7 +200,9 @@ SynthReport synthesize_corpus(const SynthConfig& config) {
     }
   }
 
-  // Leftovers of an interrupted run: half-written clips (".<name>.wav.tmp").
+  // Leftovers of killed runs: their scratch folders (core/fs.h remove_leftovers: only a dead process's), then
+  // half-written clips (".<name>.wav.tmp").
+  report.leftovers = static_cast<int>(remove_leftovers(fs::temp_directory_path().string(), scratch_owner).size());
   for (const auto& genre : genres)
     for (const auto& e : fs::directory_iterator(root / genre, ec)) {
       const std::string name = e.path().filename().string();

@@ -25,6 +25,7 @@ struct SynthReport {
   int rendered = 0;                 // clips written by this run
   int skipped = 0;                  // clips already present and listed in the manifest
   int failed = 0;                   // clips that failed twice (first groove and a retry with another one)
+  int leftovers = 0;                // scratch folders of killed runs found and removed
   double seconds = 0;               // wall time of the run
   std::vector<std::string> errors;  // one line per failed attempt: clip, groove, and mma's/fluidsynth's message
 };

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 #include <sndfile.h>
+#include <unistd.h>
 #include <stdlib.h>
 
 #include <algorithm>
@@ -40,6 +41,7 @@ ToolRun run_tool(const std::vector<std::string>& argv, const std::string& log_pa
   LogRunOptions options;
   options.truncate_log = true;
   options.timeout_s = timeout_s;
+  options.die_with_parent = true;  // a killed mgc synth leaves no mma or fluidsynth running
   options.environment = {"PYTHONHASHSEED=0", "PYTHONDONTWRITEBYTECODE=1"};
   const ChildUsage usage = run_logged(argv, log_path, options, "synth");
   return {exit_code(usage.status), read_file(log_path)};
@@ -58,11 +60,13 @@ std::string brief(const std::string& output) {
   return s.empty() ? "(no output)" : s;
 }
 
+constexpr const char* kScratchPrefix = "mgc-synth-";  // then "<pid>-XXXXXX": scratch_owner reads the pid back
+
 // A temporary folder, removed with its contents when the object dies.
 class ScratchDir {
  public:
   ScratchDir() {
-    std::string tmpl = (fs::temp_directory_path() / "mgc-synth-XXXXXX").string();
+    std::string tmpl = (fs::temp_directory_path() / (kScratchPrefix + std::to_string(::getpid()) + "-XXXXXX")).string();
     if (!::mkdtemp(tmpl.data()))
       throw make_error("synth", "cannot create a temporary folder: {}", std::strerror(errno));
     path_ = tmpl;
@@ -263,6 +267,15 @@ GrooveCheck check_grooves(const std::vector<GrooveEntry>& entries, const std::st
   }
   check.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return check;
+}
+
+long scratch_owner(const std::string& name) {
+  const std::string prefix = kScratchPrefix;
+  if (name.compare(0, prefix.size(), prefix) != 0) return 0;
+  long pid = 0;
+  size_t i = prefix.size();
+  for (; i < name.size() && i < prefix.size() + 9 && name[i] >= '0' && name[i] <= '9'; ++i) pid = pid * 10 + (name[i] - '0');
+  return i < name.size() && name[i] == '-' ? pid : 0;
 }
 
 }  // namespace mgc::synth

@@ -25,6 +25,10 @@ void check_synth_tools(const SynthConfig& config);
 void render_clip(const SynthConfig& config, const ClipPlan& plan, const std::string& mma, const std::string& fluidsynth,
                  const std::string& wav_path);
 
+// The pid in the name of a render's scratch folder ("mgc-synth-<pid>-XXXXXX" in the system's temporary folder),
+// or 0 for any other name: with core/fs.h remove_leftovers, a later run removes what a killed one left.
+long scratch_owner(const std::string& name);
+
 struct GrooveCheck {
   int checked = 0;
   double seconds = 0;

@@ -66,7 +66,10 @@ struct FdCloser {
   }
 };
 
-// ".<name>.mgc-tag-<random><ext>" beside `path`: TagLib picks the format by the extension, so it must be kept.
+constexpr const char* kTagCopyMark = ".mgc-tag-";  // a hidden copy being tagged: ".NAME.mgc-tag-<pid>-<hex>.EXT"
+
+// ".<name>.mgc-tag-<pid>-<random><ext>" beside `path`: TagLib picks the format by the extension, so it must be
+// kept; the pid lets a later run tell a dead run's leftover from a live run's copy (tag_copy_owner).
 std::string temp_name(const fs::path& path) {
   static std::mutex m;
   static std::mt19937_64 rng(std::random_device{}());
@@ -77,7 +80,21 @@ std::string temp_name(const fs::path& path) {
   }
   char buf[17];
   std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(r));
-  return (path.parent_path() / ("." + path.stem().string() + ".mgc-tag-" + buf + path.extension().string())).string();
+  return (path.parent_path() / ("." + path.stem().string() + kTagCopyMark + std::to_string(::getpid()) + "-" + buf +
+                                 path.extension().string()))
+      .string();
+}
+
+// The pid in the name of a copy that temp_name made (".NAME.mgc-tag-<pid>-<hex>.EXT"), or 0 for any other name.
+long tag_copy_owner(const std::string& name) {
+  if (name.empty() || name[0] != '.') return 0;
+  const size_t at = name.find(kTagCopyMark);
+  if (at == std::string::npos) return 0;
+  long pid = 0;
+  size_t i = at + std::strlen(kTagCopyMark);
+  const size_t first = i;
+  for (; i < name.size() && i < first + 9 && name[i] >= '0' && name[i] <= '9'; ++i) pid = pid * 10 + (name[i] - '0');
+  return i > first && i < name.size() && name[i] == '-' ? pid : 0;
 }
 
 // Copies src to a new file dst (O_EXCL) with the given mode, and fsyncs it.
@@ -349,6 +366,8 @@ TagSummary tag_library(const std::string& run_dir, const std::string& library_di
   const auto& classes = predictor.classes();
 
   TagSummary summary;
+  // Copies a killed `mgc tag --write` left beside the files it was tagging (only a dead process's).
+  summary.leftovers = remove_leftovers(library_dir, tag_copy_owner, true);
   std::unique_ptr<UndoLog> log;
   if (options.write) {
     if (options.log_path.empty())

@@ -156,6 +156,28 @@ class ParamTrace {
   std::ofstream out_;
 };
 
+// A run folder this call made, removed again if training fails before anything but its lock is in it (a bad split
+// or dataset must not leave an empty --out folder behind).
+class NewRunFolder {
+ public:
+  explicit NewRunFolder(const std::string& dir) : dir_(dir), made_(!fs::exists(dir)) { fs::create_directories(dir); }
+  ~NewRunFolder() {
+    if (!made_ || kept_) return;
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(dir_, ec))
+      if (e.path().filename() != run::kLockFile) return;
+    fs::remove_all(dir_, ec);
+  }
+  NewRunFolder(const NewRunFolder&) = delete;
+  NewRunFolder& operator=(const NewRunFolder&) = delete;
+  void keep() { kept_ = true; }
+
+ private:
+  std::string dir_;
+  bool made_;
+  bool kept_ = false;
+};
+
 // The run this process trains: `requested`, or on resume the run's own config. Distributed, rank 0 alone reads the
 // run folder and hands the config to the others (each keeping its own threads and feature cache). Throws
 // mgc::Error on a bad config, a missing or present checkpoint (as `resume` says), or when rank 0 failed.
@@ -363,9 +385,10 @@ TrainResult train(const run::TrainConfig& requested, const std::string& run_dir,
   const bool progress = options.progress && main_rank;
 
   const run::TrainConfig config = agree_on_config(requested, files, options, dist.get(), main_rank);
+  std::optional<NewRunFolder> folder;
   std::optional<FolderLock> lock;  // one writer per run folder: a second train, resume or harmony fit is refused
   if (main_rank) {
-    fs::create_directories(run_dir);
+    folder.emplace(run_dir);
     lock.emplace(run_dir, run::kLockFile, "train");
   }
   set_num_threads(config.threads);
@@ -376,7 +399,10 @@ TrainResult train(const run::TrainConfig& requested, const std::string& run_dir,
   if (main_rank)
     for (const auto& f : run.failures) std::fprintf(stderr, "mgc: warning: skipped: %s\n", f.c_str());
   const int num_classes = static_cast<int>(run.dataset.classes.size());
-  if (main_rank) write_run_description(files, config, run, options, world_size, dist != nullptr);
+  if (main_rank) {
+    write_run_description(files, config, run, options, world_size, dist != nullptr);
+    folder->keep();
+  }
 
   // The model, from scratch, pretrained weights or the checkpoint.
   torch::manual_seed(config.seed);
