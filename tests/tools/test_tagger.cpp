@@ -9,6 +9,7 @@
 #include <taglib/fileref.h>
 #include <taglib/tag.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -390,6 +391,24 @@ TEST_F(Tagger, AKilledRunsCopyIsRemovedByTheNext) {
   EXPECT_FALSE(fs::exists(dead));
   EXPECT_TRUE(fs::exists(live));
   EXPECT_NE(r.output.find(kN + " files"), std::string::npos) << r.output;  // the copies were never tagged
+}
+
+// Issue #33: audio_seconds is the decoded length (it was the frames' span: 5.0155 for 5.000 s, 0.023 for 1 sample).
+TEST_F(Tagger, AudioSecondsIsTheDecodedLength) {
+  const int rate = 22050;
+  std::vector<float> tone(5 * rate);
+  for (size_t i = 0; i < tone.size(); ++i) tone[i] = 0.5f * std::sin(2.0f * 3.14159265f * 440.0f * i / rate);
+  mgc::test::write_sound(file("five.wav"), tone, rate, 1, SF_FORMAT_WAV | SF_FORMAT_PCM_16);
+  mgc::test::write_sound(file("one.wav"), {0.5f}, rate, 1, SF_FORMAT_WAV | SF_FORMAT_PCM_16);
+  const auto p = run_cli("predict " + run_ + " " + file("five.wav") + " " + file("one.wav") + " --format json --timeline");
+  ASSERT_EQ(p.exit_code, 0) << p.output;
+  const auto j = nlohmann::json::parse(p.output.substr(p.output.find('[')));
+  ASSERT_EQ(j.size(), 2u);
+  for (const auto& f : j) {
+    const bool five = f.at("path").get<std::string>() == file("five.wav");
+    EXPECT_DOUBLE_EQ(f.at("audio_seconds").get<double>(), five ? 5.0 : 1.0 / rate) << f.dump();
+    for (const auto& seg : f.at("timeline")) EXPECT_LE(seg.at("end").get<double>(), f.at("audio_seconds").get<double>());
+  }
 }
 
 // Option errors come before the run is loaded: no trained run needed.

@@ -79,6 +79,16 @@ struct Level {
   }
 };
 
+// The decoded length in seconds (not the frames' span, which a centred STFT makes up to a hop longer); the
+// timeline's last window is cut there.
+void set_length(FilePrediction& out, int64_t samples, int sample_rate) {
+  out.audio_seconds = sample_rate > 0 ? static_cast<double>(samples) / sample_rate : 0.0;
+  for (SegmentResult& s : out.segments) {
+    s.end_seconds = std::min(s.end_seconds, out.audio_seconds);
+    s.start_seconds = std::min(s.start_seconds, out.audio_seconds);
+  }
+}
+
 // Records the level; below kNoMusicDbfs the vote is spread evenly and no expert's opinion is kept.
 void apply_level(FilePrediction& out, double level_dbfs) {
   out.level_dbfs = level_dbfs;
@@ -299,6 +309,7 @@ FilePrediction Predictor::Impl::predict_streamed(const std::string& path) const 
   if (next_window != starts.size() || total < window)
     throw make_error("predict", "'{}': streaming classified {} of {} windows (file shorter than announced?)", path,
                      next_window, starts.size());
+  set_length(out, level.n, fc.sample_rate);
   apply_level(out, level.dbfs());
   return out;
 }
@@ -361,6 +372,7 @@ FilePrediction Predictor::predict_audio(const audio::Audio& a, const std::string
       out.harmony = true;
     }
   }
+  set_length(out, a.frames(), a.sample_rate);
   apply_level(out, level.dbfs());
   if (mel_out) *mel_out = std::move(mel);
   out.milliseconds = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();

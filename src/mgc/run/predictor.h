@@ -31,7 +31,7 @@ struct FilePrediction {
   std::vector<float> cnn_probs;          // with harmony: the mean of the segment probabilities alone
   std::vector<float> harmony_probs;      // with harmony: the harmony model's probabilities alone
   std::vector<SegmentResult> segments;   // the timeline
-  double audio_seconds = 0.0;
+  double audio_seconds = 0.0;            // the decoded length (predict_features: the frames' span)
   double milliseconds = 0.0;             // decode + features + inference
   bool streamed = false;                 // decoded block by block (memory bounded by a block, not the file)
   // The file's level: the RMS of its samples around their mean (a constant offset is no sound), dBFS; -inf when
