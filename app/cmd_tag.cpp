@@ -86,7 +86,9 @@ void register_tag(CLI::App& app) {
     std::printf("%-60s  %-14s %6s  %-14s %s\n", "path", "proposed", "conf", "current", "action");
     const tools::TagSummary s = tools::tag_library(o->run_dir, o->library, o->tag);
     for (const auto& l : s.leftovers)
-      std::printf("tag: removed '%s', a copy that a killed tag run left\n", escape_control(l).c_str());
+      std::printf(o->tag.write ? "tag: removed '%s', a copy that a killed tag run left\n"
+                               : "tag: '%s' is a copy that a killed tag run left (--write removes it)\n",
+                  escape_control(l).c_str());
     if (!o->csv.empty()) tools::write_tag_csv(s, o->csv);
     std::printf("tag: %s%s\n", s.line().c_str(), o->tag.write ? "" : " (dry run: nothing written; --write tags)");
     if (!s.log_path.empty()) std::printf("undo log: %s (mgc tag --undo %s)\n", s.log_path.c_str(), s.log_path.c_str());

@@ -8,7 +8,6 @@
 
 #include "commands.h"
 #include "mgc/core/error.h"
-#include "mgc/core/fs.h"
 #include "mgc/train/trainer.h"
 #include "train_options.h"
 
@@ -75,11 +74,7 @@ void register_train(CLI::App& app) {
     }
     run::TrainConfig config = o->config;
     if (!o->config_file.empty()) {
-      try {
-        config = run::train_config_from_json(nlohmann::json::parse(read_file(o->config_file)));
-      } catch (const std::exception& e) {
-        throw make_error("train", "cannot use --config '{}': {}", o->config_file, e.what());
-      }
+      config = run::read_config_file(o->config_file);
       apply_given_options(cmd, o->config, config);
     }
     if (opts.resume && config.data.empty()) config.data = "(from run)";

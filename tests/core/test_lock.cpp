@@ -52,6 +52,12 @@ TEST(Leftovers, OnlyADeadWritersFilesAreRemoved) {
   EXPECT_EQ(mgc::atomic_temp_owner("b.mel.tmp." + dead), child);
   EXPECT_EQ(mgc::atomic_temp_owner("b.mel"), 0);
   EXPECT_EQ(mgc::atomic_temp_owner("b.tmp.12x"), 0);
+  EXPECT_EQ(mgc::name_pid("mgc-synth-42-aB3xYz", "mgc-synth-"), 42);
+  EXPECT_EQ(mgc::name_pid(".song.mgc-tag-7-00ff.mp3", ".mgc-tag-", std::string::npos), 7);
+  EXPECT_EQ(mgc::name_pid(".song.mgc-tag-7-00ff.mp3", ".mgc-tag-"), 0);  // the mark must start the name
+  EXPECT_EQ(mgc::name_pid("mgc-synth-42", "mgc-synth-"), 0);            // no '-' after the pid
+  EXPECT_EQ(mgc::name_pid("mgc-synth--1", "mgc-synth-"), 0);
+  EXPECT_EQ(mgc::name_pid("mgc-synth-1234567890-x", "mgc-synth-"), 0);  // longer than any pid
   EXPECT_TRUE(mgc::process_is_gone(child));
   EXPECT_FALSE(mgc::process_is_gone(::getpid()));
   auto removed = mgc::remove_leftovers(dir.path(), mgc::atomic_temp_owner, true);

@@ -372,8 +372,8 @@ TEST_F(Tagger, SilenceAndDcAreNoMusicAndNeverTagged) {
   for (const auto& [name, clip] : kLibrary) EXPECT_EQ(taglib_genre(file(name)), expected_genre(name)) << name;
 }
 
-// Issue #33: the hidden copy a killed `mgc tag --write` left is removed by the next run, which says so; a copy of a
-// run still alive is left alone.
+// Issue #33: the hidden copy a killed `mgc tag --write` left is removed by the next run that writes, which says so;
+// a dry run only reports it; a copy of a run still alive is left alone.
 TEST_F(Tagger, AKilledRunsCopyIsRemovedByTheNext) {
   const pid_t child = ::fork();
   if (child == 0) ::_exit(0);
@@ -384,12 +384,19 @@ TEST_F(Tagger, AKilledRunsCopyIsRemovedByTheNext) {
   const std::string live = file(".low.mgc-tag-" + std::to_string(::getpid()) + "-0123456789abcdef.flac");
   fs::copy_file(file("sub/high2.m4a"), dead);
   fs::copy_file(file("low.flac"), live);
-  const auto r = run_cli(tag_args(""));
+  const auto dry = run_cli(tag_args(""));
+  EXPECT_EQ(dry.exit_code, 0) << dry.output;
+  EXPECT_NE(dry.output.find("tag: '" + dead + "' is a copy that a killed tag run left (--write removes it)"),
+            std::string::npos)
+      << dry.output;
+  EXPECT_TRUE(fs::exists(dead));  // a dry run changes nothing
+  const auto r = run_cli(tag_args("--write"));
   EXPECT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("tag: removed '" + dead + "', a copy that a killed tag run left"), std::string::npos)
       << r.output;
   EXPECT_FALSE(fs::exists(dead));
   EXPECT_TRUE(fs::exists(live));
+  EXPECT_EQ(r.output.find(live), std::string::npos) << r.output;
   EXPECT_NE(r.output.find(kN + " files"), std::string::npos) << r.output;  // the copies were never tagged
 }
 

@@ -17,6 +17,16 @@ namespace mgc {
 
 std::string atomic_temp_path(const std::string& path) { return path + ".tmp." + std::to_string(::getpid()); }
 
+long name_pid(const std::string& name, const std::string& mark, size_t from) {
+  const size_t at = from == std::string::npos ? name.find(mark) : (name.compare(from, mark.size(), mark) == 0 ? from : std::string::npos);
+  if (at == std::string::npos) return 0;
+  const size_t first = at + mark.size();
+  long pid = 0;
+  size_t i = first;
+  for (; i < name.size() && i < first + 9 && name[i] >= '0' && name[i] <= '9'; ++i) pid = pid * 10 + (name[i] - '0');
+  return i > first && i < name.size() && name[i] == '-' ? pid : 0;
+}
+
 long atomic_temp_owner(const std::string& name) {
   const size_t at = name.rfind(".tmp.");
   if (at == std::string::npos || at + 5 >= name.size() || name.size() - at - 5 > 9) return 0;
@@ -30,24 +40,30 @@ long atomic_temp_owner(const std::string& name) {
 
 bool process_is_gone(long pid) { return pid > 0 && ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH; }
 
-std::vector<std::string> remove_leftovers(const std::string& dir, const std::function<long(const std::string&)>& owner,
-                                          bool recursive) {
+std::vector<std::string> find_leftovers(const std::string& dir, const std::function<long(const std::string&)>& owner,
+                                        bool recursive) {
   namespace fs = std::filesystem;
-  std::vector<std::string> removed;
+  std::vector<std::string> found;
   std::error_code ec;
   const auto consider = [&](const fs::directory_entry& e) {
-    if (!process_is_gone(owner(e.path().filename().string()))) return;
-    std::error_code rm;
-    fs::remove_all(e.path(), rm);
-    if (!rm) removed.push_back(e.path().string());
+    if (process_is_gone(owner(e.path().filename().string()))) found.push_back(e.path().string());
   };
   if (recursive) {
     fs::recursive_directory_iterator it(dir, fs::directory_options::skip_permission_denied, ec), end;
-    std::vector<fs::directory_entry> entries;  // removed after the walk, not under it
-    for (; !ec && it != end; it.increment(ec)) entries.push_back(*it);
-    for (const auto& e : entries) consider(e);
+    for (; !ec && it != end; it.increment(ec)) consider(*it);
   } else {
     for (const auto& e : fs::directory_iterator(dir, ec)) consider(e);
+  }
+  return found;
+}
+
+std::vector<std::string> remove_leftovers(const std::string& dir, const std::function<long(const std::string&)>& owner,
+                                          bool recursive) {
+  std::vector<std::string> removed;
+  for (const std::string& path : find_leftovers(dir, owner, recursive)) {  // listed first, removed after the walk
+    std::error_code ec;
+    std::filesystem::remove_all(path, ec);
+    if (!ec) removed.push_back(path);
   }
   return removed;
 }

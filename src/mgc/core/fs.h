@@ -19,13 +19,19 @@ std::string atomic_temp_path(const std::string& path);
 // The pid in a name that atomic_temp_path made ("x.mel.tmp.123" -> 123), or 0 for any other name.
 long atomic_temp_owner(const std::string& name);
 
+// The pid that a temporary name carries right after `mark`, as "<mark><pid>-...": name_pid("mgc-synth-42-x",
+// "mgc-synth-", 0) is 42. `from` is where `mark` must start (npos: anywhere). 0 when the name has no such pid.
+long name_pid(const std::string& name, const std::string& mark, size_t from = 0);
+
 // Whether no process `pid` exists any more (kill(pid, 0) fails with ESRCH). False for pid <= 0.
 bool process_is_gone(long pid);
 
-// Removes the entries of `dir` (and of its sub-folders when `recursive`) that a dead process left: those for
-// whose file name `owner` gives the pid (> 0) of a process that no longer exists. Returns their paths. Never
-// throws: what cannot be listed or removed is skipped. A pid reused by a live process keeps its entry (the safe
-// side).
+// The entries of `dir` (and of its sub-folders when `recursive`) that a dead process left: those for whose file
+// name `owner` gives the pid (> 0) of a process that no longer exists. Never throws: what cannot be listed is
+// skipped. A pid reused by a live process keeps its entry (the safe side).
+std::vector<std::string> find_leftovers(const std::string& dir, const std::function<long(const std::string&)>& owner,
+                                        bool recursive = false);
+// find_leftovers, and removes them. Returns the paths removed (what cannot be removed is skipped).
 std::vector<std::string> remove_leftovers(const std::string& dir, const std::function<long(const std::string&)>& owner,
                                           bool recursive = false);
 

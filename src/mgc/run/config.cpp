@@ -3,9 +3,9 @@
 #include <cmath>
 #include <type_traits>
 #include <utility>
-#include <set>
 
 #include "mgc/core/error.h"
+#include "mgc/core/fs.h"
 #include "mgc/models/registry.h"
 #include "mgc/run/config_fields.h"
 
@@ -34,7 +34,6 @@ void AugmentConfig::validate() const {
 
 void TrainConfig::validate() const {
   require(!data.empty(), "data", "must name a dataset");
-  models::model_info(model);  // an unknown model is named (with the known ones) before any work or file
   require(split_method == "holdout" || split_method == "kfold", "split_method", "must be holdout or kfold");
   require(val_fraction >= 0 && test_fraction >= 0 && val_fraction + test_fraction < 0.9, "val_fraction",
           "and test_fraction must be >= 0 with a sum below 0.9");
@@ -43,6 +42,7 @@ void TrainConfig::validate() const {
   require(segment_seconds > 0.2 && segment_seconds <= 60, "segment_seconds", "must be in (0.2, 60]");
   require(eval_hop_seconds >= 0 && eval_hop_seconds <= 60, "eval_hop_seconds", "must be in [0, 60] (0: half a window)");
   require(!model.empty(), "model", "must name a model (see mgc models)");
+  models::model_info(model);  // an unknown model is named (with the known ones) before any work or file
   require(input_mode == "auto" || input_mode == "mono" || input_mode == "imagenet", "input_mode",
           "must be mono, imagenet or auto");
   require(split_seed >= -1, "split_seed", "must be >= 0, or -1 for the seed");
@@ -110,11 +110,12 @@ nlohmann::json to_json(const TrainConfig& c) {
   return j;
 }
 
-TrainConfig train_config_from_json(const nlohmann::json& j) {
+TrainConfig train_config_from_json(const nlohmann::json& j, const std::string& source) {
+  const std::string where = source.empty() ? "" : "'" + source + "': ";
   const TrainConfig defaults;
   const nlohmann::json known = to_json(defaults);
   for (auto it = j.begin(); it != j.end(); ++it)
-    if (!known.contains(it.key())) throw make_error("train", "unknown config key '{}'", it.key());
+    if (!known.contains(it.key())) throw make_error("train", "{}unknown config key '{}'", where, it.key());
   nlohmann::json merged = known;
   merged.merge_patch(j);
   TrainConfig c;
@@ -128,10 +129,20 @@ TrainConfig train_config_from_json(const nlohmann::json& j) {
         value = v.get<T>();
     });
   } catch (const nlohmann::json::exception& e) {
-    throw make_error("train", "malformed config: {}", e.what());
+    throw make_error("train", "{}malformed config: {}", where, e.what());
   }
   c.features.mel.sample_rate = c.features.sample_rate;
   return c;
+}
+
+TrainConfig read_config_file(const std::string& path) {
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(read_file(path));
+  } catch (const nlohmann::json::exception& e) {
+    throw make_error("train", "'{}': {}", path, e.what());
+  }
+  return train_config_from_json(j, path);
 }
 
 }  // namespace mgc::run

@@ -91,7 +91,13 @@ struct TrainConfig {
 };
 
 nlohmann::json to_json(const TrainConfig& c);
-// Reads a config written by to_json; unknown keys are an error naming them (a typo must not be ignored).
-TrainConfig train_config_from_json(const nlohmann::json& j);
+// Reads a config written by to_json; missing keys keep their defaults, unknown keys are an error naming them (a typo
+// must not be ignored). Throws mgc::Error ("train: [<source>: ]unknown config key ..." or "... malformed config:
+// ..."); `source` names where the JSON came from, if anywhere.
+TrainConfig train_config_from_json(const nlohmann::json& j, const std::string& source = "");
+
+// Reads a config file: a run's config.json, or a recipe for `mgc train --config`. Throws mgc::Error naming the file
+// when it cannot be read, is not JSON, or is not a valid config (as train_config_from_json).
+TrainConfig read_config_file(const std::string& path);
 
 }  // namespace mgc::run

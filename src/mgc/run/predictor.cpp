@@ -83,10 +83,7 @@ struct Level {
 // timeline's last window is cut there.
 void set_length(FilePrediction& out, int64_t samples, int sample_rate) {
   out.audio_seconds = sample_rate > 0 ? static_cast<double>(samples) / sample_rate : 0.0;
-  for (SegmentResult& s : out.segments) {
-    s.end_seconds = std::min(s.end_seconds, out.audio_seconds);
-    s.start_seconds = std::min(s.start_seconds, out.audio_seconds);
-  }
+  for (SegmentResult& s : out.segments) s.end_seconds = std::min(s.end_seconds, out.audio_seconds);
 }
 
 // Records the level; below kNoMusicDbfs the vote is spread evenly and no expert's opinion is kept.
@@ -352,7 +349,8 @@ FilePrediction Predictor::predict_audio(const audio::Audio& a, const std::string
   out.path = name;
   Level level;
   level.add(a.samples.data(), static_cast<int64_t>(a.samples.size()));
-  if (level.dbfs() >= kNoMusicDbfs && impl_->use_harmony) {
+  const double level_dbfs = level.dbfs();
+  if (level_dbfs >= kNoMusicDbfs && impl_->use_harmony) {
     // Decoded once for both experts; the chroma is resampled only if the harmony model was fitted at another rate.
     const int rate = impl_->harmony->options.cqt.sample_rate;
     std::vector<float> h;
@@ -373,7 +371,7 @@ FilePrediction Predictor::predict_audio(const audio::Audio& a, const std::string
     }
   }
   set_length(out, a.frames(), a.sample_rate);
-  apply_level(out, level.dbfs());
+  apply_level(out, level_dbfs);
   if (mel_out) *mel_out = std::move(mel);
   out.milliseconds = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   return out;

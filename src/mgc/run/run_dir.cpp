@@ -10,11 +10,7 @@ namespace mgc::run {
 TrainConfig load_run_config(const std::string& run_dir) {
   const std::string path = RunPaths{run_dir}.config();
   if (!std::filesystem::exists(path)) throw make_error("train", "'{}' is not a run folder (no config.json)", run_dir);
-  try {
-    return train_config_from_json(nlohmann::json::parse(read_file(path)));
-  } catch (const nlohmann::json::exception& e) {
-    throw make_error("train", "'{}': {}", path, e.what());
-  }
+  return read_config_file(path);
 }
 
 nlohmann::json load_run_json(const std::string& run_dir, const char* component) {

@@ -269,13 +269,6 @@ GrooveCheck check_grooves(const std::vector<GrooveEntry>& entries, const std::st
   return check;
 }
 
-long scratch_owner(const std::string& name) {
-  const std::string prefix = kScratchPrefix;
-  if (name.compare(0, prefix.size(), prefix) != 0) return 0;
-  long pid = 0;
-  size_t i = prefix.size();
-  for (; i < name.size() && i < prefix.size() + 9 && name[i] >= '0' && name[i] <= '9'; ++i) pid = pid * 10 + (name[i] - '0');
-  return i < name.size() && name[i] == '-' ? pid : 0;
-}
+long scratch_owner(const std::string& name) { return name_pid(name, kScratchPrefix); }
 
 }  // namespace mgc::synth

@@ -87,14 +87,7 @@ std::string temp_name(const fs::path& path) {
 
 // The pid in the name of a copy that temp_name made (".NAME.mgc-tag-<pid>-<hex>.EXT"), or 0 for any other name.
 long tag_copy_owner(const std::string& name) {
-  if (name.empty() || name[0] != '.') return 0;
-  const size_t at = name.find(kTagCopyMark);
-  if (at == std::string::npos) return 0;
-  long pid = 0;
-  size_t i = at + std::strlen(kTagCopyMark);
-  const size_t first = i;
-  for (; i < name.size() && i < first + 9 && name[i] >= '0' && name[i] <= '9'; ++i) pid = pid * 10 + (name[i] - '0');
-  return i > first && i < name.size() && name[i] == '-' ? pid : 0;
+  return !name.empty() && name[0] == '.' ? name_pid(name, kTagCopyMark, std::string::npos) : 0;
 }
 
 // Copies src to a new file dst (O_EXCL) with the given mode, and fsyncs it.
@@ -366,8 +359,10 @@ TagSummary tag_library(const std::string& run_dir, const std::string& library_di
   const auto& classes = predictor.classes();
 
   TagSummary summary;
-  // Copies a killed `mgc tag --write` left beside the files it was tagging (only a dead process's).
-  summary.leftovers = remove_leftovers(library_dir, tag_copy_owner, true);
+  // Copies a killed `mgc tag --write` left beside the files it was tagging (only a dead process's): removed when
+  // writing, only listed in a dry run (which changes nothing in the library).
+  summary.leftovers = options.write ? remove_leftovers(library_dir, tag_copy_owner, true)
+                                    : find_leftovers(library_dir, tag_copy_owner, true);
   std::unique_ptr<UndoLog> log;
   if (options.write) {
     if (options.log_path.empty())

@@ -79,7 +79,8 @@ struct TagSummary {
   std::vector<TagRow> rows;  // one per file, in path order
   std::string log_path;      // the undo log written, empty if nothing was changed
   bool undo = false;         // made by undo_tags: line() speaks of restoring
-  std::vector<std::string> leftovers;  // hidden copies a killed tag run left in the library, removed first
+  std::vector<std::string> leftovers;  // hidden copies a killed tag run left in the library: removed first when
+                                       // writing, only listed in a dry run
   int64_t count(TagAction action) const;
   int64_t failed() const { return count(TagAction::failed); }
   // "12 files: 8 tagged, 3 skipped (2 already tagged, 1 low confidence, 0 read-only, 0 kept existing), 1 failed";
