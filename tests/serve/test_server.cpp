@@ -27,6 +27,7 @@
 
 using mgc::serve::ServeConfig;
 using mgc::serve::Server;
+using mgc::test::ScopedEnv;
 using mgc::test::TempDir;
 using nlohmann::json;
 
@@ -308,6 +309,8 @@ TEST_F(ServeToy, GivesMgcPredictsVoteWhenTheRunHasAHarmonyModel) {
 }
 
 TEST_F(ServeToy, BadAudioIs400WithTheDecoderMessage) {
+  TempDir tmp;  // uploads land here, so that no other test's upload is seen below
+  ScopedEnv env({{"TMPDIR", tmp.path().c_str()}});
   Running s(config());
   auto cli = s.client();
   auto r = cli.Post("/v1/classify", httplib::MultipartFormDataItems{{"file", random_bytes(50000, 1), "noise.wav", "audio/wav"}});
@@ -327,7 +330,7 @@ TEST_F(ServeToy, BadAudioIs400WithTheDecoderMessage) {
   EXPECT_NE(json::parse(no_field->body).at("error").get<std::string>().find("'file'"), std::string::npos);
 
   // No temporary upload is left behind.
-  for (const auto& e : std::filesystem::directory_iterator(std::filesystem::temp_directory_path()))
+  for (const auto& e : std::filesystem::directory_iterator(tmp.path()))
     EXPECT_EQ(e.path().filename().string().rfind("mgc-upload-", 0), std::string::npos) << e.path();
 }
 

@@ -336,11 +336,16 @@ TEST(SynthCli, ClipThatFailsTwiceFailsTheCommand) {
 // removes the scratch folder it left, and says so.
 TEST(SynthCli, KilledRunLeavesNoToolRunningAndItsScratchFolderIsRemoved) {
   TempDir dir;
+  // Its own temporary folder: another test's mgc synth, running beside it under ctest -j2, would otherwise remove
+  // the killed run's scratch folder first (it is a dead process's leftover in the shared /tmp).
+  const std::string tmp = dir.file("tmp");
+  fs::create_directory(tmp);
+  const std::string env = "TMPDIR=" + tmp + " ";
   const std::string pid_file = dir.file("mma.pid");
   const std::string slow = dir.file("mma-slow");
   std::ofstream(slow) << "#!/bin/sh\necho $$ > " << pid_file << "\nexec sleep 60\n";
   fs::permissions(slow, fs::perms::owner_all);
-  const auto started = mgc::test::run_command(std::string(MGC_CLI) + " synth --out " + dir.file("c") +
+  const auto started = mgc::test::run_command(env + MGC_CLI + " synth --out " + dir.file("c") +
                                               " --clips-per-genre 1 --seconds 1 --genres blues --threads 1 -q --mma " +
                                               slow + " > " + dir.file("log") + " 2>&1 & echo $!");
   const long mgc_pid = std::stol(started.output);
@@ -351,7 +356,7 @@ TEST(SynthCli, KilledRunLeavesNoToolRunningAndItsScratchFolderIsRemoved) {
   ASSERT_TRUE(fs::exists(pid_file)) << mgc::read_file(dir.file("log"));
   const long tool_pid = std::stol(mgc::read_file(pid_file));
   std::vector<std::string> scratch;
-  for (const auto& e : fs::directory_iterator(fs::temp_directory_path()))
+  for (const auto& e : fs::directory_iterator(tmp))
     if (e.path().filename().string().rfind("mgc-synth-" + std::to_string(mgc_pid) + "-", 0) == 0)
       scratch.push_back(e.path().string());
   ASSERT_EQ(scratch.size(), 1u);
@@ -369,7 +374,8 @@ TEST(SynthCli, KilledRunLeavesNoToolRunningAndItsScratchFolderIsRemoved) {
   EXPECT_FALSE(alive()) << "the tool outlived the killed mgc synth";
   EXPECT_TRUE(fs::exists(scratch[0]));
 
-  const auto again = run_cli("synth --out " + dir.file("c") + " --clips-per-genre 1 --seconds 1 --genres blues");
+  const auto again = mgc::test::run_command(env + MGC_CLI + " synth --out " + dir.file("c") +
+                                            " --clips-per-genre 1 --seconds 1 --genres blues");
   EXPECT_EQ(again.exit_code, 0) << again.output;
   EXPECT_NE(again.output.find("scratch folder(s) that a killed run left"), std::string::npos) << again.output;
   EXPECT_FALSE(fs::exists(scratch[0]));

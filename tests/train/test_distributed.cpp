@@ -26,6 +26,7 @@
 
 using namespace mgc::run;
 using namespace mgc::train;
+using mgc::test::ScopedEnv;
 using mgc::test::TempDir;
 
 namespace {
@@ -77,28 +78,6 @@ void on_two_ranks(F f) {
   for (auto& e : errors)
     if (e) std::rethrow_exception(e);
 }
-
-// Sets environment variables for a scope, restoring what was there.
-class ScopedEnv {
- public:
-  ScopedEnv(std::initializer_list<std::pair<const char*, const char*>> vars) {
-    for (const auto& [k, v] : vars) {
-      const char* old = std::getenv(k);
-      saved_.push_back({k, old ? std::optional<std::string>(old) : std::nullopt});
-      if (v) ::setenv(k, v, 1);
-      else ::unsetenv(k);
-    }
-  }
-  ~ScopedEnv() {
-    for (const auto& [k, v] : saved_) {
-      if (v) ::setenv(k.c_str(), v->c_str(), 1);
-      else ::unsetenv(k.c_str());
-    }
-  }
-
- private:
-  std::vector<std::pair<std::string, std::optional<std::string>>> saved_;
-};
 
 }  // namespace
 
