@@ -69,6 +69,12 @@ void register_serve(CLI::App& app) {
   cmd->add_option("--threads", o->config.threads, "Intra-op inference threads (0: all cores)")->capture_default_str();
   cmd->add_option("--workers", o->config.workers, "HTTP worker threads (0: max-concurrent + 4)")
       ->capture_default_str();
+  cmd->add_option("--request-timeout", o->config.request_timeout_s,
+                  "Seconds a request's header may take to arrive (its body gets as long again, plus 1 s per "
+                  "64 KiB); slower clients get 408")
+      ->capture_default_str();
+  cmd->add_option("--max-connections", o->config.max_connections, "Client connections open at once; more get 503")
+      ->capture_default_str();
   cmd->add_flag("-q,--quiet", o->quiet, "No per-request log lines");
   cmd->callback([o] {
     if (!(o->max_upload_mb > 0.0) || o->max_upload_mb > 64 * 1024.0)

@@ -20,11 +20,13 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <numeric>
+#include <thread>
 
 #include "mgc/audio/audio.h"
 #include "mgc/core/error.h"
 #include "mgc/features/image.h"
 #include "mgc/run/predictor.h"
+#include "mgc/serve/front.h"
 #include "mgc/serve/page.h"
 
 namespace mgc::serve {
@@ -176,12 +178,14 @@ std::string replace_all(std::string s, const std::string& from, const std::strin
 const char* status_message(int status) {
   switch (status) {
     case 400: return "bad request";
+    case 408: return "request timeout";
     case 403: return "forbidden";
     case 404: return "not found";
     case 405: return "method not allowed";
     case 413: return "upload too large";
     case 414: return "request URI too long";
     case 415: return "unsupported media type";
+    case 431: return "header too large";
     case 503: return "busy";
     default: return status >= 500 ? "internal error" : "request failed";
   }
@@ -212,6 +216,10 @@ void ServeConfig::validate() const {
     throw make_error("serve", "max_concurrent must be in [1, 1024], got {}", max_concurrent);
   if (threads < 0) throw make_error("serve", "threads must be >= 0 (0 = all cores), got {}", threads);
   if (workers < 0 || workers > 4096) throw make_error("serve", "workers must be in [0, 4096], got {}", workers);
+  if (request_timeout_s < 1 || request_timeout_s > 3600)
+    throw make_error("serve", "request_timeout_s must be in [1, 3600], got {}", request_timeout_s);
+  if (max_connections < 1 || max_connections > 65536)
+    throw make_error("serve", "max_connections must be in [1, 65536], got {}", max_connections);
 }
 
 int ServeConfig::resolved_workers() const { return workers > 0 ? workers : max_concurrent + 4; }
@@ -239,6 +247,18 @@ struct Server::Impl {
 
   void setup_routes();
   void classify(const httplib::Request& req, httplib::Response& res);
+  // The JSON body of an error: "<what the status means>: <detail>"; a 413 names the limit.
+  std::string error_body(int status, const std::string& detail) const {
+    std::string message = status_message(status);
+    if (status == 413)
+      message += fmt::format(": the limit is {} bytes ({:.1f} MB)", config.max_upload_bytes,
+                             static_cast<double>(config.max_upload_bytes) / (1 << 20));
+    else if (status == 408)
+      message += fmt::format(": {} (within {} s)", detail, config.request_timeout_s);
+    else if (!detail.empty())
+      message += ": " + detail;
+    return nlohmann::json{{"error", message}}.dump();
+  }
 
   ServeConfig config;
   run::Predictor predictor;
@@ -250,7 +270,8 @@ struct Server::Impl {
   State state = State::idle;
   bool stop_requested = false;
   std::atomic<int> bound_port{0};
-  std::atomic<int> listen_fd{-1};  // the listening socket, to raise httplib's backlog of 5
+  std::atomic<int> listen_fd{-1};  // the back end's listening socket, to raise httplib's backlog of 5
+  std::unique_ptr<Front> front;    // the clients' side (front.h); made by start()
 };
 
 void Server::Impl::setup_routes() {
@@ -265,35 +286,17 @@ void Server::Impl::setup_routes() {
     ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
     listen_fd = static_cast<int>(sock);
   });
-  // httplib reads (and discards) a body over the limit before answering 413, holding a worker until the client
-  // has sent it all or the read timeout. That read is what lets the client see the 413 (closing a socket with
-  // unread data resets it), so it is kept for bodies up to kDrainBytes; a larger declared length (say 8 GiB) is
-  // refused from the headers alone and the connection closed.
+  // The front (front.h) has read the request whole and refused bodies over the limit; the Host check is ours.
   http.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
-    if (!host_allowed(req.get_header_value("Host"))) {
-      res.set_header("Connection", "close");
-      send_error(res, 403,
-                 fmt::format("host '{}' is not served here (mgc serve --allow-host NAME serves it)",
-                             req.get_header_value("Host")));
-      return httplib::Server::HandlerResponse::Handled;
-    }
-    constexpr unsigned long long kDrainBytes = 64ull << 20;
-    const std::string length = req.get_header_value("Content-Length");
-    if (length.empty()) return httplib::Server::HandlerResponse::Unhandled;
-    char* end = nullptr;
-    errno = 0;
-    const unsigned long long n = std::strtoull(length.c_str(), &end, 10);
-    const unsigned long long limit = static_cast<unsigned long long>(config.max_upload_bytes);
-    if (errno == 0 && *end == '\0' && n <= std::max(limit, kDrainBytes))
-      return httplib::Server::HandlerResponse::Unhandled;
-    res.set_header("Connection", "close");
-    send_error(res, 413, fmt::format("{}: the limit is {} bytes ({:.1f} MB)", status_message(413),
-                                     config.max_upload_bytes,
-                                     static_cast<double>(config.max_upload_bytes) / (1 << 20)));
+    if (host_allowed(req.get_header_value("Host"))) return httplib::Server::HandlerResponse::Unhandled;
+    send_error(res, 403,
+               fmt::format("host '{}' is not served here (mgc serve --allow-host NAME serves it)",
+                           req.get_header_value("Host")));
     return httplib::Server::HandlerResponse::Handled;
   });
-  http.set_keep_alive_timeout(2);  // an idle keep-alive connection holds a worker, and delays shutdown, this long
-  http.set_read_timeout(30);
+  http.set_keep_alive_max_count(1);  // the front sends one request per connection and relays "Connection: close"
+  http.set_keep_alive_timeout(2);
+  http.set_read_timeout(30);  // the front writes whole requests at once: these bound a stuck front, not clients
   http.set_write_timeout(30);
 
   http.Get("/", [](const httplib::Request&, httplib::Response& res) {
@@ -449,25 +452,43 @@ void Server::start() {
       m.state = Impl::State::finished;
       return;
     }
-    int port = m.config.port;
-    if (port == 0) {
-      port = m.http.bind_to_any_port(m.config.host);
-    } else if (!m.http.bind_to_port(m.config.host, port)) {
-      port = -1;
-    }
-    if (port <= 0) {
+    const int backend_port = m.http.bind_to_any_port("127.0.0.1");
+    if (backend_port <= 0) {
       m.state = Impl::State::finished;
-      throw make_error("serve", "cannot listen on {}:{} (address in use, or not an address of this machine)",
-                       m.config.host, m.config.port);
+      throw make_error("serve", "cannot listen on a loopback port for the back end");
     }
-    // httplib listens with a backlog of 5: a burst of connections overflows it and the kernel drops some of
-    // them (clients see a reset). Calling listen() again on the bound socket raises the backlog.
+    // httplib listens with a backlog of 5; the front opens at most `workers` connections at once, but a
+    // larger backlog costs nothing.
     if (m.listen_fd >= 0) ::listen(m.listen_fd, SOMAXCONN);
-    m.bound_port = port;
+    FrontConfig fc;
+    fc.request_timeout_s = m.config.request_timeout_s;
+    fc.max_body_bytes = m.config.max_upload_bytes;
+    fc.max_connections = m.config.max_connections;
+    fc.max_buffered_bytes = std::max<int64_t>(256LL << 20, 2 * (m.config.max_upload_bytes + fc.max_header_bytes));
+    fc.workers = m.config.resolved_workers();
+    fc.backend_port = backend_port;
+    fc.log = m.config.log_requests;
+    fc.error_body = [&m](int status, const std::string& detail) { return m.error_body(status, detail); };
+    try {
+      m.front = std::make_unique<Front>(std::move(fc), m.config.host, m.config.port);
+    } catch (const Error&) {
+      m.state = Impl::State::finished;
+      throw;
+    }
+    m.bound_port = m.front->port();
     m.state = Impl::State::listening;
   }
   m.state_cv.notify_all();
-  m.http.listen_after_bind();  // returns after stop(), once the workers have answered what they hold
+  std::atomic<bool> backend_returned{false};
+  std::thread backend([&] {
+    m.http.listen_after_bind();
+    backend_returned = true;
+  });
+  m.front->run();  // returns after stop(), once every complete request has been answered
+  // httplib loses a stop() that comes before its loop has started: wait for the loop.
+  while (!m.http.is_running() && !backend_returned) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  m.http.stop();
+  backend.join();
   {
     std::lock_guard<std::mutex> lock(m.state_mutex);
     m.state = Impl::State::finished;
@@ -478,12 +499,9 @@ void Server::start() {
 
 void Server::stop() {
   Impl& m = *impl_;
-  std::unique_lock<std::mutex> lock(m.state_mutex);
+  std::lock_guard<std::mutex> lock(m.state_mutex);
   m.stop_requested = true;
-  // start() may have bound but not yet entered httplib's loop, where a stop would be lost: wait for it.
-  while (m.state == Impl::State::listening && !m.http.is_running())
-    m.state_cv.wait_for(lock, std::chrono::milliseconds(1));
-  if (m.state == Impl::State::listening) m.http.stop();
+  if (m.state == Impl::State::listening) m.front->stop();
 }
 
 int Server::port() const { return impl_->bound_port; }

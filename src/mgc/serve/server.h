@@ -6,8 +6,9 @@
 //   GET  /v1/models    {model, classes, segment_seconds, run, limits}
 //   POST /v1/classify  multipart/form-data field "file", or a raw body with Content-Type audio/*;
 //                      query: top_k (default 3), spectrogram=1 (adds a base64 log-mel PNG)
-// Every error is JSON {"error": message}: 400 bad audio or parameter, 404 unknown route, 413 upload over
-// max_upload_bytes, 415 neither multipart nor audio/*, 503 (with Retry-After) when max_concurrent
+// Every error is JSON {"error": message}: 400 bad audio, parameter or framing, 403 a Host not served, 404 unknown
+// route, 408 a request that did not arrive within request_timeout_s, 413 upload over max_upload_bytes, 415
+// neither multipart nor audio/*, 431 header over 64 KiB, 503 (with Retry-After) when max_concurrent
 // classifications are already running: a request over the limit is refused at once rather than queued, so a
 // client sees back-pressure immediately and no queue can grow without bound.
 // Header kept free of httplib and libtorch.
@@ -27,6 +28,11 @@ struct ServeConfig {
   int threads = 0;                       // intra-op inference threads (0 = all cores)
   int workers = 0;                       // HTTP worker threads (connections served at once); 0 = max_concurrent + 4
   bool log_requests = false;             // one line per request on stderr
+  // Slow clients: a request's header must arrive within request_timeout_s of the connection, and its body
+  // within as many seconds again plus one per 64 KiB (408 otherwise); the answer must be taken within as long.
+  // Requests are read whole before a worker sees them (front.h), so slow clients hold no worker.
+  int request_timeout_s = 30;
+  int max_connections = 1024;            // client connections open at once; over it: 503
   // Host header names served besides the bound address and loopback's (localhost, 127.0.0.1, [::1]): a page on
   // another site cannot reach the API through a DNS name it points at 127.0.0.1 (DNS rebinding). Bound to a
   // wildcard address (0.0.0.0, ::) every name is served.
@@ -50,9 +56,9 @@ class Server {
   // request in flight has been answered. Throws mgc::Error if the address cannot be bound or if start() was
   // already called. A stop() that comes before start() makes start() return at once.
   void start();
-  // Asks start() to return: stops accepting connections; requests in flight finish (idle keep-alive connections
-  // are dropped within about 2 s). Thread-safe, returns without waiting, idempotent. Not async-signal-safe: from
-  // a signal handler, set a flag and call stop() from a thread (the CLI does).
+  // Asks start() to return: stops accepting connections; requests in flight finish (idle connections are
+  // dropped at once, requests still arriving get 2 s more). Thread-safe, returns without waiting, idempotent.
+  // Not async-signal-safe: from a signal handler, set a flag and call stop() from a thread (the CLI does).
   void stop();
   // The bound port once start() has bound (useful with port 0), else 0.
   int port() const;
