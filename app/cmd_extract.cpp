@@ -42,7 +42,12 @@ void register_extract(CLI::App& app) {
                 static_cast<long long>(ds.clips.size()), static_cast<long long>(r.computed),
                 static_cast<long long>(r.reused), fc.dir().c_str(), static_cast<long long>(r.failed), r.seconds,
                 r.seconds > 0 ? static_cast<double>(ds.clips.size()) / r.seconds : 0.0);
-    if (r.failed > 0) throw make_error("extract", "{} clip(s) could not be decoded", r.failed);
+    if (r.undecodable > 0 && r.unwritable > 0)
+      throw make_error("extract", "{} clip(s) could not be decoded and {} could not be written to the cache",
+                       r.undecodable, r.unwritable);
+    if (r.undecodable > 0) throw make_error("extract", "{} clip(s) could not be decoded", r.undecodable);
+    if (r.unwritable > 0)
+      throw make_error("extract", "{} clip(s) could not be written to the cache (is the disk full?)", r.unwritable);
   });
 }
 

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <memory>
 #include <sstream>
 
@@ -193,3 +194,39 @@ TEST_F(BadInputs, ExtractCountsFailedClipsAndCachesTheRest) {
 }
 
 }  // namespace
+
+// Issue #33: a clip whose features are computed but cannot be stored (disk full, read-only cache; here a file
+// where its shard folder should be, which fails for root too) is counted as unwritable, not as undecodable.
+TEST(ExtractWrites, EntriesThatCannotBeWrittenAreNotCalledUndecodable) {
+  TempDir dir;
+  const std::string ds = dir.file("ds");
+  std::filesystem::create_directories(ds + "/tones");
+  for (int i = 0; i < 2; ++i)
+    mgc::test::write_sound(ds + "/tones/tone" + std::to_string(i) + ".wav",
+                           mgc::test::sine(400.0 + 100.0 * i, 22050, 1.0), 22050, 1, SF_FORMAT_WAV | SF_FORMAT_PCM_16);
+  const std::string extract = "extract " + ds + " --cache " + dir.file("cache") + " --threads 1 -q";
+  ASSERT_EQ(run_cli(extract).exit_code, 0);
+  // Each entry's folder becomes a file.
+  int blocked = 0;
+  std::vector<std::filesystem::path> shards;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(dir.file("cache")))
+    if (e.path().extension() == ".mel") shards.push_back(e.path().parent_path());
+  for (const auto& shard : shards) {
+    if (!std::filesystem::exists(shard)) continue;  // both entries in one folder
+    std::filesystem::remove_all(shard);
+    std::ofstream(shard) << "not a folder";
+    ++blocked;
+  }
+  ASSERT_GE(blocked, 1);
+  const auto r = run_cli(extract);
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  const auto lines = lines_of(r.output);
+  EXPECT_EQ(count_prefix(lines, "extract: 2 clip(s): 0 computed, 0 reused from "), 1) << r.output;
+  EXPECT_NE(r.output.find(", 2 failed, "), std::string::npos) << r.output;
+  EXPECT_EQ(std::count(lines.begin(), lines.end(),
+                       "mgc: error: extract: 2 clip(s) could not be written to the cache (is the disk full?)"),
+            1)
+      << r.output;
+  EXPECT_EQ(r.output.find("could not be decoded"), std::string::npos) << r.output;
+  EXPECT_EQ(count_prefix(lines, "mgc: error: cache: cannot create the folder of "), 2) << r.output;
+}

@@ -126,22 +126,35 @@ std::string FeatureCache::entry_path(const std::string& audio_path) const {
 }
 
 features::Spectrogram FeatureCache::get(const std::string& audio_path, bool* hit) const {
-  const std::string entry = entry_path(audio_path);
-  if (hit) *hit = false;
-  if (std::filesystem::exists(entry)) {
+  bool found = false;
+  std::string entry;
+  features::Spectrogram s = load_or_compute(audio_path, &found, &entry);
+  if (hit) *hit = found;
+  if (!found) store(entry, s);
+  return s;
+}
+
+features::Spectrogram FeatureCache::load_or_compute(const std::string& audio_path, bool* hit,
+                                                    std::string* entry) const {
+  *entry = entry_path(audio_path);
+  *hit = false;
+  if (std::filesystem::exists(*entry)) {
     try {
-      features::Spectrogram s = read_feature_file(entry);
-      if (hit) *hit = true;
+      features::Spectrogram s = read_feature_file(*entry);
+      *hit = true;
       return s;
     } catch (const Error& e) {
       print_warning(std::string(e.what()) + "; recomputing it");
     }
   }
-  features::Spectrogram s = compute_features(audio_path, config_);
+  return compute_features(audio_path, config_);
+}
+
+void FeatureCache::store(const std::string& entry, const features::Spectrogram& s) const {
   std::error_code ec;
   std::filesystem::create_directories(std::filesystem::path(entry).parent_path(), ec);
+  if (ec) throw make_error("cache", "cannot create the folder of '{}': {}", entry, ec.message());
   write_feature_file(entry, s);
-  return s;
 }
 
 features::Spectrogram read_feature_file(const std::string& path) {
@@ -186,14 +199,18 @@ ExtractReport extract_features(const Dataset& dataset, const FeatureCache& cache
   const auto n = static_cast<int64_t>(dataset.clips.size());
   parallel_for(n, threads, [&](int64_t i, int) {
     const std::string& path = dataset.clips[static_cast<size_t>(i)].path;
+    bool hit = false, computed = false;
     try {
-      bool hit = false;
-      cache.get(path, &hit);
+      std::string entry;
+      const features::Spectrogram s = cache.load_or_compute(path, &hit, &entry);
+      computed = true;
+      if (!hit) cache.store(entry, s);
       std::lock_guard<std::mutex> lock(mutex);
       (hit ? report.reused : report.computed)++;
     } catch (const Error& e) {
       std::lock_guard<std::mutex> lock(mutex);
       report.failed++;
+      (computed ? report.unwritable : report.undecodable)++;
       report.errors.push_back(e.what());
     }
     bar.tick();

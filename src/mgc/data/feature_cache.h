@@ -44,6 +44,13 @@ class FeatureCache {
   // A corrupt entry is reported on stderr and replaced. Throws mgc::Error if the audio cannot be decoded.
   // Thread-safe: distinct threads may ask for the same or different clips.
   features::Spectrogram get(const std::string& audio_path, bool* hit = nullptr) const;
+  // get() in its two steps, for a caller that tells a clip it cannot decode from an entry it cannot write.
+  // load_or_compute: the cached log-mel (*hit = true) or one computed now and not stored; *entry gets the
+  // entry's path. Throws mgc::Error if the audio cannot be read or decoded.
+  features::Spectrogram load_or_compute(const std::string& audio_path, bool* hit, std::string* entry) const;
+  // store: writes an entry atomically, creating its folder. Throws mgc::Error ("cache: ..." or "io: ...") naming
+  // the entry when it cannot (disk full, read-only cache, a file where its folder should be).
+  void store(const std::string& entry, const features::Spectrogram& s) const;
 
   // Where the entry of this audio file lives (hashes the file's content).
   std::string entry_path(const std::string& audio_path) const;
@@ -63,14 +70,17 @@ void write_feature_file(const std::string& path, const features::Spectrogram& s)
 struct ExtractReport {
   int64_t computed = 0;
   int64_t reused = 0;
-  int64_t failed = 0;
+  int64_t failed = 0;                // clips with no entry: undecodable + unwritable
+  int64_t undecodable = 0;           // the audio could not be read or decoded
+  int64_t unwritable = 0;            // computed, but the entry could not be written (disk full, permissions)
   int64_t leftovers = 0;            // temporary entries of interrupted runs found in the cache and removed
   std::vector<std::string> errors;  // one line per failed clip
   double seconds = 0.0;
 };
 
 // Fills the cache for every clip of the dataset on `threads` threads (0: all cores) with a progress bar.
-// A clip that cannot be decoded is counted and reported, and the rest go on. First removes the temporary entries
+// A clip that cannot be decoded, or whose entry cannot be written, is counted (apart) and reported, and the rest
+// go on. First removes the temporary entries
 // that a killed run left in the cache (core/fs.h remove_leftovers).
 ExtractReport extract_features(const Dataset& dataset, const FeatureCache& cache, int threads, bool progress = true);
 
