@@ -36,6 +36,27 @@ TEST(FolderLock, ASecondHolderIsRefusedUntilTheFirstLetsGo) {
   EXPECT_THROW(mgc::FolderLock(dir.file("missing"), ".lock", "eval"), mgc::Error);
 }
 
+// A folder that is the user's (a music library, a corpus) is locked through itself: nothing is written into it.
+TEST(FolderLock, AFolderLockedThroughItselfHoldsNoFile) {
+  mgc::test::TempDir dir;
+  {
+    const mgc::FolderLock first(dir.path(), "", "tag");
+    EXPECT_TRUE(std::filesystem::is_empty(dir.path()));
+    try {
+      const mgc::FolderLock second(dir.path(), "", "synth");
+      ADD_FAILURE() << "two holders";
+    } catch (const mgc::Error& e) {
+      EXPECT_EQ(std::string(e.what()), "synth: '" + dir.path() +
+                                           "' is in use by another mgc process: wait for it to finish, or use "
+                                           "another folder");
+    }
+  }
+  const mgc::FolderLock again(dir.path(), "", "tag");
+  EXPECT_TRUE(std::filesystem::is_empty(dir.path()));
+  std::ofstream(dir.file("file")) << "x";
+  EXPECT_THROW(mgc::FolderLock(dir.file("file"), "", "tag"), mgc::Error);  // not a folder
+}
+
 // core/fs.h remove_leftovers: what a dead process left goes, a live one's stays.
 TEST(Leftovers, OnlyADeadWritersFilesAreRemoved) {
   mgc::test::TempDir dir;

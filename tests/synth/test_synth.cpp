@@ -19,6 +19,7 @@
 #include "mgc/core/error.h"
 #include "mgc/core/fs.h"
 #include "mgc/core/hash.h"
+#include "mgc/core/lock.h"
 #include "mgc/synth/corpus.h"
 #include "mgc/synth/grooves.h"
 #include "mgc/synth/plan.h"
@@ -330,6 +331,24 @@ TEST(SynthCli, ClipThatFailsTwiceFailsTheCommand) {
   const auto rows = read_csv(dir.file("c/manifest.csv"));
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_EQ(rows[0][0], "path");
+}
+
+// Issue #33, the next class: a second synth into a corpus being written is refused (it would remove the first's
+// half-written clips and race on the manifest), and nothing is left in the folder by the lock.
+TEST(SynthCli, ASecondWriterOfACorpusIsRefused) {
+  TempDir dir;
+  const std::string out = dir.file("c");
+  fs::create_directories(out);
+  {
+    const mgc::FolderLock writer(out, "", "synth");  // what a running mgc synth holds
+    const auto r = run_cli("synth --out " + out + " --clips-per-genre 1 --seconds 1 --genres blues -q");
+    EXPECT_EQ(r.exit_code, 1) << r.output;
+    EXPECT_NE(r.output.find("mgc: error: synth: '" + out + "' is in use by another mgc process"), std::string::npos)
+        << r.output;
+    EXPECT_TRUE(fs::is_empty(out));
+  }
+  const auto r = run_cli("synth --out " + out + " --clips-per-genre 1 --seconds 1 --genres blues -q");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
 }
 
 // Issue #33: a SIGKILLed mgc synth leaves no tool running (the kernel kills its children with it), and the next run

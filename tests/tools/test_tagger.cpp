@@ -21,6 +21,7 @@
 #include "mgc/audio/audio.h"
 #include "mgc/core/csv.h"
 #include "mgc/core/fs.h"
+#include "mgc/core/lock.h"
 #include "mgc/train/trainer.h"
 #include "test_util.h"
 #include "train/toy_dataset.h"
@@ -398,6 +399,22 @@ TEST_F(Tagger, AKilledRunsCopyIsRemovedByTheNext) {
   EXPECT_TRUE(fs::exists(live));
   EXPECT_EQ(r.output.find(live), std::string::npos) << r.output;
   EXPECT_NE(r.output.find(kN + " files"), std::string::npos) << r.output;  // the copies were never tagged
+}
+
+// Issue #33, the next class: two tag --write runs on one library at once. The second is refused before it reads a
+// file; a dry run beside a writer is allowed (it changes nothing).
+TEST_F(Tagger, ASecondWriterOfALibraryIsRefused) {
+  {
+    const mgc::FolderLock writer(lib_, "", "tag");  // what a running `mgc tag --write` holds
+    const auto r = run_cli(tag_args("--write"));
+    EXPECT_EQ(r.exit_code, 1) << r.output;
+    EXPECT_NE(r.output.find("mgc: error: tag: '" + lib_ + "' is in use by another mgc process"), std::string::npos)
+        << r.output;
+    const auto dry = run_cli(tag_args(""));
+    EXPECT_EQ(dry.exit_code, 0) << dry.output;
+  }
+  const auto r = run_cli(tag_args("--write"));
+  EXPECT_EQ(r.exit_code, 0) << r.output;
 }
 
 // Issue #33: audio_seconds is the decoded length (it was the frames' span: 5.0155 for 5.000 s, 0.023 for 1 sample).

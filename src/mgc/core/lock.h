@@ -9,8 +9,10 @@ namespace mgc {
 class FolderLock {
  public:
   // Locks `dir` (which must exist) through its file `lock_name`, created if missing, and writes this process's pid
-  // into it. Throws mgc::Error ("<component>: '<dir>' is in use by another mgc process (pid N): ...") when another
-  // holder has it, or naming the cause when the lock file cannot be opened. Never waits.
+  // into it; with an empty `lock_name`, through the folder itself, leaving nothing in it (for folders that are the
+  // user's, such as a music library; the message then names no pid). Throws mgc::Error ("<component>: '<dir>' is
+  // in use by another mgc process (pid N): ...") when another holder has it, or naming the cause when the lock
+  // file or folder cannot be opened. Never waits.
   FolderLock(const std::string& dir, const std::string& lock_name, const char* component);
   ~FolderLock();
   FolderLock(const FolderLock&) = delete;

@@ -15,6 +15,7 @@
 #include "mgc/core/csv.h"
 #include "mgc/core/error.h"
 #include "mgc/core/fs.h"
+#include "mgc/core/lock.h"
 #include "mgc/core/parallel.h"
 #include "mgc/core/progress.h"
 #include "mgc/core/subprocess.h"
@@ -125,6 +126,9 @@ SynthReport synthesize_corpus(const SynthConfig& config) {
   std::error_code ec;
   fs::create_directories(root, ec);
   if (ec) throw make_error("synth", "cannot create '{}': {}", config.out_dir, ec.message());
+  // One writer per corpus: a second synth into the folder would remove this one's half-written clips and race on
+  // the manifest. Locked through the folder itself (core/lock.h), so the corpus holds no lock file.
+  const FolderLock lock(config.out_dir, "", "synth");
 
   // A corpus folder holds one (seed, length, rate, soundfont, generator): refuse to mix.
   const fs::path json_path = root / "synth.json";

@@ -20,12 +20,14 @@
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <random>
 #include <sstream>
 
 #include "mgc/core/csv.h"
 #include "mgc/core/error.h"
 #include "mgc/core/fs.h"
+#include "mgc/core/lock.h"
 #include "mgc/core/parallel.h"
 #include "mgc/core/progress.h"
 #include "mgc/data/dataset.h"
@@ -353,6 +355,10 @@ TagSummary tag_library(const std::string& run_dir, const std::string& library_di
   const auto files = find_library_files(library_dir);
   if (files.empty())
     throw make_error("tag", "no audio files ({}) found in '{}'", "mp3, flac, ogg, m4a, opus, wav", library_dir);
+  // One writer per library: two tag --write runs would tag the same files at once and log each other's tags as the
+  // state to undo to. Locked through the folder itself (core/lock.h): nothing is added to the library.
+  std::optional<FolderLock> lock;
+  if (options.write) lock.emplace(library_dir, "", "tag");
   const int workers = resolve_threads(options.threads);
   // Inference is serialised inside the Predictor: one intra-op thread per worker keeps the cores busy decoding.
   const run::Predictor predictor(run_dir, 1);
