@@ -1,15 +1,19 @@
-// mgc synth --out DIR: render the built-in genre corpus with MMA + FluidSynth (see src/mgc/synth/corpus.h).
-// Also: --list-grooves [--markdown] prints the groove table; --check-grooves loads every groove with mma.
+// mgc synth --out DIR: render the built-in genre corpus with MMA and several synthesis paths (see
+// src/mgc/synth/corpus.h). Also: --list-grooves [--markdown] prints the groove table, --list-synth-paths the
+// synthesis paths; --check-grooves loads every groove with mma.
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
 #include <string>
 
 #include "commands.h"
+#include "mgc/core/csv.h"
 #include "mgc/core/error.h"
 #include "mgc/core/progress.h"
 #include "mgc/synth/corpus.h"
 #include "mgc/synth/grooves.h"
+#include "mgc/synth/paths.h"
 #include "mgc/synth/render.h"
 
 namespace mgc::cli {
@@ -17,8 +21,11 @@ namespace {
 
 struct Options {
   synth::SynthConfig config;
-  std::string genres;  // comma-separated
+  std::string genres;       // comma-separated
+  std::string synth_paths;  // comma-separated
+  std::string soundfont;    // shorthand for --synth-paths fluidsynth:FILE
   bool list_grooves = false;
+  bool list_paths = false;
   bool markdown = false;
   bool check_grooves = false;
 };
@@ -42,18 +49,42 @@ void check(const Options& o) {
   if (!c.failures.empty()) throw make_error("synth", "{} of {} grooves failed the check", c.failures.size(), c.checked);
 }
 
-void run(Options& o) {
-  if (o.list_grooves) return list(o);
-  if (o.check_grooves) return check(o);
-  o.config.genres.clear();
+// "a, b,,c" -> {"a", "b", "c"}.
+std::vector<std::string> comma_list(const std::string& text) {
+  std::vector<std::string> out;
   std::string cur;
-  for (char ch : o.genres + ",") {
+  for (char ch : text + ",") {
     if (ch == ',') {
-      if (!cur.empty()) o.config.genres.push_back(cur);
+      if (!cur.empty()) out.push_back(cur);
       cur.clear();
     } else if (ch != ' ') {
       cur += ch;
     }
+  }
+  return out;
+}
+
+void list_paths() {
+  const auto& defaults = synth::default_synth_paths();
+  std::printf("%s\n", csv::row({"name", "default", "engine", "sound_set", "package", "note"}).c_str());
+  for (const auto& p : synth::known_synth_paths()) {
+    const bool on = std::find(defaults.begin(), defaults.end(), p.name) != defaults.end();
+    std::printf("%s\n", csv::row({p.name, on ? "yes" : "no",
+                                  p.engine == synth::Engine::fluidsynth ? "fluidsynth" : "timidity", p.sound_set,
+                                  p.package, p.note})
+                            .c_str());
+  }
+}
+
+void run(Options& o) {
+  if (o.list_grooves) return list(o);
+  if (o.list_paths) return list_paths();
+  if (o.check_grooves) return check(o);
+  o.config.genres = comma_list(o.genres);
+  o.config.synth_paths = comma_list(o.synth_paths);
+  if (!o.soundfont.empty()) {
+    if (!o.config.synth_paths.empty()) throw make_error("synth", "give --soundfont or --synth-paths, not both");
+    o.config.synth_paths = {"fluidsynth:" + o.soundfont};
   }
   o.config.validate();
   const synth::SynthReport r = synth::synthesize_corpus(o.config);
@@ -78,22 +109,29 @@ void run(Options& o) {
 void register_synth(CLI::App& app) {
   auto opts = std::make_shared<Options>();
   CLI::App* cmd = app.add_subcommand(
-      "synth", "Render the built-in genre corpus (10 GTZAN-named genres) with MMA grooves and FluidSynth");
+      "synth", "Render the built-in genre corpus (10 GTZAN-named genres) with MMA grooves through several synthesisers");
   cmd->add_option("--out", opts->config.out_dir,
                   "Corpus folder: DIR/<genre>/<genre>.NNNNN.wav, manifest.csv, synth.json");
   cmd->add_option("--clips-per-genre", opts->config.clips_per_genre, "Clips per genre")->capture_default_str();
   cmd->add_option("--seconds", opts->config.seconds, "Clip length in seconds (exact)")->capture_default_str();
   cmd->add_option("--seed", opts->config.seed, "Seed: the same seed renders the same corpus")->capture_default_str();
-  cmd->add_option("--soundfont", opts->config.soundfont, "General MIDI SoundFont (.sf2)")->capture_default_str();
+  cmd->add_option("--synth-paths", opts->synth_paths,
+                  "Synthesis paths, comma-separated: built-in names (--list-synth-paths) or fluidsynth:FILE.sf2, "
+                  "timidity:FILE.cfg; each clip is rendered through one (default: the five built-in defaults)");
+  cmd->add_option("--soundfont", opts->soundfont,
+                  "Render every clip with FluidSynth and this General MIDI SoundFont (= --synth-paths "
+                  "fluidsynth:FILE)");
   cmd->add_option("--threads", opts->config.threads, "Clips rendered at once (0: all cores)")->capture_default_str();
   cmd->add_option("--sample-rate", opts->config.sample_rate, "Output sample rate in Hz (mono 16-bit WAV)")
       ->capture_default_str();
   cmd->add_option("--genres", opts->genres, "Only these genres, comma-separated (default: all ten)");
   cmd->add_option("--mma", opts->config.mma, "The mma program")->capture_default_str();
   cmd->add_option("--fluidsynth", opts->config.fluidsynth, "The fluidsynth program")->capture_default_str();
+  cmd->add_option("--timidity", opts->config.timidity, "The timidity program")->capture_default_str();
   cmd->add_flag("-q,--quiet", opts->config.quiet, "No progress bar or summary (errors are still printed)");
   cmd->add_flag("--list-grooves", opts->list_grooves, "Print the groove table (CSV) and exit");
   cmd->add_flag("--markdown", opts->markdown, "With --list-grooves: print it as Markdown (docs/GROOVES.md)");
+  cmd->add_flag("--list-synth-paths", opts->list_paths, "Print the built-in synthesis paths (CSV) and exit");
   cmd->add_flag("--check-grooves", opts->check_grooves,
                 "Load every groove of the table with mma (no audio) and check its bar length; exit");
   cmd->callback([opts] { run(*opts); });

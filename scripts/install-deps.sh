@@ -27,7 +27,8 @@ packages=(
   python3-scipy python3-numba python3-sklearn python3-soundfile python3-pooch python3-audioread python3-lazy-loader python3-msgpack  # librosa (setup-venv.sh)
   # the generated genre corpus
   mma fluidsynth fluid-soundfont-gm
-  timgm6mb-soundfont  # the same corpus with other sounds: docs/ROBUSTNESS.md
+  # its other synthesis paths (mgc synth --list-synth-paths; docs/GROOVES.md)
+  timgm6mb-soundfont opl3-soundfont csound-soundfont timidity freepats
   clang libclang-rt-14-dev  # libFuzzer targets in fuzz/ (MGC_FUZZ, docs/RELIABILITY.md)
 )
 

@@ -2,6 +2,7 @@
 // the arrangement's MMA text helpers, the genre profiles, and the manifest's cells.
 #include <gtest/gtest.h>
 
+#include <map>
 #include <set>
 #include <sstream>
 #include <string>
@@ -11,6 +12,7 @@
 #include "mgc/core/error.h"
 #include "mgc/synth/arrangement.h"
 #include "mgc/synth/grooves.h"
+#include "mgc/synth/paths.h"
 #include "mgc/synth/plan.h"
 #include "mgc/synth/profiles.h"
 
@@ -40,6 +42,9 @@ void expect_same_plan(const ClipPlan& a, const ClipPlan& b) {
   EXPECT_EQ(a.offset, b.offset);
   EXPECT_EQ(a.gain_db, b.gain_db);
   EXPECT_EQ(a.fluidsynth_options, b.fluidsynth_options);
+  EXPECT_EQ(a.reverb_level, b.reverb_level);
+  EXPECT_EQ(a.chorus_level, b.chorus_level);
+  EXPECT_EQ(a.synth.name, b.synth.name);
   EXPECT_EQ(a.mma_source, b.mma_source);
 }
 
@@ -100,6 +105,37 @@ TEST(SynthPlanUnit, EveryGrooveFileOfEveryGenreIsReached) {
       }
       EXPECT_EQ(used, files) << genre << " seed " << seed;
     }
+  }
+}
+
+// Synthesis paths (issue #30): dealt evenly within a genre, every groove file meets every path over the clips,
+// and the paths configured change nothing else about a clip.
+TEST(SynthPlanUnit, SynthesisPathsAreDealtEvenlyAndIndependentlyOfTheRest) {
+  const auto& paths = synth::default_synth_paths();
+  for (uint64_t seed : {0, 7}) {
+    for (const auto& genre : synth::genre_names()) {
+      std::set<std::string> files;
+      for (const auto& g : synth::grooves_of(genre)) files.insert(g.library + "/" + g.file);
+      const int n = static_cast<int>(files.size() * paths.size());
+      std::map<std::string, int> per_path;
+      std::map<std::string, std::set<std::string>> paths_of_file;
+      for (int i = 0; i < n; ++i) {
+        const ClipPlan p = synth::plan_clip(config(seed), genre, i);
+        ++per_path[p.synth.name];
+        paths_of_file[p.groove.library + "/" + p.groove.file].insert(p.synth.name);
+      }
+      ASSERT_EQ(per_path.size(), paths.size()) << genre;
+      for (const auto& [name, count] : per_path) EXPECT_EQ(count, static_cast<int>(files.size())) << genre << name;
+      for (const auto& [file, set] : paths_of_file) EXPECT_EQ(set.size(), paths.size()) << genre << " " << file;
+    }
+  }
+  SynthConfig one = config(7);
+  one.synth_paths = {"fluidsynth/FluidR3_GM"};
+  for (int i = 0; i < 20; ++i) {
+    const ClipPlan a = synth::plan_clip(config(7), "jazz", i), b = synth::plan_clip(one, "jazz", i);
+    EXPECT_EQ(b.synth.name, "fluidsynth/FluidR3_GM");
+    EXPECT_EQ(a.mma_source, b.mma_source);
+    EXPECT_EQ(a.fluidsynth_options, b.fluidsynth_options);
   }
 }
 

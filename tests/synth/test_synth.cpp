@@ -22,6 +22,7 @@
 #include "mgc/core/lock.h"
 #include "mgc/synth/corpus.h"
 #include "mgc/synth/grooves.h"
+#include "mgc/synth/paths.h"
 #include "mgc/synth/plan.h"
 #include "mgc/synth/render.h"
 #include "test_util.h"
@@ -267,10 +268,66 @@ TEST(SynthTools, MissingToolsNameTheDebianPackage) {
   b.fluidsynth = "no-such-fluidsynth";
   EXPECT_NE(message(b).find("apt install fluidsynth"), std::string::npos) << message(b);
   b = c;
-  b.soundfont = "/nonexistent/font.sf2";
+  b.timidity = "no-such-timidity";
+  EXPECT_NE(message(b).find("apt install timidity"), std::string::npos) << message(b);
+  b.synth_paths = {"fluidsynth/TimGM6mb"};  // a timidity that no configured path needs is not looked for
+  EXPECT_EQ(message(b), "no error");
+  b = c;
+  b.synth_paths = {"fluidsynth:/nonexistent/font.sf2"};
   EXPECT_NE(message(b).find("fluid-soundfont-gm"), std::string::npos) << message(b);
-  b.soundfont = MGC_SOURCE_DIR "/CMakeLists.txt";
+  b.synth_paths = {"fluidsynth:" MGC_SOURCE_DIR "/CMakeLists.txt"};
   EXPECT_NE(message(b).find("not a SoundFont"), std::string::npos) << message(b);
+  b.synth_paths = {"timidity:/nonexistent/patches.cfg"};
+  EXPECT_NE(message(b).find("freepats"), std::string::npos) << message(b);
+  // Every built-in path names its package when its sound set is missing (checked through a renamed copy).
+  for (const auto& p : mgc::synth::known_synth_paths()) EXPECT_FALSE(p.package.empty()) << p.name;
+}
+
+TEST(SynthPaths, SpecsAreNamesOrEngineAndFile) {
+  using mgc::synth::parse_synth_path;
+  EXPECT_EQ(parse_synth_path("fluidsynth/OPL3_FM").sound_set, "/usr/share/sounds/sf2/OPL-3_FM_128M.sf2");
+  EXPECT_EQ(parse_synth_path("timidity/freepats").engine, mgc::synth::Engine::timidity);
+  const auto custom = parse_synth_path("fluidsynth:/x/My Font.sf2");
+  EXPECT_EQ(custom.name, "fluidsynth/My Font");
+  EXPECT_EQ(custom.sound_set, "/x/My Font.sf2");
+  EXPECT_EQ(parse_synth_path("timidity:/etc/x.cfg").name, "timidity/x");
+  try {
+    parse_synth_path("fluidsynth/Nope");
+    ADD_FAILURE() << "no error";
+  } catch (const mgc::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("fluidsynth/FluidR3_GM"), std::string::npos) << e.what();
+  }
+  SynthConfig c;
+  c.out_dir = "x";
+  c.synth_paths = {"fluidsynth/TimGM6mb", "fluidsynth/TimGM6mb", "timidity/freepats"};
+  EXPECT_EQ(c.resolved_synth_paths(), (std::vector<std::string>{"fluidsynth/TimGM6mb", "timidity/freepats"}));
+  c.synth_paths = {"bogus"};
+  EXPECT_THROW(c.validate(), mgc::Error);
+}
+
+// TiMidity++ with FreePats: every General MIDI program gets a patch, a missing one its family's nearest.
+TEST(SynthPaths, TimidityConfigMapsMissingProgramsToTheirFamily) {
+  const std::string cfg = "dir /p\ndrumset 0\n 35 Drum/kick.pat\nbank 0\n 0 Tone/000_Piano.pat amp=90\n"
+                          " 16 Tone/016_Organ.pat\n 48 Tone/048_Strings.pat\n";
+  const std::string out = mgc::synth::complete_timidity_config(cfg, "/etc/timidity/x.cfg");
+  EXPECT_EQ(out.find("dir /etc/timidity\n"), out.find('\n') + 1) << out;
+  EXPECT_NE(out.find(cfg), std::string::npos);
+  EXPECT_NE(out.find("\n 1 Tone/000_Piano.pat amp=90\n"), std::string::npos) << out;   // piano family
+  EXPECT_NE(out.find("\n 17 Tone/016_Organ.pat\n"), std::string::npos) << out;        // organ family
+  EXPECT_NE(out.find("\n 52 Tone/048_Strings.pat\n"), std::string::npos) << out;      // ensemble family
+  EXPECT_NE(out.find("\n 127 Tone/048_Strings.pat\n"), std::string::npos) << out;     // no family member: nearest
+  // The drum kit's 35 is not melodic program 35, which is mapped (no bass in the set: the nearest, strings).
+  EXPECT_NE(out.find("\n 35 Tone/048_Strings.pat\n"), std::string::npos) << out;
+  EXPECT_EQ(out.find("35 Drum/kick.pat"), out.rfind("35 Drum/kick.pat")) << out;
+  int mapped = 0;
+  for (size_t at = out.rfind("bank 0"); (at = out.find("\n ", at + 1)) != std::string::npos;) ++mapped;
+  EXPECT_EQ(mapped, 125);  // the 128 programs less the 3 present
+  // Debian's FreePats: 72 melodic programs present, so 56 mapped.
+  const std::string freepats = mgc::read_file("/etc/timidity/freepats.cfg");
+  const std::string full = mgc::synth::complete_timidity_config(freepats, "/etc/timidity/freepats.cfg");
+  int added = 0;
+  for (size_t at = full.rfind("\nbank 0\n"); (at = full.find("\n ", at + 1)) != std::string::npos;) ++added;
+  EXPECT_EQ(added, 56);
 }
 
 // ----------------------------------------------------------------------------------------------------------------
@@ -279,8 +336,9 @@ TEST(SynthTools, MissingToolsNameTheDebianPackage) {
 TEST(SynthCli, HelpListsTheOptions) {
   const auto r = run_cli("synth --help");
   EXPECT_EQ(r.exit_code, 0);
-  for (const char* opt : {"--out", "--clips-per-genre", "--seconds", "--seed", "--soundfont", "--threads",
-                          "--sample-rate", "--genres", "--list-grooves", "--check-grooves"})
+  for (const char* opt : {"--out", "--clips-per-genre", "--seconds", "--seed", "--soundfont", "--synth-paths",
+                          "--timidity", "--threads", "--sample-rate", "--genres", "--list-grooves",
+                          "--list-synth-paths", "--check-grooves"})
     EXPECT_NE(r.output.find(opt), std::string::npos) << opt;
 }
 
@@ -455,12 +513,16 @@ void expect_exact_clips(const std::string& root) {
 void expect_manifest(const std::string& root) {
   const auto rows = read_csv(root + "/manifest.csv");
   ASSERT_EQ(rows.size(), 21u);
-  EXPECT_EQ(rows[0],
-            (std::vector<std::string>{"path", "genre", "groove", "groove_file", "tempo", "key", "seconds", "seed"}));
-  std::map<std::string, std::set<std::string>> grooves;
+  EXPECT_EQ(rows[0], (std::vector<std::string>{"path", "genre", "groove", "groove_file", "tempo", "key", "seconds",
+                                               "seed", "synth", "progression"}));
+  std::map<std::string, std::set<std::string>> grooves, paths_of_genre;
+  std::map<std::string, int> clips_of_path;
   for (size_t i = 1; i < rows.size(); ++i) {
     const auto& r = rows[i];
-    ASSERT_EQ(r.size(), 8u);
+    ASSERT_EQ(r.size(), 10u);
+    paths_of_genre[r[1]].insert(r[8]);
+    ++clips_of_path[r[8]];
+    EXPECT_FALSE(r[9].empty());
     if (i > 1) EXPECT_LT(rows[i - 1][0], r[0]) << "sorted by path";
     EXPECT_EQ(r[0].substr(0, r[0].find('/')), r[1]);
     EXPECT_TRUE(fs::exists(root + "/" + r[0]));
@@ -477,6 +539,13 @@ void expect_manifest(const std::string& root) {
   }
   EXPECT_EQ(grooves.size(), 10u);
   for (const auto& [genre, set] : grooves) EXPECT_EQ(set.size(), 2u) << genre << ": its two clips share a groove";
+  // Synthesis paths: a genre's two clips take two paths, and the 20 clips meet every default path.
+  for (const auto& [genre, set] : paths_of_genre) EXPECT_EQ(set.size(), 2u) << genre << ": its clips share a path";
+  std::string counts;
+  for (const auto& [path, n] : clips_of_path) counts += " " + path + ":" + std::to_string(n);
+  std::printf("clips per synthesis path:%s\n", counts.c_str());
+  for (const auto& name : mgc::synth::default_synth_paths()) EXPECT_GE(clips_of_path[name], 1) << name << counts;
+  EXPECT_EQ(clips_of_path.size(), mgc::synth::default_synth_paths().size()) << counts;
   const std::string json = slurp(root + "/synth.json");
   EXPECT_NE(json.find("\"seed\": 7"), std::string::npos) << json;
   EXPECT_NE(json.find("\"sample_rate\": 22050"), std::string::npos) << json;

@@ -30,7 +30,7 @@ namespace fs = std::filesystem;
 
 // Bump when a change alters what a given (seed, genre, index) renders: a corpus made by another generator
 // version is not resumed into.
-constexpr const char* kGenerator = "mgc-synth-3";
+constexpr const char* kGenerator = "mgc-synth-4";  // 4: synthesis paths (issue #30)
 
 // ---------------------------------------------------------------------------------------------------------------
 // Manifest.
@@ -41,16 +41,14 @@ struct ManifestRow {
   std::string key;
   double seconds = 0;
   uint64_t seed = 0;
+  std::string synth, progression;
 };
 
-const std::vector<std::string> kManifestColumns = {"path",  "genre", "groove",  "groove_file",
-                                                   "tempo", "key",   "seconds", "seed"};
-// Before the column was renamed (same meaning): such a manifest is still read, and rewritten with the new header.
-const std::vector<std::string> kOldManifestColumns = {"path",  "genre", "groove",  "library",
-                                                      "tempo", "key",   "seconds", "seed"};
+const std::vector<std::string> kManifestColumns = {"path", "genre",   "groove", "groove_file", "tempo",
+                                                   "key",  "seconds", "seed",   "synth",       "progression"};
 
 // Rows of an existing manifest by path; a missing, unparsable or foreign file gives none (everything is re-checked
-// anyway), and so does a row that is not 8 cells or whose numbers do not parse.
+// anyway), and so does a row of the wrong width or whose numbers do not parse.
 std::map<std::string, ManifestRow> read_manifest(const std::string& path) {
   std::map<std::string, ManifestRow> rows;
   std::error_code ec;
@@ -61,12 +59,12 @@ std::map<std::string, ManifestRow> read_manifest(const std::string& path) {
   } catch (const Error&) {
     return rows;
   }
-  if (table.rows.empty() || (table.rows[0] != kManifestColumns && table.rows[0] != kOldManifestColumns)) return rows;
+  if (table.rows.empty() || table.rows[0] != kManifestColumns) return rows;
   for (size_t i = 1; i < table.rows.size(); ++i) {
     const auto& f = table.rows[i];
-    if (f.size() != 8) continue;
+    if (f.size() != kManifestColumns.size()) continue;
     try {
-      ManifestRow r{f[0], f[1], f[2], f[3], std::stoi(f[4]), f[5], std::stod(f[6]), std::stoull(f[7])};
+      ManifestRow r{f[0], f[1], f[2], f[3], std::stoi(f[4]), f[5], std::stod(f[6]), std::stoull(f[7]), f[8], f[9]};
       rows[r.path] = r;
     } catch (const std::exception&) {
       continue;
@@ -79,7 +77,7 @@ std::string manifest_text(const std::map<std::string, ManifestRow>& rows) {
   std::string s = csv::row(kManifestColumns) + "\n";
   for (const auto& [path, r] : rows)
     s += csv::row({r.path, r.genre, r.groove, r.groove_file, std::to_string(r.tempo), r.key,
-                   fmt::format("{:g}", r.seconds), std::to_string(r.seed)}) +
+                   fmt::format("{:g}", r.seconds), std::to_string(r.seed), r.synth, r.progression}) +
          "\n";
   return s;
 }
@@ -118,10 +116,9 @@ struct ClipOutcome {
 
 SynthReport synthesize_corpus(const SynthConfig& config) {
   config.validate();
-  check_synth_tools(config);
+  const Tools tools = check_synth_tools(config);
   const auto t0 = std::chrono::steady_clock::now();
-  const std::string mma = find_program(config.mma);
-  const std::string fluidsynth = find_program(config.fluidsynth);
+  const std::vector<std::string> synth_paths = config.resolved_synth_paths();
   const fs::path root(config.out_dir);
   std::error_code ec;
   fs::create_directories(root, ec);
@@ -130,7 +127,7 @@ SynthReport synthesize_corpus(const SynthConfig& config) {
   // the manifest. Locked through the folder itself (core/lock.h), so the corpus holds no lock file.
   const FolderLock lock(config.out_dir, "", "synth");
 
-  // A corpus folder holds one (seed, length, rate, soundfont, generator): refuse to mix.
+  // A corpus folder holds one (seed, length, rate, synthesis paths, generator): refuse to mix.
   const fs::path json_path = root / "synth.json";
   if (fs::exists(json_path, ec)) {
     nlohmann::json old;
@@ -149,7 +146,7 @@ SynthReport synthesize_corpus(const SynthConfig& config) {
     differs("seed", config.seed);
     differs("seconds", config.seconds);
     differs("sample_rate", config.sample_rate);
-    differs("soundfont", config.soundfont);
+    differs("synth_paths", synth_paths);
   }
 
   const auto genres = active_genres(config);
@@ -172,15 +169,16 @@ SynthReport synthesize_corpus(const SynthConfig& config) {
                               {"clips_per_genre", config.clips_per_genre},
                               {"seconds", config.seconds},
                               {"seed", config.seed},
-                              {"soundfont", config.soundfont},
+                              {"synth_paths", synth_paths},
                               {"sample_rate", config.sample_rate},
                               {"channels", 1},
                               {"format", "WAV PCM 16-bit"},
                               {"threads", resolve_threads(config.threads)},
                               {"genres", genres},
                               {"grooves_per_genre", per_genre},
-                              {"mma", mma},
-                              {"fluidsynth", fluidsynth},
+                              {"mma", tools.mma},
+                              {"fluidsynth", tools.fluidsynth},
+                              {"timidity", tools.timidity},
                               {"clips_listed", listed}};
     write_file_atomic(json_path.string(), j.dump(2) + "\n");
   };
@@ -230,10 +228,11 @@ SynthReport synthesize_corpus(const SynthConfig& config) {
         ClipPlan plan;
         try {
           plan = plan_clip(config, job.genre, job.index, attempt);
-          render_clip(config, plan, mma, fluidsynth, (root / rel).string());
+          render_clip(config, plan, tools, (root / rel).string());
           out.ok = true;
           out.row = {rel,        job.genre, plan.groove.groove, plan.groove.library + "/" + plan.groove.file,
-                     plan.tempo, plan.key,  config.seconds,     plan.seed};
+                     plan.tempo, plan.key,  config.seconds,     plan.seed,
+                     plan.synth.name, plan.progression};
         } catch (const std::exception& e) {
           std::string why = e.what();
           if (why.rfind("synth: ", 0) == 0) why = why.substr(7);

@@ -38,6 +38,23 @@ GrooveEntry pick_groove(const std::vector<GrooveEntry>& grooves, uint64_t seed, 
   return grooves[in_file[(slot / files.size()) % in_file.size()]];
 }
 
+size_t file_count(const std::vector<GrooveEntry>& grooves) {
+  size_t files = 0;
+  for (size_t i = 0; i < grooves.size(); ++i)
+    if (i == 0 || grooves[i].library != grooves[i - 1].library || grooves[i].file != grooves[i - 1].file) ++files;
+  return files;
+}
+
+// The synthesis path of clip `index` (see plan_clip's contract).
+SynthPath pick_path(const std::vector<std::string>& specs, uint64_t seed, const std::string& genre, int index,
+                    size_t files) {
+  std::vector<size_t> order(specs.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  SplitMix64(splitmix64(seed ^ fnv1a64(genre) ^ 0x5717e5ull)).shuffle(order);
+  const size_t i = static_cast<size_t>(index);
+  return parse_synth_path(specs[order[(i % files + i / files) % order.size()]]);
+}
+
 }  // namespace
 
 ClipPlan plan_clip(const SynthConfig& config, const std::string& genre, int index, int attempt) {
@@ -47,6 +64,7 @@ ClipPlan plan_clip(const SynthConfig& config, const std::string& genre, int inde
   plan.index = index;
   plan.seed = splitmix64(splitmix64(config.seed ^ fnv1a64(genre)) + static_cast<uint64_t>(index));
   plan.groove = pick_groove(grooves_of(genre), config.seed, genre, index, attempt);
+  plan.synth = pick_path(config.resolved_synth_paths(), config.seed, genre, index, file_count(grooves_of(genre)));
   const GrooveEntry& g = plan.groove;
 
   SplitMix64 rng(plan.seed + static_cast<uint64_t>(attempt) * 0x9e3779b97f4a7c15ull);
@@ -64,12 +82,17 @@ ClipPlan plan_clip(const SynthConfig& config, const std::string& genre, int inde
   plan.gain_db = rng.uniform(-6.0, 0.0);
 
   // Room: reverb and chorus inside the genre's range.
+  const double room_size = rng.uniform(prof.room_size_min, prof.room_size_max);
+  const double damp = rng.uniform(0.0, 0.6);
+  const double width = rng.uniform(0.3, 1.0);
+  plan.reverb_level = rng.uniform(prof.reverb_level_min, prof.reverb_level_max);
+  plan.chorus_level = rng.uniform(0.0, prof.chorus_level_max);
   plan.fluidsynth_options = {
-      "synth.reverb.room-size=" + fmt_double(rng.uniform(prof.room_size_min, prof.room_size_max)),
-      "synth.reverb.damp=" + fmt_double(rng.uniform(0.0, 0.6)),
-      "synth.reverb.width=" + fmt_double(rng.uniform(0.3, 1.0)),
-      "synth.reverb.level=" + fmt_double(rng.uniform(prof.reverb_level_min, prof.reverb_level_max)),
-      "synth.chorus.level=" + fmt_double(rng.uniform(0.0, prof.chorus_level_max)),
+      "synth.reverb.room-size=" + fmt_double(room_size),
+      "synth.reverb.damp=" + fmt_double(damp),
+      "synth.reverb.width=" + fmt_double(width),
+      "synth.reverb.level=" + fmt_double(plan.reverb_level),
+      "synth.chorus.level=" + fmt_double(plan.chorus_level),
       "synth.chorus.depth=" + fmt_double(rng.uniform(3.0, 12.0)),
       "synth.chorus.speed=" + fmt_double(rng.uniform(0.2, 0.6)),
   };

@@ -7,6 +7,7 @@
 
 #include "mgc/synth/config.h"
 #include "mgc/synth/grooves.h"
+#include "mgc/synth/paths.h"
 
 namespace mgc::synth {
 
@@ -23,12 +24,17 @@ struct ClipPlan {
   double offset = 0;                            // seconds skipped at the start (inside the first bars)
   double gain_db = 0;                           // applied after peak normalisation to -1 dBFS; in [-6, 0]
   std::vector<std::string> fluidsynth_options;  // "-o name=value" pairs for reverb/chorus
+  double reverb_level = 0, chorus_level = 0;    // the same room's levels in [0, 1], for TiMidity++
+  SynthPath synth;                              // the synthesis path (manifest column `synth`)
   std::string mma_source;                       // the complete .mma file
 };
 
 // Plans clip `index` of `genre`. `attempt` 0 is the normal groove; attempt 1 takes a groove of another file of the
-// genre (the retry after a failure). Uses config.seed and config.seconds only. Pure: no files, no processes.
-// Throws mgc::Error for an unknown genre.
+// genre (the retry after a failure). Uses config.seed, config.seconds and config's synthesis paths only. Pure: no
+// files, no processes. The synthesis path is dealt from a seeded order of the paths so that within a genre their
+// clip counts differ by at most one and every groove file meets every path (the deal moves on by one path per
+// round of files); it draws nothing from the clip's own random stream, so a clip's other fields do not depend on
+// the paths configured. Throws mgc::Error for an unknown genre or synthesis path.
 ClipPlan plan_clip(const SynthConfig& config, const std::string& genre, int index, int attempt = 0);
 
 }  // namespace mgc::synth

@@ -90,29 +90,23 @@ using SndfilePtr = std::unique_ptr<SNDFILE, SndfileCloser>;
 
 }  // namespace
 
-void check_synth_tools(const SynthConfig& config) {
-  if (find_program(config.mma).empty())
+Tools check_synth_tools(const SynthConfig& config) {
+  Tools tools;
+  tools.mma = find_program(config.mma);
+  if (tools.mma.empty())
     throw make_error("synth", "'{}' not found (looked in PATH): install the Debian package mma (apt install mma)",
                      config.mma);
-  if (find_program(config.fluidsynth).empty())
-    throw make_error("synth",
-                     "'{}' not found (looked in PATH): install the Debian package fluidsynth (apt install fluidsynth)",
-                     config.fluidsynth);
-  std::error_code ec;
-  if (!fs::is_regular_file(config.soundfont, ec))
-    throw make_error("synth",
-                     "soundfont '{}' not found: install the Debian package fluid-soundfont-gm (apt install "
-                     "fluid-soundfont-gm) or pass --soundfont PATH",
-                     config.soundfont);
-  std::ifstream in(config.soundfont, std::ios::binary);
-  char head[12] = {};
-  in.read(head, sizeof(head));
-  if (!in || std::memcmp(head, "RIFF", 4) != 0 || std::memcmp(head + 8, "sfbk", 4) != 0)
-    throw make_error("synth", "soundfont '{}' is not a SoundFont 2 file (no RIFF/sfbk header)", config.soundfont);
+  for (const auto& spec : config.resolved_synth_paths()) {
+    const SynthPath path = parse_synth_path(spec);
+    const bool fluid = path.engine == Engine::fluidsynth;
+    const std::string& program = fluid ? config.fluidsynth : config.timidity;
+    check_synth_path(path, program);
+    (fluid ? tools.fluidsynth : tools.timidity) = find_program(program);
+  }
+  return tools;
 }
 
-void render_clip(const SynthConfig& config, const ClipPlan& plan, const std::string& mma, const std::string& fluidsynth,
-                 const std::string& wav_path) {
+void render_clip(const SynthConfig& config, const ClipPlan& plan, const Tools& tools, const std::string& wav_path) {
   ScratchDir scratch;
   const std::string mma_file = scratch.file("clip.mma");
   const std::string mid = scratch.file("clip.mid");
@@ -122,28 +116,54 @@ void render_clip(const SynthConfig& config, const ClipPlan& plan, const std::str
     out << plan.mma_source;
     if (!out) throw make_error("synth", "cannot write '{}'", mma_file);
   }
-  const ToolRun m = run_tool({mma, "-f", mid, mma_file}, scratch.file("mma.log"), 120);
+  const ToolRun m = run_tool({tools.mma, "-f", mid, mma_file}, scratch.file("mma.log"), 120);
   std::error_code ec;
   if (m.exit_code != 0 || !fs::exists(mid, ec) || fs::file_size(mid, ec) == 0)
     throw make_error("synth", "mma failed (exit {}): {}", m.exit_code, brief(m.output));
 
-  std::vector<std::string> argv = {fluidsynth, "-n",  "-i", "-q",    "-R", "1",
-                                   "-C",       "1",   "-g", "0.5",   "-r", std::to_string(config.sample_rate),
-                                   "-T",       "wav", "-O", "float", "-o", "synth.cpu-cores=1"};
-  for (const auto& opt : plan.fluidsynth_options) {
-    argv.push_back("-o");
-    argv.push_back(opt);
+  const SynthPath& path = plan.synth;
+  std::vector<std::string> argv;
+  if (path.engine == Engine::fluidsynth) {
+    argv = {tools.fluidsynth, "-n",  "-i", "-q",    "-R", "1",
+            "-C",             "1",   "-g", "0.5",   "-r", std::to_string(config.sample_rate),
+            "-T",             "wav", "-O", "float", "-o", "synth.cpu-cores=1"};
+    for (const auto& opt : plan.fluidsynth_options) {
+      argv.push_back("-o");
+      argv.push_back(opt);
+    }
+    argv.insert(argv.end(), {"-F", raw, path.sound_set, mid});
+  } else {
+    // TiMidity++ reads its patch set through a configuration completed with the programs the set lacks.
+    const std::string cfg = scratch.file("timidity.cfg");
+    {
+      std::ofstream out(cfg, std::ios::binary);
+      out << complete_timidity_config(read_file(path.sound_set), path.sound_set);
+      if (!out) throw make_error("synth", "cannot write '{}'", cfg);
+    }
+    const auto level = [](double v) { return std::to_string(std::clamp(static_cast<int>(std::lround(v * 127)), 1, 127)); };
+    argv = {tools.timidity,
+            "-c",
+            cfg,
+            "-id",
+            "-Ow",
+            "-s",
+            std::to_string(config.sample_rate),
+            "--reverb=G," + level(plan.reverb_level),
+            "--chorus=n," + level(plan.chorus_level / 2.0),
+            "-o",
+            raw,
+            mid};
   }
-  argv.insert(argv.end(), {"-F", raw, config.soundfont, mid});
-  const ToolRun f = run_tool(argv, scratch.file("fluidsynth.log"), 120 + 2 * config.seconds);
-  if (f.exit_code != 0) throw make_error("synth", "fluidsynth failed (exit {}): {}", f.exit_code, brief(f.output));
+  const std::string engine = path.engine == Engine::fluidsynth ? "fluidsynth" : "timidity";
+  const ToolRun f = run_tool(argv, scratch.file(engine + ".log"), 120 + 2 * config.seconds);
+  if (f.exit_code != 0) throw make_error("synth", "{} failed (exit {}): {}", engine, f.exit_code, brief(f.output));
 
   SF_INFO info{};
   SndfilePtr in(sf_open(raw.c_str(), SFM_READ, &info));
   if (!in)
-    throw make_error("synth", "fluidsynth wrote no readable audio ({}): {}", sf_strerror(nullptr), brief(f.output));
+    throw make_error("synth", "{} wrote no readable audio ({}): {}", engine, sf_strerror(nullptr), brief(f.output));
   if (info.samplerate != config.sample_rate || info.channels < 1)
-    throw make_error("synth", "fluidsynth wrote {} Hz x {} channels, expected {} Hz", info.samplerate, info.channels,
+    throw make_error("synth", "{} wrote {} Hz x {} channels, expected {} Hz", engine, info.samplerate, info.channels,
                      config.sample_rate);
   const int64_t n = config.clip_frames();
   const int64_t start = static_cast<int64_t>(std::llround(plan.offset * config.sample_rate));
@@ -153,7 +173,7 @@ void render_clip(const SynthConfig& config, const ClipPlan& plan, const std::str
                      static_cast<double>(start + n) / config.sample_rate, brief(f.output));
   std::vector<float> inter(static_cast<size_t>(info.frames) * static_cast<size_t>(info.channels));
   if (sf_readf_float(in.get(), inter.data(), info.frames) != info.frames)
-    throw make_error("synth", "short read of fluidsynth's output");
+    throw make_error("synth", "short read of {}'s output", engine);
   in.reset();
 
   std::vector<double> mono(static_cast<size_t>(n));
@@ -168,8 +188,8 @@ void render_clip(const SynthConfig& config, const ClipPlan& plan, const std::str
   }
   const double rms = std::sqrt(energy / static_cast<double>(std::max<int64_t>(n, 1)));
   if (peak < 1e-4 || rms < 1e-5)
-    throw make_error("synth", "the render is silent (peak {:.2g}); is '{}' a General MIDI soundfont? {}", peak,
-                     config.soundfont, brief(f.output));
+    throw make_error("synth", "the render is silent (peak {:.2g}); is '{}' a General MIDI sound set? {}", peak,
+                     path.sound_set, brief(f.output));
   // Peak-normalise to -1 dBFS, then the clip's gain (-6..0 dB): level varies, nothing clips.
   const double scale = std::pow(10.0, (-1.0 + plan.gain_db) / 20.0) / peak;
   std::vector<short> pcm(static_cast<size_t>(n));

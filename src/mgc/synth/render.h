@@ -1,8 +1,8 @@
 #pragma once
-// Rendering: a clip plan through `mma` (MMA text -> MIDI) and `fluidsynth` (MIDI -> audio with a General MIDI
-// soundfont), mixed to mono, cut and levelled into a 16-bit WAV; and the checks that these tools and the groove
-// table work. Tools run through core/subprocess (no shell) with PYTHONHASHSEED=0, so MMA (Python) makes the same
-// choices on every run.
+// Rendering: a clip plan through `mma` (MMA text -> MIDI) and the clip's synthesis path (paths.h: FluidSynth with
+// a General MIDI SoundFont, or TiMidity++ with a patch set), mixed to mono, cut and levelled into a 16-bit WAV;
+// and the checks that these tools and the groove table work. Tools run through core/subprocess (no shell) with
+// PYTHONHASHSEED=0, so MMA (Python) makes the same choices on every run.
 #include <string>
 #include <vector>
 
@@ -12,18 +12,23 @@
 
 namespace mgc::synth {
 
-// Checks that mma, fluidsynth and the soundfont are there. Throws mgc::Error naming what is missing and the
-// Debian package that provides it (mma, fluidsynth, fluid-soundfont-gm).
-void check_synth_tools(const SynthConfig& config);
+// The programs a render runs, as find_program resolved them ("" for one that no configured path needs).
+struct Tools {
+  std::string mma, fluidsynth, timidity;
+};
 
-// Renders `plan` into `wav_path`: mma and fluidsynth (paths, as find_program returns them) in a temporary folder,
-// then the frames from plan.offset on, config.clip_frames() of them, averaged to mono, peak-normalised to -1 dBFS
-// plus plan.gain_db and written as 16-bit PCM at config.sample_rate through a temporary file in the same folder
-// renamed into place. Throws mgc::Error ("synth: ...", with the tool's own message) if a tool fails or runs over
-// its time limit (mma 120 s, fluidsynth 120 s + 2 x seconds), the render is too short or silent, or the file
-// cannot be written; `wav_path` is then left as it was.
-void render_clip(const SynthConfig& config, const ClipPlan& plan, const std::string& mma, const std::string& fluidsynth,
-                 const std::string& wav_path);
+// Checks that mma and every configured synthesis path (its program and sound set) are there, and resolves the
+// programs. Throws mgc::Error naming what is missing and the Debian package that provides it (mma, fluidsynth,
+// timidity, fluid-soundfont-gm ...).
+Tools check_synth_tools(const SynthConfig& config);
+
+// Renders `plan` into `wav_path`: mma, then the plan's synthesis path, in a temporary folder; then the frames from
+// plan.offset on, config.clip_frames() of them, averaged to mono, peak-normalised to -1 dBFS plus plan.gain_db and
+// written as 16-bit PCM at config.sample_rate through a temporary file in the same folder renamed into place.
+// Throws mgc::Error ("synth: ...", with the tool's own message) if a tool fails or runs over its time limit (mma
+// 120 s, the synthesiser 120 s + 2 x seconds), the render is too short or silent, or the file cannot be written;
+// `wav_path` is then left as it was.
+void render_clip(const SynthConfig& config, const ClipPlan& plan, const Tools& tools, const std::string& wav_path);
 
 // The pid in the name of a render's scratch folder ("mgc-synth-<pid>-XXXXXX" in the system's temporary folder),
 // or 0 for any other name: with core/fs.h remove_leftovers, a later run removes what a killed one left.
