@@ -552,3 +552,92 @@ TEST(SplitJson, JsonCarriesTheResolvedSplit) {
   const auto bare = nlohmann::json::parse(mgc::data::to_json(s));
   EXPECT_EQ(bare["clips"]["val"][0], s.val[0]);
 }
+
+// ---- crossed splits (issue #30: a figure the generator cannot flatter) ----
+
+namespace {
+
+// The generated corpus with synthesis paths: every groove is rendered through each of `paths` paths (the values
+// of the `synth` field span every class).
+Dataset with_paths(int paths, int classes = 4, int grooves = 10) {
+  Dataset ds = synthetic(classes, grooves, paths);
+  for (auto& c : ds.clips) c.fields["synth"] = "path" + c.fields["seed"];  // seed k = 0..paths-1 in each groove
+  return ds;
+}
+
+void expect_crossed(const Dataset& ds, const Split& s, const std::vector<std::string>& fields) {
+  expect_well_formed(s, ds.clips.size());
+  for (const auto& f : fields) {
+    SCOPED_TRACE(f);
+    EXPECT_TRUE(disjoint(values_of(ds, s.test, f), values_of(ds, s.train, f)));
+    EXPECT_TRUE(disjoint(values_of(ds, s.test, f), values_of(ds, s.val, f)));
+    EXPECT_TRUE(disjoint(values_of(ds, s.val, f), values_of(ds, s.train, f)));
+  }
+}
+
+}  // namespace
+
+TEST(Crossed, NoGrooveAndNoSynthesisPathIsSharedBetweenSides) {
+  const Dataset ds = with_paths(5);
+  SplitConfig c = holdout("groove+synth", 3);
+  const Split s = mgc::data::make_split(ds, c);
+  expect_crossed(ds, s, {"groove", "synth"});
+  // Paths are dealt as one pool: 1 test, 1 val, 3 train of 5; grooves per class: 2/2/6 of 10 (0.15 of 10 rounds to 2).
+  EXPECT_EQ(values_of(ds, s.test, "synth").size(), 1u);
+  EXPECT_EQ(values_of(ds, s.val, "synth").size(), 1u);
+  EXPECT_EQ(values_of(ds, s.train, "synth").size(), 3u);
+  EXPECT_EQ(s.test.size(), 4u * 2u * 1u);   // classes x test grooves x test paths, one clip each
+  EXPECT_EQ(s.val.size(), 4u * 2u * 1u);
+  EXPECT_EQ(s.train.size(), 4u * 6u * 3u);
+  for (const auto& [cls, n] : groups_per_class(ds, s.test, "groove")) EXPECT_EQ(n, 2u) << cls;
+  EXPECT_EQ(s.by, "groove+synth");
+  EXPECT_EQ(s.method, "holdout");
+  EXPECT_EQ(s.description,
+            "crossed holdout by groove+synth: no groove and no synth shared between sides (72/8/8 clips; 112 left "
+            "out, their groove and synth fall on different sides) in 4 classes, seed 3");
+  const Clip& first = ds.clips[static_cast<size_t>(s.test[0])];
+  EXPECT_EQ(mgc::data::group_of(first, "groove+synth"), first.field("groove") + "+" + first.field("synth"));
+  EXPECT_EQ(mgc::data::group_of(first, "synth"), first.field("synth"));
+  EXPECT_EQ(mgc::data::group_of(first, "clip"), "");
+  // Deterministic for a seed.
+  const Split again = mgc::data::make_split(ds, c);
+  EXPECT_EQ(again.test, s.test);
+  EXPECT_EQ(again.train, s.train);
+}
+
+TEST(Crossed, KFoldTestSidesAreDisjointAndCoverEveryPathOnce) {
+  const Dataset ds = with_paths(5, 3, 10);
+  std::set<int64_t> tested;
+  std::set<std::string> test_paths;
+  for (int fold = 0; fold < 5; ++fold) {
+    SplitConfig c = holdout("groove+synth", 1);
+    c.method = "kfold";
+    c.fold = fold;
+    const Split s = mgc::data::make_split(ds, c);
+    SCOPED_TRACE("fold " + std::to_string(fold));
+    expect_crossed(ds, s, {"groove", "synth"});
+    const auto paths = values_of(ds, s.test, "synth");
+    ASSERT_EQ(paths.size(), 1u);
+    test_paths.insert(*paths.begin());
+    EXPECT_EQ(s.test.size(), 3u * 2u);  // 3 classes x 2 test grooves x 1 path
+    EXPECT_EQ(s.train.size(), 3u * 6u * 3u);
+    for (int64_t i : s.test) EXPECT_TRUE(tested.insert(i).second) << "clip " << i << " tested twice";
+    EXPECT_EQ(s.folds, 5);
+    EXPECT_EQ(s.fold, fold);
+  }
+  EXPECT_EQ(test_paths.size(), 5u);
+}
+
+TEST(Crossed, BadFieldListsAndTooFewValuesAreNamed) {
+  const Dataset ds = with_paths(2);
+  EXPECT_NE(error_of([&] { mgc::data::make_split(ds, holdout("groove+synth")); }).find("synth"), std::string::npos);
+  EXPECT_NE(error_of([&] { mgc::data::make_split(ds, holdout("groove+groove")); }).find("named twice"),
+            std::string::npos);
+  EXPECT_NE(error_of([&] { mgc::data::make_split(ds, holdout("groove+clip")); }).find("takes fields"),
+            std::string::npos);
+  EXPECT_NE(error_of([&] { mgc::data::make_split(ds, holdout("groove+nope")); }).find("nope"), std::string::npos);
+  const Dataset three = with_paths(3);
+  SplitConfig c = holdout("groove+synth");
+  c.method = "kfold";
+  EXPECT_NE(error_of([&] { mgc::data::make_split(three, c); }).find("5-fold needs at least 5"), std::string::npos);
+}

@@ -241,6 +241,120 @@ Split kfold_by_group(const Dataset& ds, const SplitConfig& config, const std::st
   return s;
 }
 
+// The side (0 train, 1 val, 2 test) of every clip under a split by one field, for a crossed split. A field whose
+// values each belong to one class (a groove file) is split per class as by holdout_by_group / kfold_by_group; a
+// field whose values span classes (a synthesis path plays every genre) cannot be stratified, so its values are
+// shuffled as one pool and dealt the same way.
+std::vector<int> sides_by_field(const Dataset& ds, const SplitConfig& config, const std::string& field) {
+  const auto groups = make_groups(ds, field);
+  const bool pooled = std::any_of(groups.begin(), groups.end(), [](const Group& g) { return g.mixed; });
+  std::vector<int> side(ds.clips.size(), 0);
+  if (!pooled) {
+    const Split s = config.method == "kfold" ? kfold_by_group(ds, config, field) : holdout_by_group(ds, config, field);
+    for (int64_t i : s.val) side[static_cast<size_t>(i)] = 1;
+    for (int64_t i : s.test) side[static_cast<size_t>(i)] = 2;
+    return side;
+  }
+  std::vector<size_t> order(groups.size());
+  for (size_t g = 0; g < order.size(); ++g) order[g] = g;
+  shuffle(order, config.seed, "pooled:" + field);
+  const size_t n = order.size();
+  std::vector<int> group_side(n, 0);
+  if (config.method == "kfold") {
+    const auto k = static_cast<size_t>(config.folds);
+    if (n < k)
+      throw make_error("data", "cannot split by {}: its {} span the classes and are dealt as one pool, and {}-fold "
+                       "needs at least {}", field, count_of(n, field), k, k);
+    const int val_fold = config.val_fraction > 0.0 ? (config.fold + 1) % config.folds : -1;
+    for (size_t i = 0; i < n; ++i) {
+      const int fold = static_cast<int>(i % k);
+      group_side[order[i]] = fold == config.fold ? 2 : fold == val_fold ? 1 : 0;
+    }
+  } else {
+    const bool want_val = config.val_fraction > 0.0, want_test = config.test_fraction > 0.0;
+    const size_t needed = 1 + (want_val ? 1 : 0) + (want_test ? 1 : 0);
+    if (n < needed)
+      throw make_error("data", "cannot split by {}: its {} span the classes and are dealt as one pool, and a "
+                       "holdout needs at least {}", field, count_of(n, field), needed);
+    auto share = [&](double fraction, bool wanted) -> size_t {
+      return wanted ? std::max<size_t>(1, static_cast<size_t>(std::llround(fraction * static_cast<double>(n)))) : 0;
+    };
+    size_t n_test = share(config.test_fraction, want_test), n_val = share(config.val_fraction, want_val);
+    while (n_test + n_val > n - 1) {  // keep one value for train; n >= needed keeps both at >= 1 if wanted
+      if (n_val >= n_test) {
+        --n_val;
+      } else {
+        --n_test;
+      }
+    }
+    for (size_t i = 0; i < n; ++i) group_side[order[i]] = i < n_test ? 2 : i < n_test + n_val ? 1 : 0;
+  }
+  for (size_t g = 0; g < n; ++g)
+    for (int64_t i : groups[g].clips) side[static_cast<size_t>(i)] = group_side[g];
+  return side;
+}
+
+// A crossed split by several fields ("groove_file+synth"): each field is split on its own (sides_by_field, one
+// seed), and a clip goes to a side only when every field puts it there; the others are left out. So no value of
+// any of the fields is shared between two sides: a test clip's groove file *and* synthesis path were never heard in
+// training.
+Split crossed_split(const Dataset& ds, const SplitConfig& config, const std::string& by) {
+  std::vector<std::string> fields;
+  for (size_t from = 0;;) {
+    const size_t plus = by.find('+', from);
+    fields.push_back(by.substr(from, plus == std::string::npos ? std::string::npos : plus - from));
+    if (plus == std::string::npos) break;
+    from = plus + 1;
+  }
+  for (size_t i = 0; i < fields.size(); ++i) {
+    const std::string& f = fields[i];
+    if (f.empty() || f == "auto" || f == "clip" || f == "lists" || f == "manifest")
+      throw make_error("data", "cannot split by '{}': a crossed split takes fields (like groove_file+synth), got '{}'",
+                       by, f);
+    if (std::find(fields.begin(), fields.begin() + static_cast<std::ptrdiff_t>(i), f) != fields.begin() + static_cast<std::ptrdiff_t>(i))
+      throw make_error("data", "cannot split by '{}': '{}' is named twice", by, f);
+  }
+  std::vector<std::vector<int>> sides;
+  for (const auto& f : fields) sides.push_back(sides_by_field(ds, config, f));
+  Split s;
+  size_t left_out = 0;
+  for (size_t i = 0; i < ds.clips.size(); ++i) {
+    const int side = sides[0][i];
+    bool same = true;
+    for (const auto& f : sides) same = same && f[i] == side;
+    if (!same) {
+      ++left_out;
+      continue;
+    }
+    (side == 2 ? s.test : side == 1 ? s.val : s.train).push_back(static_cast<int64_t>(i));
+  }
+  for (size_t c = 0; c < ds.classes.size(); ++c) {
+    bool in_train = false;
+    for (int64_t i : s.train) in_train = in_train || ds.clips[static_cast<size_t>(i)].label_index == static_cast<int>(c);
+    if (!in_train)
+      throw make_error("data", "cannot split by {}: class '{}' has no training clip left (every one shares a value "
+                       "with the held-out sides); use fewer fields or smaller fractions", by, ds.classes[c]);
+  }
+  s.by = by;
+  s.method = config.method;
+  s.seed = config.seed;
+  if (config.method == "kfold") {
+    s.folds = config.folds;
+    s.fold = config.fold;
+  }
+  std::string fold_note;
+  if (config.method == "kfold")
+    fold_note = fmt::format("test fold {} of {}{}, ", config.fold, config.folds,
+                            config.val_fraction > 0.0 ? fmt::format(", val fold {}", (config.fold + 1) % config.folds)
+                                                      : std::string());
+  s.description = fmt::format(
+      "crossed {} by {}: {}no {} shared between sides ({}/{}/{} clips; {} left out, their {} fall on different "
+      "sides) in {} classes, seed {}",
+      config.method, by, fold_note, fmt::join(fields, " and no "), s.train.size(), s.val.size(), s.test.size(),
+      left_out, fmt::join(fields, " and "), ds.classes.size(), config.seed);
+  return s;
+}
+
 // "blues/blues.00012" from a list line or a clip path: the last folder and the file stem.
 std::string gtzan_key(const std::string& path) {
   const fs::path p(path);
@@ -440,6 +554,8 @@ Split make_split(const Dataset& dataset, const SplitConfig& config, const std::s
       throw make_error("data", "a '{}' split is fixed and cannot be k-fold; split by clip or a field instead", by);
     }
     s = by == "lists" ? split_by_lists(dataset, config, fallback_lists_dir) : split_by_manifest(dataset, config);
+  } else if (by.find('+') != std::string::npos) {
+    s = crossed_split(dataset, config, by);
   } else if (kfold) {
     s = kfold_by_group(dataset, config, by);
   } else {
@@ -447,6 +563,18 @@ Split make_split(const Dataset& dataset, const SplitConfig& config, const std::s
   }
   s.description += note;
   return s;
+}
+
+std::string group_of(const Clip& clip, const std::string& by) {
+  if (by == "clip" || by == "lists" || by == "manifest") return "";
+  std::string out;
+  for (size_t from = 0;;) {
+    const size_t plus = by.find('+', from);
+    out += clip.field(by.substr(from, plus == std::string::npos ? std::string::npos : plus - from));
+    if (plus == std::string::npos) return out;
+    out += '+';
+    from = plus + 1;
+  }
 }
 
 std::string to_json(const Split& split, const Dataset* dataset) {

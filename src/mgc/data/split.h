@@ -12,7 +12,8 @@
 namespace mgc::data {
 
 struct SplitConfig {
-  // What must not straddle two sides: "auto", "clip", "groove" or any other field name, "lists" (GTZAN's
+  // What must not straddle two sides: "auto", "clip", "groove" or any other field name, several fields joined by
+  // '+' for a crossed split ("groove_file+synth": no value of any of them on two sides), "lists" (GTZAN's
   // fault-filtered split files) or "manifest" (the manifest's `split` column). "auto" resolves, in order, to
   // "manifest" if the clips have a split field, "lists" for a GTZAN dataset (both only for holdout), "groove_file" if
   // the clips have that field (the generated corpus), "groove" if they have a groove field, else "clip".
@@ -33,7 +34,7 @@ struct SplitConfig {
 
 struct Split {
   std::vector<int64_t> train, val, test;  // indices into Dataset::clips, sorted; a clip is on at most one side
-  std::string by;                         // resolved: "clip", "groove", <field>, "lists" or "manifest"
+  std::string by;                         // resolved: "clip", "groove", <field>, "f1+f2", "lists" or "manifest"
   std::string method;                     // "holdout" or "kfold" (lists and manifest splits are holdouts)
   std::string description;                // one line, e.g. "holdout by groove: 4/1/1 of 6 grooves per class ..."
   uint64_t seed = 0;
@@ -47,6 +48,11 @@ struct Split {
 // one each where the fraction is > 0, always at least one left for train), the rest to train.
 // K-fold by group: each class's shuffled groups are dealt round-robin into `folds` folds (the deal goes on from class
 // to class so fold sizes stay even); test = fold `fold`, val = the next fold if val_fraction > 0, train = the rest.
+// Crossed, "f1+f2+...": each field is split as above on its own (a field whose values span classes, like the
+// corpus's synthesis path, is dealt as one pool instead of per class), with the same seed and fold; a clip goes to
+// the side every field puts it on, and is left out when they disagree. A test clip then shares no value of any
+// field with train or val. The sides are small (holdout 0.15 of groove files x 1 of 5 paths is 3 % of the clips in
+// test); k-fold over the folds pools more. Throws if a class keeps no training clip.
 // Lists: clips match GTZAN list lines `genre/genre.NNNNN.wav` by folder and stem (any audio extension, so .au
 // matches); clips in no list are left out. Manifest: the split column (empty values are left out).
 // `fallback_lists_dir` is the caller's idea of the project's data/gtzan (e.g. a compile-time source path); it is
@@ -61,6 +67,10 @@ Split make_split(const Dataset& dataset, const SplitConfig& config, const std::s
 // to four levels, so build/mgc finds the source tree's data/gtzan), ./data/gtzan that holds train_filtered.txt.
 // Throws mgc::Error naming the places tried if none does.
 std::string gtzan_lists_dir(const std::string& configured = "", const std::string& fallback = "");
+
+// What a split by `by` groups `clip` by: its value of the field, the values of a crossed split's fields joined
+// with '+' ("stdlib/rock+fluidsynth/OPL3_FM"), "" for a split by clip, lists or manifest (no groups).
+std::string group_of(const Clip& clip, const std::string& by);
 
 // The split as JSON text for metrics and run files: by, method, description, seed, folds, fold, sizes, and the
 // members of each side (paths relative to dataset->root when a dataset is given, else clip indices), plus per-class

@@ -35,7 +35,7 @@ struct TrainConfig {
   // Data
   std::string data;                 // dataset (folder, GTZAN tree or manifest); see data/dataset.h
   std::string cache_dir;            // feature cache; "" = <run_dir>/../.mgc-cache next to the runs
-  std::string split_by = "auto";    // clip | groove | <column> | lists | auto
+  std::string split_by = "auto";    // clip | groove | <column> | <column>+<column> (crossed) | lists | auto
   std::string split_method = "holdout";  // holdout | kfold
   double val_fraction = 0.15;
   double test_fraction = 0.15;

@@ -133,7 +133,7 @@ void for_each_field(C& c, Visit&& visit) {
                   true},
         c.eval_hop_seconds);
   // Split
-  visit(FieldInfo{nullptr, "split_by", "--split-by", "clip, groove, <column>, lists or auto", true}, c.split_by);
+  visit(FieldInfo{nullptr, "split_by", "--split-by", "clip, groove, <column>, columns joined by + (crossed), lists or auto", true}, c.split_by);
   visit(FieldInfo{nullptr, "split_method", "--split-method", "holdout or kfold", true}, c.split_method);
   visit(FieldInfo{nullptr, "folds", "--folds", "Folds for kfold", true}, c.folds);
   visit(FieldInfo{nullptr, "fold", "--fold", "Test fold for kfold (0-based)", true}, c.fold);

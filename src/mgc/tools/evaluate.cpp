@@ -16,6 +16,7 @@
 #include "mgc/core/text.h"
 #include "mgc/data/dataset.h"
 #include "mgc/data/feature_cache.h"
+#include "mgc/data/split.h"
 #include "mgc/eval/plot.h"
 #include "mgc/run/harmony.h"
 #include "mgc/run/predictor.h"
@@ -67,7 +68,7 @@ EvalResult evaluate_run(const std::string& run_dir, const EvalOptions& options) 
 
   // The clips of the side: by default the paths run.json recorded; with another dataset, its own split.
   std::vector<std::pair<std::string, std::string>> clips;  // path, label
-  std::vector<std::string> groups;                         // each clip's split_by field ("" for a split by clip)
+  std::vector<std::string> groups;                         // each clip's group (data::group_of; "" by clip)
   std::string root;                                        // the dataset's root: predictions.csv's paths are relative
   EvalResult result;
   if (options.data.empty()) {
@@ -77,7 +78,7 @@ EvalResult evaluate_run(const std::string& run_dir, const EvalOptions& options) 
     for (const data::Clip* c : train::recorded_clips(
              ds, run.at("split").at(options.side).get<std::vector<std::string>>(), config.data, "eval")) {
       clips.emplace_back(c->path, c->label);
-      groups.push_back(c->field(result.split_by));
+      groups.push_back(data::group_of(*c, result.split_by));
     }
     root = ds.root;
   } else {
@@ -90,7 +91,7 @@ EvalResult evaluate_run(const std::string& run_dir, const EvalOptions& options) 
     for (int64_t i : train::side_indices(split, options.side)) {
       const data::Clip& c = ds.clips[static_cast<size_t>(i)];
       clips.emplace_back(c.path, c.label);
-      groups.push_back(c.field(result.split_by));
+      groups.push_back(data::group_of(c, result.split_by));
     }
     root = ds.root;
     // A re-rendering of the run's corpus (same manifest, other synthesis) must give the very clips the run held
