@@ -15,7 +15,9 @@ void register_eval(CLI::App& app) {
   auto no_png = std::make_shared<bool>(false);
   CLI::App* cmd = app.add_subcommand("eval", "Evaluate a trained run on a split: accuracy, macro-F1, confusion matrix");
   cmd->add_option("run", *run_dir, "Run folder made by mgc train")->required();
-  cmd->add_option("--split", o->side, "train, val or test")->capture_default_str();
+  cmd->add_option("--split", o->side,
+                  "train, val, test, or a crossed split's partial side: test_<field> (test_groove_file: held-out "
+                  "groove files played by training paths)")->capture_default_str();
   cmd->add_option("--data", o->data, "Evaluate on this dataset instead (split with the run's settings)");
   cmd->add_option("--out", o->out_dir, "Output folder (default RUN/eval-<split>)");
   cmd->add_option("--cache", o->cache_dir, "Feature cache folder (default: the run's)");

@@ -245,3 +245,42 @@ TEST(CliTrain, BadModelOrSplitLeavesNoFolder) {
   EXPECT_EQ(r.exit_code, 1) << r.output;
   EXPECT_TRUE(std::filesystem::exists(dir.file("c")));
 }
+
+// Issue #30: a crossed split through the CLI. One run gives the crossed test side and the partial sides beside it
+// (held out by the groove alone, by the synthesis path alone), each scored by mgc eval under its own name.
+TEST(CliTrain, CrossedSplitGivesTheCrossedAndThePartlyHeldOutSides) {
+  TempDir dir;
+  const std::string manifest = mgc::test::make_toy_dataset(dir.path(), 4, 1.0);
+  // A synthesis path per clip: the k-th clip of every groove is played by path pk (the values span the classes).
+  std::istringstream in(mgc::read_file(manifest));
+  std::string line, text;
+  std::getline(in, line);
+  text = line + ",synth\n";
+  while (std::getline(in, line)) text += line + ",p" + line.substr(line.find(',') - 5, 1) + "\n";
+  mgc::write_file_atomic(manifest, text);
+  const std::string run = dir.file("run");
+  auto r = run_cli("train --data " + manifest + " --out " + run + " --cache " + dir.file("cache") +
+                   " --epochs 1 --batch-size 4 --segment 1 --val 0.25 --test 0.25 --threads 1 -q"
+                   " --split-by groove+synth");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto split = nlohmann::json::parse(mgc::read_file(run + "/run.json")).at("split");
+  EXPECT_EQ(split.at("by"), "groove+synth");
+  // Per class: 4 grooves -> 1 test, 1 val, 2 train; 4 paths -> 1, 1, 2.
+  EXPECT_EQ(split.at("test").size(), 3u);
+  EXPECT_EQ(split.at("val").size(), 3u);
+  EXPECT_EQ(split.at("train").size(), 12u);
+  EXPECT_EQ(split.at("test_groove").size(), 6u);
+  EXPECT_EQ(split.at("test_synth").size(), 6u);
+  for (const char* side : {"test", "test_groove", "test_synth"}) {
+    r = run_cli("eval " + run + " --split " + side + " --threads 1 -q");
+    EXPECT_EQ(r.exit_code, 0) << side << ": " << r.output;
+    EXPECT_NE(r.output.find(std::string(side) + ": segment accuracy"), std::string::npos) << r.output;
+    const auto metrics = nlohmann::json::parse(mgc::read_file(run + "/eval-" + side + "/metrics.json"));
+    EXPECT_EQ(metrics.at("clips"), split.at(side).size()) << side;
+  }
+  r = run_cli("eval " + run + " --split test_tempo -q");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.output.find("unknown side 'test_tempo' (this run has: train, val, test, test_groove, test_synth)"),
+            std::string::npos)
+      << r.output;
+}

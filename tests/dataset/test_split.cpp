@@ -594,7 +594,22 @@ TEST(Crossed, NoGrooveAndNoSynthesisPathIsSharedBetweenSides) {
   EXPECT_EQ(s.method, "holdout");
   EXPECT_EQ(s.description,
             "crossed holdout by groove+synth: no groove and no synth shared between sides (72/8/8 clips; 112 left "
-            "out, their groove and synth fall on different sides) in 4 classes, seed 3");
+            "out, their groove and synth fall on different sides: of them 24 test_groove, 24 test_synth) in 4 "
+            "classes, seed 3");
+  // The partial sides: held out by one field alone (the in-generator figure, and the timbre-only one).
+  ASSERT_EQ(s.extra.size(), 2u);
+  const auto& by_groove = s.extra.at("test_groove");
+  const auto& by_synth = s.extra.at("test_synth");
+  EXPECT_EQ(by_groove.size(), 4u * 2u * 3u);  // test grooves x training paths
+  EXPECT_EQ(by_synth.size(), 4u * 6u * 1u);   // training grooves x the test path
+  EXPECT_EQ(values_of(ds, by_groove, "groove"), values_of(ds, s.test, "groove"));
+  EXPECT_EQ(values_of(ds, by_groove, "synth"), values_of(ds, s.train, "synth"));
+  EXPECT_EQ(values_of(ds, by_synth, "groove"), values_of(ds, s.train, "groove"));
+  EXPECT_EQ(values_of(ds, by_synth, "synth"), values_of(ds, s.test, "synth"));
+  const nlohmann::json j = nlohmann::json::parse(mgc::data::to_json(s, &ds));
+  EXPECT_EQ(j.at("sizes").at("test_groove"), 24);
+  EXPECT_EQ(j.at("clips").at("test_synth").size(), 24u);
+  EXPECT_EQ(j.at("per_class").at("genre0").at("test_groove"), 6);
   const Clip& first = ds.clips[static_cast<size_t>(s.test[0])];
   EXPECT_EQ(mgc::data::group_of(first, "groove+synth"), first.field("groove") + "+" + first.field("synth"));
   EXPECT_EQ(mgc::data::group_of(first, "synth"), first.field("synth"));

@@ -324,10 +324,23 @@ Split crossed_split(const Dataset& ds, const SplitConfig& config, const std::str
     for (const auto& f : sides) same = same && f[i] == side;
     if (!same) {
       ++left_out;
+      // Held out by exactly one field (test there, train everywhere else): a side of its own.
+      size_t tested = 0, trained = 0, which = 0;
+      for (size_t f = 0; f < sides.size(); ++f) {
+        if (sides[f][i] == 2) {
+          ++tested;
+          which = f;
+        }
+        trained += sides[f][i] == 0;
+      }
+      if (tested == 1 && trained == sides.size() - 1) s.extra["test_" + fields[which]].push_back(static_cast<int64_t>(i));
       continue;
     }
     (side == 2 ? s.test : side == 1 ? s.val : s.train).push_back(static_cast<int64_t>(i));
   }
+  if ((config.method == "kfold" || config.test_fraction > 0.0) && s.test.empty())
+    throw make_error("data", "cannot split by {}: no clip is held out by every field ({} clips, {} left out); a "
+                     "crossed split needs more clips per value", by, ds.clips.size(), left_out);
   for (size_t c = 0; c < ds.classes.size(); ++c) {
     bool in_train = false;
     for (int64_t i : s.train) in_train = in_train || ds.clips[static_cast<size_t>(i)].label_index == static_cast<int>(c);
@@ -347,11 +360,15 @@ Split crossed_split(const Dataset& ds, const SplitConfig& config, const std::str
     fold_note = fmt::format("test fold {} of {}{}, ", config.fold, config.folds,
                             config.val_fraction > 0.0 ? fmt::format(", val fold {}", (config.fold + 1) % config.folds)
                                                       : std::string());
+  for (const auto& f : fields) s.extra["test_" + f];  // every partial side is named, empty or not
+  std::string partial;
+  for (const auto& [name, clips] : s.extra) partial += fmt::format("{}{} {}", partial.empty() ? "" : ", ", clips.size(), name);
   s.description = fmt::format(
       "crossed {} by {}: {}no {} shared between sides ({}/{}/{} clips; {} left out, their {} fall on different "
-      "sides) in {} classes, seed {}",
+      "sides{}) in {} classes, seed {}",
       config.method, by, fold_note, fmt::join(fields, " and no "), s.train.size(), s.val.size(), s.test.size(),
-      left_out, fmt::join(fields, " and "), ds.classes.size(), config.seed);
+      left_out, fmt::join(fields, " and "), partial.empty() ? "" : ": of them " + partial, ds.classes.size(),
+      config.seed);
   return s;
 }
 
@@ -588,8 +605,12 @@ std::string to_json(const Split& split, const Dataset* dataset) {
     j["fold"] = split.fold;
   }
   j["sizes"] = {{"train", split.train.size()}, {"val", split.val.size()}, {"test", split.test.size()}};
-  const std::pair<const char*, const std::vector<int64_t>*> sides[3] = {
+  std::vector<std::pair<std::string, const std::vector<int64_t>*>> sides = {
       {"train", &split.train}, {"val", &split.val}, {"test", &split.test}};
+  for (const auto& [name, clips] : split.extra) {
+    j["sizes"][name] = clips.size();
+    sides.emplace_back(name, &clips);
+  }
   for (const auto& [name, members] : sides) {
     nlohmann::json list = nlohmann::json::array();
     for (int64_t i : *members) {
@@ -605,7 +626,8 @@ std::string to_json(const Split& split, const Dataset* dataset) {
   }
   if (dataset) {
     nlohmann::json per_class = nlohmann::json::object();
-    for (const auto& c : dataset->classes) per_class[c] = {{"train", 0}, {"val", 0}, {"test", 0}};
+    for (const auto& c : dataset->classes)
+      for (const auto& [name, members] : sides) per_class[c][name] = 0;
     for (const auto& [name, members] : sides) {
       for (int64_t i : *members) {
         if (i < 0 || static_cast<size_t>(i) >= dataset->clips.size()) continue;

@@ -4,6 +4,7 @@
 // or each clip alone. Splits are stratified by class and deterministic for a seed on every platform (own shuffle
 // over std::mt19937_64, whose output the C++ standard fixes).
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -34,6 +35,11 @@ struct SplitConfig {
 
 struct Split {
   std::vector<int64_t> train, val, test;  // indices into Dataset::clips, sorted; a clip is on at most one side
+  // A crossed split's partly held-out clips, which are on none of the three sides: "test_<field>" holds the clips
+  // whose <field> is on the test side and every other field on the train side (for groove_file+synth,
+  // "test_groove_file" is held-out groove files played by training paths: the in-generator figure; "test_synth"
+  // training groove files played by held-out paths). Sorted; empty for other splits.
+  std::map<std::string, std::vector<int64_t>> extra;
   std::string by;                         // resolved: "clip", "groove", <field>, "f1+f2", "lists" or "manifest"
   std::string method;                     // "holdout" or "kfold" (lists and manifest splits are holdouts)
   std::string description;                // one line, e.g. "holdout by groove: 4/1/1 of 6 grooves per class ..."

@@ -54,12 +54,18 @@ std::string predictions_csv(const std::vector<eval::ClipResult>& by_mean, const 
 }  // namespace
 
 EvalResult evaluate_run(const std::string& run_dir, const EvalOptions& options) {
-  if (options.side != "train" && options.side != "val" && options.side != "test")
-    throw make_error("eval", "unknown side '{}' (train, val or test)", options.side);
   const run::RunInfo info = run::load_run(run_dir, "eval");
   run::TrainConfig config = info.config;
   if (!options.cache_dir.empty()) config.cache_dir = options.cache_dir;
   const nlohmann::json& run = info.run;
+  // train, val, test, or a crossed split's partial side that run.json lists (data::Split::extra).
+  const nlohmann::json& recorded = run.at("split");
+  if (!recorded.contains(options.side) || !recorded.at(options.side).is_array()) {
+    std::string known = "train, val, test";
+    for (const auto& [key, value] : recorded.items())
+      if (value.is_array() && key != "train" && key != "val" && key != "test") known += ", " + key;
+    throw make_error("eval", "unknown side '{}' (this run has: {})", options.side, known);
+  }
   const run::Predictor predictor(info, options.threads);
   const auto& classes = predictor.classes();
   const int num_classes = static_cast<int>(classes.size());

@@ -18,7 +18,7 @@
 namespace mgc::tools {
 
 struct EvalOptions {
-  std::string side = "test";   // train | val | test
+  std::string side = "test";   // train | val | test | a crossed split's test_<field> (data::Split::extra)
   std::string data;            // dataset to read the clips from; "" = the run's
   std::string out_dir;         // where metrics.json etc. go; "" = <run_dir>/eval-<side>
   std::string cache_dir;       // feature cache; "" = the run's

@@ -35,7 +35,10 @@ const std::vector<int64_t>& side_indices(const data::Split& split, const std::st
   if (side == "train") return split.train;
   if (side == "val") return split.val;
   if (side == "test") return split.test;
-  throw make_error("train", "unknown split side '{}' (train, val or test)", side);
+  if (const auto it = split.extra.find(side); it != split.extra.end()) return it->second;
+  std::string known = "train, val, test";
+  for (const auto& [name, clips] : split.extra) known += ", " + name;
+  throw make_error("train", "unknown split side '{}' ({})", side, known);
 }
 
 std::vector<const data::Clip*> recorded_clips(const data::Dataset& dataset, const std::vector<std::string>& paths,

@@ -31,7 +31,8 @@ data::Split split_for(const data::Dataset& dataset, const run::TrainConfig& conf
 // side failed.
 RunData load_run_data(const run::TrainConfig& config, const std::vector<std::string>& sides, bool progress);
 
-// The indices of one side of the split.
+// The indices of one side of the split: train, val, test, or a crossed split's partial side (Split::extra).
+// Throws mgc::Error naming the sides there are for another name.
 const std::vector<int64_t>& side_indices(const data::Split& split, const std::string& side);
 
 // The clips of `dataset` at `paths` (a side of the split that run.json recorded), in that order. `data` names the

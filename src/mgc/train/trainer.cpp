@@ -227,7 +227,9 @@ void write_run_description(const run::RunPaths& files, const run::TrainConfig& c
       {"classes", run.dataset.classes},
       {"split", {{"by", run.split.by}, {"method", run.split.method}, {"description", run.split.description}}},
       {"dataset", config.data}};
-  for (const char* side : {"train", "val", "test"}) {
+  std::vector<std::string> sides = {"train", "val", "test"};
+  for (const auto& [name, clips] : run.split.extra) sides.push_back(name);  // a crossed split's partial sides
+  for (const std::string& side : sides) {
     std::vector<std::string> paths;
     for (int64_t c : side_indices(run.split, side)) paths.push_back(run.dataset.clips[static_cast<size_t>(c)].path);
     run_info["split"][side] = paths;
