@@ -59,6 +59,13 @@ const char* reason(int status) {
   }
 }
 
+// A complete error response: the status line, the JSON body, "Connection: close" (and "Retry-After: 1" for 503).
+std::string error_response(int status, const std::string& body) {
+  return "HTTP/1.1 " + std::to_string(status) + " " + reason(status) + "\r\nContent-Type: application/json\r\n" +
+         (status == 503 ? "Retry-After: 1\r\n" : "") + "Content-Length: " + std::to_string(body.size()) +
+         "\r\nConnection: close\r\n\r\n" + body;
+}
+
 // Sends all of `bytes` on a non-blocking socket by `deadline`. False when the peer is gone or too slow.
 bool send_by(int fd, const char* data, size_t size, Clock::time_point deadline) {
   size_t done = 0;
@@ -249,10 +256,7 @@ struct Front::Impl {
   // unread data would reset it, and the client might not see the answer).
   void refuse(Conn& c, int status, const std::string& detail) {
     log_refusal(status, detail);
-    const std::string body = config.error_body(status, detail);
-    const std::string response = "HTTP/1.1 " + std::to_string(status) + " " + reason(status) +
-                                 "\r\nContent-Type: application/json\r\nContent-Length: " +
-                                 std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
+    const std::string response = error_response(status, config.error_body(status, detail));
     send_by(c.fd, response.data(), response.size(), Clock::now() + std::chrono::milliseconds(200));
     ::shutdown(c.fd, SHUT_WR);
     buffered -= static_cast<int64_t>(c.buffer.size());
@@ -285,10 +289,7 @@ struct Front::Impl {
       }
       if (static_cast<int>(conns.size()) >= config.max_connections) {
         log_refusal(503, "too many connections");
-        const std::string body = config.error_body(503, "too many connections");
-        const std::string response = "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
-                                     "Retry-After: 1\r\nContent-Length: " + std::to_string(body.size()) +
-                                     "\r\nConnection: close\r\n\r\n" + body;
+        const std::string response = error_response(503, config.error_body(503, "too many connections"));
         ::send(fd, response.data(), response.size(), MSG_NOSIGNAL);
         ::close(fd);
         continue;
@@ -431,10 +432,7 @@ struct Front::Impl {
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     if (backend < 0 || ::connect(backend, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
       if (backend >= 0) ::close(backend);
-      const std::string body = config.error_body(503, "the back end is not reachable");
-      const std::string response = "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
-                                   "Retry-After: 1\r\nContent-Length: " + std::to_string(body.size()) +
-                                   "\r\nConnection: close\r\n\r\n" + body;
+      const std::string response = error_response(503, config.error_body(503, "the back end is not reachable"));
       send_by(job.fd, response.data(), response.size(), write_deadline());
       return;
     }
