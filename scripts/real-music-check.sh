@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# The real-music check (issue #30): recorded music that no one here made, from Debian packages, scored by a run.
+# It is a check, never training data: it covers only the genres below, and a check trained on is no check.
+#
+#   scripts/real-music-check.sh [RUN] [OUT]     RUN: a run folder (default out/runs/audio_cnn-crossed),
+#                                               OUT: where the packages and excerpts go (default out/real-music)
+#
+# For each source it downloads the Debian package (apt-get download: nothing is installed), unpacks it, keeps the
+# tracks whose tag gives the evidence of their genre, cuts one 30 s excerpt from the middle of each (mono 22.05 kHz
+# WAV, OUT/clips/<genre>/), writes OUT/manifest.csv (path, genre, package, track, evidence) and scores every
+# excerpt with `mgc predict`: the default vote (CNN and harmony model when the run has one) and the CNN alone,
+# counted per genre. Needs apt-get, dpkg-deb, ffmpeg, ffprobe (all in scripts/install-deps.sh). Rerunning reuses
+# what is there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+run="${1:-out/runs/audio_cnn-crossed}"
+out="${2:-out/real-music}"
+mgc=build/mgc
+[ -d "$run" ] || { echo "real-music-check: no run folder '$run' (train one, e.g. scripts/main-job.sh)" >&2; exit 2; }
+
+# The sources: package | path pattern inside it | Vorbis/ID3 tag | the tag's value (a regular expression) | genre.
+# Evidence, 2026-12-07: The Battle for Wesnoth's soundtrack (wesnoth-1.16-music 1:1.16.9-1) tags 38 of its 41
+# tracks GENRE=Romantic Classical (orchestral, composed by Aleksi Aubry-Carlson, Jeremy Nicoll and others); the
+# other three (Game, none) are left out.
+sources=(
+  "wesnoth-1.16-music|*.ogg|GENRE|^Romantic Classical$|classical"
+)
+
+mkdir -p "$out/debs" "$out/pkg" "$out/clips"
+manifest="$out/manifest.csv"
+echo "path,genre,package,track,evidence" > "$manifest.tmp"
+for source in "${sources[@]}"; do
+  IFS='|' read -r package pattern tag value genre <<< "$source"
+  if ! ls "$out/debs/${package}"_*.deb > /dev/null 2>&1; then
+    (cd "$out/debs" && apt-get download -q "$package" 2> >(grep -v "^W: Download is performed unsandboxed" >&2))
+  fi
+  deb=$(ls "$out/debs/${package}"_*.deb | head -n 1)
+  [ -d "$out/pkg/$package" ] || dpkg-deb -x "$deb" "$out/pkg/$package"
+  mkdir -p "$out/clips/$genre"
+  while IFS= read -r -d '' track; do
+    found=$(ffprobe -v error -show_entries "format_tags=$tag:stream_tags=$tag" -of csv=p=0 "$track" | grep -v '^$' |
+      head -n 1 || true)
+    [[ "$found" =~ $value ]] || continue
+    seconds=$(ffprobe -v error -show_entries format=duration -of csv=p=0 "$track")
+    whole=${seconds%.*}
+    [ "$whole" -ge 20 ] || continue
+    start=$(( whole > 30 ? (whole - 30) / 2 : 0 ))
+    name=$(basename "${track%.*}")
+    clip="$out/clips/$genre/$package-$name.wav"
+    if [ ! -f "$clip" ]; then
+      ffmpeg -nostdin -hide_banner -loglevel error -ss "$start" -t 30 -i "$track" -ac 1 -ar 22050 "$clip.tmp.wav"
+      mv "$clip.tmp.wav" "$clip"
+    fi
+    echo "clips/$genre/$(basename "$clip"),$genre,$package,${track#"$out/pkg/$package"},$tag=$found" >> "$manifest.tmp"
+  done < <(find "$out/pkg/$package" -name "$pattern" -print0 | sort -z)
+done
+mv "$manifest.tmp" "$manifest"
+echo "real-music-check: $(($(wc -l < "$manifest") - 1)) excerpts in $manifest"
+
+# Score: the top genre of each excerpt, the default vote and the CNN alone.
+tally() {  # reads mgc predict's CSV; prints "genre right total" per genre of the excerpts' folders
+  awk -F, 'NR > 1 { n = split($1, p, "/"); truth = p[n - 1]; total[truth]++; if ($2 == truth) right[truth]++ }
+           END { for (g in total) printf "%s %d %d\n", g, right[g] + 0, total[g] }'
+}
+vote=$($mgc predict "$run" "$out/clips" --format csv --top-k 1 | tally)
+cnn=$($mgc predict "$run" "$out/clips" --format csv --top-k 1 --no-harmony | tally)
+echo "real-music check of $run (excerpts called their genre):"
+while read -r genre right total; do
+  cnn_right=$(awk -v g="$genre" '$1 == g { print $2 }' <<< "$cnn")
+  echo "  $genre: $right/$total by the default vote, $cnn_right/$total by the CNN alone"
+done <<< "$vote"
