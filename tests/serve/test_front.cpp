@@ -327,15 +327,15 @@ TEST(Front, LimitsAreAnsweredFromTheHeaderAndTheClientReadsTheAnswer) {
         smuggle.send("POST /echo HTTP/1.1\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"));
     EXPECT_EQ(status_of(smuggle.read_all()), 400);
   }
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));  // the front has seen them close
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));  // the front has seen them close
   // Connections over max_connections: 503 at once.
   std::vector<std::unique_ptr<Raw>> held;
   for (int i = 0; i < 4; ++i) held.push_back(std::make_unique<Raw>(f.port()));
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
   Raw extra(f.port());
   EXPECT_EQ(status_of(extra.read_all()), 503);
   held.clear();
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
   auto health = f.client().Get("/healthz");
   ASSERT_TRUE(health);
   EXPECT_EQ(health->status, 200);
