@@ -146,12 +146,16 @@ int status_of(const std::string& reply) {
 }
 
 // cpp-httplib on a loopback port (what mgc serve runs behind its front): /healthz, and POST /echo answering with
-// the body's size.
+// the body's size (POST /slow: the same after a second).
 class Backend {
  public:
   Backend() {
     http_.Get("/healthz", [](const httplib::Request&, httplib::Response& res) { res.set_content("ok", "text/plain"); });
     http_.Post("/echo", [](const httplib::Request& req, httplib::Response& res) {
+      res.set_content(std::to_string(req.body.size()), "text/plain");
+    });
+    http_.Post("/slow", [](const httplib::Request& req, httplib::Response& res) {
+      std::this_thread::sleep_for(std::chrono::seconds(1));
       res.set_content(std::to_string(req.body.size()), "text/plain");
     });
     http_.set_keep_alive_max_count(1);
@@ -339,6 +343,36 @@ TEST(Front, LimitsAreAnsweredFromTheHeaderAndTheClientReadsTheAnswer) {
   auto health = f.client().Get("/healthz");
   ASSERT_TRUE(health);
   EXPECT_EQ(health->status, 200);
+}
+
+// Requests waiting for a worker count against max_buffered_bytes like those still arriving: memory is bounded by
+// the setting, not by how many clients queue up behind a slow back end.
+TEST(Front, RequestsWaitingForAWorkerCountAgainstTheMemoryBound) {
+  FrontConfig c = small_config();
+  c.workers = 1;
+  c.max_body_bytes = 1000;
+  c.max_header_bytes = 1024;
+  c.max_buffered_bytes = 2600;  // two requests of about 1,080 bytes, not three
+  RunningFront f(c);
+  const std::string body(1000, 'x');
+  auto post = [&] {
+    auto r = f.client().Post("/slow", body, "application/octet-stream");
+    return r ? r->status : -1;
+  };
+  auto first = std::async(std::launch::async, post);  // forwarded: the worker waits a second for the back end
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  auto second = std::async(std::launch::async, post);  // complete, waiting for the worker
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  Raw third(f.port());
+  ASSERT_TRUE(third.send("POST /slow HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n" + body));
+  const std::string refused = third.read_all();
+  EXPECT_EQ(status_of(refused), 503) << refused;
+  EXPECT_NE(refused.find("Retry-After: 1"), std::string::npos) << refused;
+  EXPECT_EQ(first.get(), 200);
+  EXPECT_EQ(second.get(), 200);
+  auto after = f.client().Post("/echo", body, "application/octet-stream");  // the bytes were given back
+  ASSERT_TRUE(after);
+  EXPECT_EQ(after->status, 200);
 }
 
 TEST(Front, StopFinishesARequestBeingReadAndDropsIdleConnections) {

@@ -235,7 +235,9 @@ struct Front::Impl {
   int bound_port = 0;
   std::atomic<bool> stopping{false};
   std::unordered_map<int, Conn> conns;
-  int64_t buffered = 0;  // bytes in conns' buffers
+  // Request bytes held: conns' buffers, and complete requests until their worker has forwarded them (the event
+  // thread adds, workers subtract).
+  std::atomic<int64_t> buffered{0};
   std::optional<Clock::time_point> accept_paused_until;  // out of descriptors: accepting again at this time
   // Complete requests for the workers.
   std::mutex jobs_mutex;
@@ -349,7 +351,7 @@ struct Front::Impl {
                                                                          c.scanner.header_end())
                                                          : c.buffer.substr(0, static_cast<size_t>(end));
       const int fd = c.fd;
-      buffered -= static_cast<int64_t>(c.buffer.size());
+      buffered += static_cast<int64_t>(request.size()) - static_cast<int64_t>(c.buffer.size());
       ::epoll_ctl(epoll_fd, EPOLL_CTL_DEL, fd, nullptr);
       conns.erase(fd);
       {
@@ -420,6 +422,7 @@ struct Front::Impl {
       }
       forward(job);
       ::close(job.fd);
+      buffered -= static_cast<int64_t>(job.request.size());
     }
   }
 

@@ -28,7 +28,8 @@ struct FrontConfig {
   int64_t max_body_bytes = 50LL << 20;      // over it: 413 (declared, or counted as a chunked body arrives)
   int64_t max_header_bytes = 64 << 10;      // request line and headers; over it: 431
   int max_connections = 1024;               // client connections open at once; over it: 503
-  int64_t max_buffered_bytes = 256LL << 20; // request bytes held at once over all connections; over it: 503
+  int64_t max_buffered_bytes = 256LL << 20; // request bytes held at once: arriving, waiting for a worker or being
+                                            // forwarded, over all connections; over it: 503
   int workers = 8;                          // requests forwarded at once (one back-end worker each)
   int backend_port = 0;                     // the back end, on 127.0.0.1
   bool log = false;                         // one line on stderr per request the front refuses
