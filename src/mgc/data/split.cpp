@@ -141,6 +141,40 @@ std::string mixed_note(const std::vector<Group>& groups, const std::string& by) 
                      count_of(static_cast<size_t>(mixed), by));
 }
 
+// How many of `n` shuffled groups a holdout puts in test and in val: round(fraction * n), at least one each where
+// the fraction is > 0, always at least one left for train (the caller has checked n against what is needed).
+std::pair<size_t, size_t> holdout_counts(size_t n, const SplitConfig& config) {
+  auto share = [&](double fraction) -> size_t {
+    if (fraction <= 0.0) return 0;
+    return std::max<size_t>(1, static_cast<size_t>(std::llround(fraction * static_cast<double>(n))));
+  };
+  size_t n_test = share(config.test_fraction), n_val = share(config.val_fraction);
+  while (n_test + n_val > n - 1) {  // keep one group for train; n >= needed keeps both at >= 1 if wanted
+    if (n_val >= n_test) {
+      --n_val;
+    } else {
+      --n_test;
+    }
+  }
+  return {n_test, n_val};
+}
+
+// The k-fold split's validation fold: the one after the test fold, or -1 without one.
+int val_fold_of(const SplitConfig& config) {
+  return config.val_fraction > 0.0 ? (config.fold + 1) % config.folds : -1;
+}
+
+// The fields of a crossed split's `by` ("groove_file+synth" -> groove_file, synth); one field for any other.
+std::vector<std::string> crossed_fields(const std::string& by) {
+  std::vector<std::string> fields;
+  for (size_t from = 0;;) {
+    const size_t plus = by.find('+', from);
+    fields.push_back(by.substr(from, plus == std::string::npos ? std::string::npos : plus - from));
+    if (plus == std::string::npos) return fields;
+    from = plus + 1;
+  }
+}
+
 Split holdout_by_group(const Dataset& ds, const SplitConfig& config, const std::string& by) {
   const auto groups = make_groups(ds, by);
   const auto per_class = groups_by_class(ds, groups);
@@ -160,18 +194,7 @@ Split holdout_by_group(const Dataset& ds, const SplitConfig& config, const std::
                        want_test ? ", one for test" : "", no_groups_hint(n, by));
     }
     shuffle(members, config.seed, ds.classes[c]);
-    auto share = [&](double fraction) -> size_t {
-      if (fraction <= 0.0) return 0;
-      return std::max<size_t>(1, static_cast<size_t>(std::llround(fraction * static_cast<double>(n))));
-    };
-    size_t n_test = share(config.test_fraction), n_val = share(config.val_fraction);
-    while (n_test + n_val > n - 1) {  // keep one group for train; n >= needed keeps both at >= 1 if wanted
-      if (n_val >= n_test) {
-        --n_val;
-      } else {
-        --n_test;
-      }
-    }
+    const auto [n_test, n_val] = holdout_counts(n, config);
     for (size_t i = 0; i < n; ++i) {
       const Group& g = groups[members[i]];
       if (i < n_test) {
@@ -217,7 +240,7 @@ Split kfold_by_group(const Dataset& ds, const SplitConfig& config, const std::st
     }
   }
   const int test_fold = config.fold;
-  const int val_fold = config.val_fraction > 0.0 ? (config.fold + 1) % config.folds : -1;
+  const int val_fold = val_fold_of(config);
   Split s;
   for (size_t g = 0; g < groups.size(); ++g) {
     if (fold_of[g] == test_fold) {
@@ -265,7 +288,7 @@ std::vector<int> sides_by_field(const Dataset& ds, const SplitConfig& config, co
     if (n < k)
       throw make_error("data", "cannot split by {}: its {} span the classes and are dealt as one pool, and {}-fold "
                        "needs at least {}", field, count_of(n, field), k, k);
-    const int val_fold = config.val_fraction > 0.0 ? (config.fold + 1) % config.folds : -1;
+    const int val_fold = val_fold_of(config);
     for (size_t i = 0; i < n; ++i) {
       const int fold = static_cast<int>(i % k);
       group_side[order[i]] = fold == config.fold ? 2 : fold == val_fold ? 1 : 0;
@@ -276,17 +299,7 @@ std::vector<int> sides_by_field(const Dataset& ds, const SplitConfig& config, co
     if (n < needed)
       throw make_error("data", "cannot split by {}: its {} span the classes and are dealt as one pool, and a "
                        "holdout needs at least {}", field, count_of(n, field), needed);
-    auto share = [&](double fraction, bool wanted) -> size_t {
-      return wanted ? std::max<size_t>(1, static_cast<size_t>(std::llround(fraction * static_cast<double>(n)))) : 0;
-    };
-    size_t n_test = share(config.test_fraction, want_test), n_val = share(config.val_fraction, want_val);
-    while (n_test + n_val > n - 1) {  // keep one value for train; n >= needed keeps both at >= 1 if wanted
-      if (n_val >= n_test) {
-        --n_val;
-      } else {
-        --n_test;
-      }
-    }
+    const auto [n_test, n_val] = holdout_counts(n, config);
     for (size_t i = 0; i < n; ++i) group_side[order[i]] = i < n_test ? 2 : i < n_test + n_val ? 1 : 0;
   }
   for (size_t g = 0; g < n; ++g)
@@ -299,13 +312,7 @@ std::vector<int> sides_by_field(const Dataset& ds, const SplitConfig& config, co
 // any of the fields is shared between two sides: a test clip's groove file *and* synthesis path were never heard in
 // training.
 Split crossed_split(const Dataset& ds, const SplitConfig& config, const std::string& by) {
-  std::vector<std::string> fields;
-  for (size_t from = 0;;) {
-    const size_t plus = by.find('+', from);
-    fields.push_back(by.substr(from, plus == std::string::npos ? std::string::npos : plus - from));
-    if (plus == std::string::npos) break;
-    from = plus + 1;
-  }
+  const std::vector<std::string> fields = crossed_fields(by);
   for (size_t i = 0; i < fields.size(); ++i) {
     const std::string& f = fields[i];
     if (f.empty() || f == "auto" || f == "clip" || f == "lists" || f == "manifest")
@@ -358,8 +365,7 @@ Split crossed_split(const Dataset& ds, const SplitConfig& config, const std::str
   std::string fold_note;
   if (config.method == "kfold")
     fold_note = fmt::format("test fold {} of {}{}, ", config.fold, config.folds,
-                            config.val_fraction > 0.0 ? fmt::format(", val fold {}", (config.fold + 1) % config.folds)
-                                                      : std::string());
+                            val_fold_of(config) >= 0 ? fmt::format(", val fold {}", val_fold_of(config)) : std::string());
   for (const auto& f : fields) s.extra["test_" + f];  // every partial side is named, empty or not
   std::string partial;
   for (const auto& [name, clips] : s.extra) partial += fmt::format("{}{} {}", partial.empty() ? "" : ", ", clips.size(), name);
@@ -584,14 +590,10 @@ Split make_split(const Dataset& dataset, const SplitConfig& config, const std::s
 
 std::string group_of(const Clip& clip, const std::string& by) {
   if (by == "clip" || by == "lists" || by == "manifest") return "";
-  std::string out;
-  for (size_t from = 0;;) {
-    const size_t plus = by.find('+', from);
-    out += clip.field(by.substr(from, plus == std::string::npos ? std::string::npos : plus - from));
-    if (plus == std::string::npos) return out;
-    out += '+';
-    from = plus + 1;
-  }
+  const std::vector<std::string> fields = crossed_fields(by);
+  std::string out = clip.field(fields[0]);
+  for (size_t f = 1; f < fields.size(); ++f) out += "+" + clip.field(fields[f]);
+  return out;
 }
 
 std::string to_json(const Split& split, const Dataset* dataset) {
