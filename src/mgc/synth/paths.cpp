@@ -97,10 +97,11 @@ void check_synth_path(const SynthPath& path, const std::string& program) {
     if (!path.package.empty())
       throw make_error("synth", "'{}' of {} not found: install the Debian package {} (apt install {})",
                        path.sound_set, path.name, path.package, path.package);
+    // A file given by path: name the built-in path of the same engine as an example.
+    const SynthPath example = parse_synth_path(fluid ? "fluidsynth/FluidR3_GM" : "timidity/freepats");
     throw make_error("synth", "{} '{}' not found (Debian's {} installs {})",
-                     fluid ? "soundfont" : "TiMidity++ configuration", path.sound_set,
-                     fluid ? "fluid-soundfont-gm" : "freepats", fluid ? known_synth_paths()[0].sound_set
-                                                                      : "/etc/timidity/freepats.cfg");
+                     fluid ? "soundfont" : "TiMidity++ configuration", path.sound_set, example.package,
+                     example.sound_set);
   }
   if (fluid) {
     std::ifstream in(path.sound_set, std::ios::binary);

@@ -15,19 +15,24 @@ namespace {
 
 std::string fmt_double(double v) { return fmt::format("{:.3f}", v); }
 
-// The groove of clip `index`: files first, so that every groove file of the genre weighs the same however many
-// grooves it holds (the file is what a split by groove_file holds out). A seeded permutation of the genre's files
-// is walked by clip index, so the first n clips use n different files and the files' clip counts differ by at most
-// one; the k-th visit to a file takes the k-th groove of a seeded permutation of that file's grooves. A retry takes
-// the file half the list away (another file, usually another library).
-GrooveEntry pick_groove(const std::vector<GrooveEntry>& grooves, uint64_t seed, const std::string& genre, int index,
-                        int attempt) {
-  std::vector<std::vector<size_t>> files;  // indices into grooves, one list per file, in table order
+// A genre's groove files: indices into its grooves, one list per file, in table order.
+std::vector<std::vector<size_t>> groove_files(const std::vector<GrooveEntry>& grooves) {
+  std::vector<std::vector<size_t>> files;
   for (size_t i = 0; i < grooves.size(); ++i) {
     if (i == 0 || grooves[i].library != grooves[i - 1].library || grooves[i].file != grooves[i - 1].file)
       files.emplace_back();
     files.back().push_back(i);
   }
+  return files;
+}
+
+// The groove of clip `index`: files first, so that every groove file of the genre weighs the same however many
+// grooves it holds (the file is what a split by groove_file holds out). A seeded permutation of the genre's files
+// is walked by clip index, so the first n clips use n different files and the files' clip counts differ by at most
+// one; the k-th visit to a file takes the k-th groove of a seeded permutation of that file's grooves. A retry takes
+// the file half the list away (another file, usually another library).
+GrooveEntry pick_groove(const std::vector<GrooveEntry>& grooves, const std::vector<std::vector<size_t>>& files,
+                        uint64_t seed, const std::string& genre, int index, int attempt) {
   std::vector<size_t> order(files.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
   SplitMix64(splitmix64(seed ^ fnv1a64(genre) ^ 0x5eedull)).shuffle(order);
@@ -38,12 +43,6 @@ GrooveEntry pick_groove(const std::vector<GrooveEntry>& grooves, uint64_t seed, 
   return grooves[in_file[(slot / files.size()) % in_file.size()]];
 }
 
-size_t file_count(const std::vector<GrooveEntry>& grooves) {
-  size_t files = 0;
-  for (size_t i = 0; i < grooves.size(); ++i)
-    if (i == 0 || grooves[i].library != grooves[i - 1].library || grooves[i].file != grooves[i - 1].file) ++files;
-  return files;
-}
 
 // The synthesis path of clip `index` (see plan_clip's contract).
 SynthPath pick_path(const std::vector<std::string>& specs, uint64_t seed, const std::string& genre, int index,
@@ -63,8 +62,10 @@ ClipPlan plan_clip(const SynthConfig& config, const std::string& genre, int inde
   plan.genre = genre;
   plan.index = index;
   plan.seed = splitmix64(splitmix64(config.seed ^ fnv1a64(genre)) + static_cast<uint64_t>(index));
-  plan.groove = pick_groove(grooves_of(genre), config.seed, genre, index, attempt);
-  plan.synth = pick_path(config.resolved_synth_paths(), config.seed, genre, index, file_count(grooves_of(genre)));
+  const std::vector<GrooveEntry>& grooves = grooves_of(genre);
+  const auto files = groove_files(grooves);
+  plan.groove = pick_groove(grooves, files, config.seed, genre, index, attempt);
+  plan.synth = pick_path(config.resolved_synth_paths(), config.seed, genre, index, files.size());
   const GrooveEntry& g = plan.groove;
 
   SplitMix64 rng(plan.seed + static_cast<uint64_t>(attempt) * 0x9e3779b97f4a7c15ull);
