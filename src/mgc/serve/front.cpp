@@ -250,6 +250,14 @@ struct Front::Impl {
       if (fd >= 0) ::close(fd);
   }
 
+  // Watches `fd` for input on the event loop.
+  void watch(int fd) const {
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.fd = fd;
+    ::epoll_ctl(epoll_fd, EPOLL_CTL_ADD, fd, &ev);
+  }
+
   void log_refusal(int status, const std::string& detail) const {
     if (config.log) std::fprintf(stderr, "serve: %d %s (refused by the front)\n", status, detail.c_str());
   }
@@ -299,10 +307,7 @@ struct Front::Impl {
       int one = 1;
       ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
       conns.emplace(fd, Conn(fd, config));
-      epoll_event ev{};
-      ev.events = EPOLLIN;
-      ev.data.fd = fd;
-      ::epoll_ctl(epoll_fd, EPOLL_CTL_ADD, fd, &ev);
+      watch(fd);
     }
   }
 
@@ -369,10 +374,7 @@ struct Front::Impl {
     auto next = now + std::chrono::seconds(1);
     if (accept_paused_until) {
       if (*accept_paused_until <= now && listen_fd >= 0) {
-        epoll_event ev{};
-        ev.events = EPOLLIN;
-        ev.data.fd = listen_fd;
-        ::epoll_ctl(epoll_fd, EPOLL_CTL_ADD, listen_fd, &ev);
+        watch(listen_fd);
         accept_paused_until.reset();
       } else if (listen_fd >= 0) {
         next = std::min(next, *accept_paused_until);
@@ -510,12 +512,8 @@ Front::Front(FrontConfig config, const std::string& host, int port) : impl_(std:
   m.wake_fd = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   m.epoll_fd = ::epoll_create1(EPOLL_CLOEXEC);
   if (m.wake_fd < 0 || m.epoll_fd < 0) throw make_error("serve", "cannot create the event loop: {}", std::strerror(errno));
-  for (int fd : {m.listen_fd, m.wake_fd}) {
-    epoll_event ev{};
-    ev.events = EPOLLIN;
-    ev.data.fd = fd;
-    ::epoll_ctl(m.epoll_fd, EPOLL_CTL_ADD, fd, &ev);
-  }
+  m.watch(m.listen_fd);
+  m.watch(m.wake_fd);
 }
 
 Front::~Front() = default;

@@ -66,14 +66,22 @@ std::string base64(const std::string& bytes) {
   return out;
 }
 
-void send_json(httplib::Response& res, int status, const nlohmann::json& body) {
-  res.status = status;
-  // Client-given names need not be UTF-8: invalid bytes become U+FFFD instead of an exception (a 500).
-  res.set_content(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), "application/json");
+// JSON as text. Client-given names need not be UTF-8: invalid bytes become U+FFFD instead of an exception (a 500).
+std::string json_text(const nlohmann::json& body) {
+  return body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
+void send_json(httplib::Response& res, int status, const nlohmann::json& body) {
+  res.status = status;
+  res.set_content(json_text(body), "application/json");
+}
+
+// The body of every error: {"error": message}.
+std::string error_json(const std::string& message) { return json_text({{"error", message}}); }
+
 void send_error(httplib::Response& res, int status, const std::string& message) {
-  send_json(res, status, {{"error", message}});
+  res.status = status;
+  res.set_content(error_json(message), "application/json");
 }
 
 // A counting semaphore that never blocks: a request either gets a slot or is told to come back.
@@ -247,8 +255,8 @@ struct Server::Impl {
 
   void setup_routes();
   void classify(const httplib::Request& req, httplib::Response& res);
-  // The JSON body of an error: "<what the status means>: <detail>"; a 413 names the limit.
-  std::string error_body(int status, const std::string& detail) const {
+  // The message of an error: "<what the status means>: <detail>"; a 413 names the limit, a 408 the timeout.
+  std::string error_message(int status, const std::string& detail) const {
     std::string message = status_message(status);
     if (status == 413)
       message += fmt::format(": the limit is {} bytes ({:.1f} MB)", config.max_upload_bytes,
@@ -257,7 +265,7 @@ struct Server::Impl {
       message += fmt::format(": {} (within {} s)", detail, config.request_timeout_s);
     else if (!detail.empty())
       message += ": " + detail;
-    return nlohmann::json{{"error", message}}.dump();
+    return message;
   }
 
   ServeConfig config;
@@ -326,12 +334,7 @@ void Server::Impl::setup_routes() {
   http.set_error_handler(httplib::Server::HandlerWithResponse(
       [this](const httplib::Request& req, httplib::Response& res) -> httplib::Server::HandlerResponse {
     if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
-    std::string message = status_message(res.status);
-    if (res.status == 404) message += ": " + req.method + " " + req.path;
-    if (res.status == 413)
-      message += fmt::format(": the limit is {} bytes ({:.1f} MB)", config.max_upload_bytes,
-                             static_cast<double>(config.max_upload_bytes) / (1 << 20));
-    send_error(res, res.status, message);
+    send_error(res, res.status, error_message(res.status, res.status == 404 ? req.method + " " + req.path : ""));
     return httplib::Server::HandlerResponse::Handled;
   }));
   http.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
@@ -468,7 +471,7 @@ void Server::start() {
     fc.workers = m.config.resolved_workers();
     fc.backend_port = backend_port;
     fc.log = m.config.log_requests;
-    fc.error_body = [&m](int status, const std::string& detail) { return m.error_body(status, detail); };
+    fc.error_body = [&m](int status, const std::string& detail) { return error_json(m.error_message(status, detail)); };
     try {
       m.front = std::make_unique<Front>(std::move(fc), m.config.host, m.config.port);
     } catch (const Error&) {
