@@ -6,6 +6,7 @@
 
 #include "mgc/core/error.h"
 #include "mgc/core/fs.h"
+#include "mgc/core/json_file.h"
 #include "mgc/models/registry.h"
 #include "mgc/run/config_fields.h"
 
@@ -136,13 +137,7 @@ TrainConfig train_config_from_json(const nlohmann::json& j, const std::string& s
 }
 
 TrainConfig read_config_file(const std::string& path) {
-  nlohmann::json j;
-  try {
-    j = nlohmann::json::parse(read_file(path));
-  } catch (const nlohmann::json::exception& e) {
-    throw make_error("train", "'{}': {}", path, e.what());
-  }
-  return train_config_from_json(j, path);
+  return train_config_from_json(read_json_file(path, "train"), path);
 }
 
 }  // namespace mgc::run

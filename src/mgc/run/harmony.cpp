@@ -7,6 +7,7 @@
 #include "mgc/audio/audio.h"
 #include "mgc/core/error.h"
 #include "mgc/core/fs.h"
+#include "mgc/core/json_file.h"
 #include "mgc/core/parallel.h"
 #include "mgc/core/progress.h"
 
@@ -174,12 +175,7 @@ void save_harmony(const std::string& path, const HarmonyModel& model) {
 }
 
 HarmonyModel load_harmony(const std::string& path) {
-  nlohmann::json j;
-  try {
-    j = nlohmann::json::parse(read_file(path));
-  } catch (const nlohmann::json::exception& e) {
-    throw make_error("harmony", "'{}' is not JSON: {}", path, e.what());
-  }
+  const nlohmann::json j = read_json_file(path, "harmony");
   try {
     return harmony_from_json(j);
   } catch (const Error& e) {

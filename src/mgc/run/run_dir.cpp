@@ -4,6 +4,7 @@
 
 #include "mgc/core/error.h"
 #include "mgc/core/fs.h"
+#include "mgc/core/json_file.h"
 
 namespace mgc::run {
 
@@ -14,12 +15,7 @@ TrainConfig load_run_config(const std::string& run_dir) {
 }
 
 nlohmann::json load_run_json(const std::string& run_dir, const char* component) {
-  const std::string path = RunPaths{run_dir}.run_json();
-  try {
-    return nlohmann::json::parse(read_file(path));
-  } catch (const nlohmann::json::exception& e) {
-    throw make_error(component, "'{}' is malformed: {}", path, e.what());
-  }
+  return read_json_file(RunPaths{run_dir}.run_json(), component);
 }
 
 RunInfo load_run(const std::string& run_dir, const char* component) {

@@ -56,8 +56,8 @@ struct EvalPaths {
 // the file and what is wrong in it).
 TrainConfig load_run_config(const std::string& run_dir);
 
-// run_dir/run.json parsed. Throws mgc::Error ("<component>: '<file>' is malformed: ...") when it is missing or not
-// JSON.
+// run_dir/run.json parsed. Throws mgc::Error ("io: ..." when it is missing, "<component>: '<file>' is not valid
+// JSON: ..." when it does not parse; core/json_file.h).
 nlohmann::json load_run_json(const std::string& run_dir, const char* component);
 
 // What a finished run says about itself, each file read once: its config and run.json.
@@ -68,8 +68,8 @@ struct RunInfo {
   std::vector<std::string> classes;  // run.json's classes, in model output order; never empty
 };
 
-// Reads run_dir's config.json and run.json. Throws mgc::Error (as load_run_config; "<component>: '<file>' is
-// malformed: ..." or "... lists no classes" for run.json).
+// Reads run_dir's config.json and run.json. Throws mgc::Error (as load_run_config; as load_run_json, or "... lists
+// no classes", for run.json).
 RunInfo load_run(const std::string& run_dir, const char* component);
 
 }  // namespace mgc::run

@@ -13,6 +13,7 @@
 
 #include "mgc/core/error.h"
 #include "mgc/core/fs.h"
+#include "mgc/core/json_file.h"
 #include "mgc/core/lock.h"
 #include "mgc/core/subprocess.h"
 #include "mgc/data/feature_cache.h"
@@ -78,13 +79,7 @@ class MacCounter {
   at::CallbackHandle handle_;
 };
 
-nlohmann::json read_json(const std::string& path) {
-  try {
-    return nlohmann::json::parse(read_file(path));
-  } catch (const nlohmann::json::exception& e) {
-    throw make_error("compare", "'{}' is malformed: {}", path, e.what());
-  }
-}
+nlohmann::json read_json(const std::string& path) { return read_json_file(path, "compare"); }
 
 std::string recipe_of(const run::TrainConfig& c) {
   if (c.pretrained.empty()) return "scratch";
