@@ -2,12 +2,8 @@
 // 200 or 503, none is dropped, memory stays flat between rounds), oversized uploads (413 without reading them),
 // malformed multipart (400), slow clients that do not block others, and non-UTF-8 file names. Self-stopping: each
 // client has a deadline and the server is stopped and joined at the end of each test.
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
@@ -19,11 +15,14 @@
 #include "mgc/core/fs.h"
 #include "mgc/serve/server.h"
 #include "test_util.h"
+#include "serve/raw_client.h"
 #include "serve/running_server.h"
 #include "train/toy_dataset.h"
 
 using mgc::serve::ServeConfig;
 using mgc::serve::Server;
+using mgc::test::RawClient;
+using mgc::test::status_of;
 using mgc::test::TempDir;
 using nlohmann::json;
 
@@ -42,58 +41,6 @@ double rss_mib() {
 }
 
 using Running = mgc::test::RunningServer;
-
-// A raw TCP connection to the server, for requests httplib's client will not send (slow, malformed).
-class RawConnection {
- public:
-  explicit RawConnection(int port) {
-    fd_ = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(static_cast<uint16_t>(port));
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (fd_ < 0 || connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0)
-      throw std::runtime_error("connect failed");
-    timeval tv{20, 0};
-    setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-  }
-  ~RawConnection() { close(fd_); }
-  RawConnection(const RawConnection&) = delete;
-  RawConnection& operator=(const RawConnection&) = delete;
-  bool send_all(const std::string& s) {
-    size_t done = 0;
-    while (done < s.size()) {
-      const ssize_t n = ::send(fd_, s.data() + done, s.size() - done, MSG_NOSIGNAL);
-      if (n <= 0) return false;
-      done += static_cast<size_t>(n);
-    }
-    return true;
-  }
-  // Reads until the peer closes or the 20 s receive timeout; returns what arrived.
-  std::string read_reply() {
-    std::string out;
-    char buf[4096];
-    for (;;) {
-      const ssize_t n = recv(fd_, buf, sizeof(buf), 0);
-      if (n <= 0) break;
-      out.append(buf, static_cast<size_t>(n));
-      if (out.find("\r\n\r\n") != std::string::npos) {
-        const size_t cl = out.find("Content-Length: ");
-        if (cl != std::string::npos &&
-            out.size() >= out.find("\r\n\r\n") + 4 + std::stoul(out.substr(cl + 16)))
-          break;
-      }
-    }
-    return out;
-  }
-
- private:
-  int fd_ = -1;
-};
-
-int status_of(const std::string& reply) {
-  return reply.rfind("HTTP/1.1 ", 0) == 0 ? std::stoi(reply.substr(9, 3)) : -1;
-}
 
 class ServerLoad : public ::testing::Test {
  protected:
@@ -178,20 +125,20 @@ TEST_F(ServerLoad, OversizedUploadsAreRefusedWithoutBeingRead) {
   EXPECT_NE(json::parse(raw->body).at("error").get<std::string>().find("262144"), std::string::npos) << raw->body;
 
   // A declared 8 GiB body is refused from its header alone: the server answers without waiting for the bytes.
-  RawConnection c(s.port());
+  RawClient c(s.port());
   const auto t0 = std::chrono::steady_clock::now();
-  ASSERT_TRUE(c.send_all("POST /v1/classify HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: audio/wav\r\n"
+  ASSERT_TRUE(c.send("POST /v1/classify HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: audio/wav\r\n"
                          "Content-Length: 8589934592\r\n\r\nRIFF"));
   const std::string reply = c.read_reply();
   EXPECT_EQ(status_of(reply), 413) << reply;
   EXPECT_LT(seconds_since(t0), 10.0);
 
   // Chunked, no length: 413 once the chunks pass the limit (the front counts them).
-  RawConnection chunked(s.port());
+  RawClient chunked(s.port());
   std::string body = "POST /v1/classify HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: audio/wav\r\nTransfer-Encoding: chunked\r\n\r\n";
   for (int i = 0; i < 40; ++i) body += "2000\r\n" + std::string(0x2000, 'y') + "\r\n";
   body += "0\r\n\r\n";
-  chunked.send_all(body);  // the server may close before all of it is sent
+  chunked.send(body);  // the server may close before all of it is sent
   const int chunked_status = status_of(chunked.read_reply());
   EXPECT_EQ(chunked_status, 413);
 
@@ -211,8 +158,8 @@ TEST_F(ServerLoad, MalformedMultipartIs400AndTheServerGoesOn) {
                                             "not audio\r\n--XyZ--\r\n"},
   };
   for (const auto& [type, body] : cases) {
-    RawConnection c(s.port());
-    ASSERT_TRUE(c.send_all("POST /v1/classify HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Type: " + type +
+    RawClient c(s.port());
+    ASSERT_TRUE(c.send("POST /v1/classify HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Type: " + type +
                            "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body));
     const std::string reply = c.read_reply();
     EXPECT_EQ(status_of(reply), 400) << type << " | " << body << "\n" << reply;
@@ -231,16 +178,16 @@ TEST_F(ServerLoad, MalformedMultipartIs400AndTheServerGoesOn) {
 TEST_F(ServerLoad, SlowClientsDoNotBlockOthers) {
   Running s(config());
   // Three clients announce a body and then trickle it (one byte per 100 ms, held for the whole test).
-  std::vector<std::unique_ptr<RawConnection>> slow;
+  std::vector<std::unique_ptr<RawClient>> slow;
   for (int i = 0; i < 3; ++i) {
-    slow.push_back(std::make_unique<RawConnection>(s.port()));
-    ASSERT_TRUE(slow.back()->send_all("POST /v1/classify HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: audio/wav\r\n"
+    slow.push_back(std::make_unique<RawClient>(s.port()));
+    ASSERT_TRUE(slow.back()->send("POST /v1/classify HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: audio/wav\r\n"
                                       "Content-Length: 100000\r\n\r\nR"));
   }
   std::atomic<bool> done{false};
   std::thread trickle([&] {
     while (!done) {
-      for (auto& c : slow) c->send_all("I");
+      for (auto& c : slow) c->send("I");
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
   });
@@ -265,15 +212,15 @@ TEST_F(ServerLoad, HeaderTrickleIsCutAndSlowHeadersHoldNoWorker) {
   ServeConfig c = config();
   c.request_timeout_s = 3;
   Running s(c);
-  std::vector<std::unique_ptr<RawConnection>> slow;
+  std::vector<std::unique_ptr<RawClient>> slow;
   for (int i = 0; i < 16; ++i) {
-    slow.push_back(std::make_unique<RawConnection>(s.port()));
-    ASSERT_TRUE(slow.back()->send_all("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-a0: "));
+    slow.push_back(std::make_unique<RawClient>(s.port()));
+    ASSERT_TRUE(slow.back()->send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-a0: "));
   }
   std::atomic<bool> done{false};
   std::thread trickle([&] {
     while (!done) {
-      for (auto& conn : slow) conn->send_all("b");
+      for (auto& conn : slow) conn->send("b");
       std::this_thread::sleep_for(std::chrono::milliseconds(500));
     }
   });

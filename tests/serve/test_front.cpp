@@ -2,12 +2,8 @@
 // then the front before a small cpp-httplib back end on loopback: slow clients are cut with 408 at their deadline
 // and hold no worker, /healthz is answered beside 16 of them, limits are answered early, and a stop finishes the
 // requests in flight. Self-stopping: every socket has a receive timeout and every server is stopped and joined.
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -21,10 +17,13 @@
 
 #include "mgc/core/error.h"
 #include "mgc/serve/front.h"
+#include "serve/raw_client.h"
 
 using mgc::serve::Front;
 using mgc::serve::FrontConfig;
 using mgc::serve::RequestScanner;
+using Raw = mgc::test::RawClient;
+using mgc::test::status_of;
 
 namespace {
 
@@ -93,56 +92,6 @@ TEST(RequestScanner, ExpectIsSeenAndRemovedForTheBackEnd) {
   EXPECT_TRUE(scanner.expects_continue());
   EXPECT_EQ(mgc::serve::without_expect(request, scanner.header_end()),
             "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nab");
-}
-
-// A raw client connection, for requests no well-behaved client sends.
-class Raw {
- public:
-  explicit Raw(int port, int receive_timeout_s = 20) {
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(static_cast<uint16_t>(port));
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (fd_ < 0 || ::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0)
-      throw std::runtime_error("connect failed");
-    timeval tv{receive_timeout_s, 0};
-    ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  }
-  ~Raw() { ::close(fd_); }
-  Raw(const Raw&) = delete;
-  Raw& operator=(const Raw&) = delete;
-  bool send(const std::string& s) {
-    for (size_t done = 0; done < s.size();) {
-      const ssize_t n = ::send(fd_, s.data() + done, s.size() - done, MSG_NOSIGNAL);
-      if (n <= 0) return false;
-      done += static_cast<size_t>(n);
-    }
-    return true;
-  }
-  // What one receive brings (waits up to the receive timeout).
-  std::string read_some() {
-    char buf[4096];
-    const ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
-    return n > 0 ? std::string(buf, static_cast<size_t>(n)) : std::string();
-  }
-  // Everything until the peer closes (or the receive timeout).
-  std::string read_all() {
-    std::string out;
-    char buf[4096];
-    for (ssize_t n; (n = ::recv(fd_, buf, sizeof buf, 0)) > 0;) out.append(buf, static_cast<size_t>(n));
-    return out;
-  }
-
- private:
-  int fd_ = -1;
-};
-
-int status_of(const std::string& reply) {
-  // A 100 Continue may come first.
-  size_t at = 0;
-  while (reply.compare(at, 12, "HTTP/1.1 100") == 0) at = reply.find("\r\n\r\n", at) + 4;
-  return reply.compare(at, 9, "HTTP/1.1 ") == 0 ? std::stoi(reply.substr(at + 9, 3)) : -1;
 }
 
 // cpp-httplib on a loopback port (what mgc serve runs behind its front): /healthz, and POST /echo answering with
