@@ -34,7 +34,7 @@ const std::vector<SynthPath>& known_synth_paths() {
        .engine = Engine::fluidsynth,
        .sound_set = "/usr/share/sounds/sf2/FluidR3_GM.sf2",
        .package = "fluid-soundfont-gm",
-       .note = "Fluid R3, 141 MB of sampled instruments (the corpus's only sound set before issue #30)"},
+       .note = "Fluid R3, 148 MB of sampled instruments (the corpus's only sound set before issue #30)"},
       {.name = "fluidsynth/TimGM6mb",
        .engine = Engine::fluidsynth,
        .sound_set = "/usr/share/sounds/sf2/TimGM6mb.sf2",
