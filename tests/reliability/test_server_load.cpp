@@ -178,19 +178,11 @@ TEST_F(ServerLoad, MalformedMultipartIs400AndTheServerGoesOn) {
 TEST_F(ServerLoad, SlowClientsDoNotBlockOthers) {
   Running s(config());
   // Three clients announce a body and then trickle it (one byte per 100 ms, held for the whole test).
-  std::vector<std::unique_ptr<RawClient>> slow;
-  for (int i = 0; i < 3; ++i) {
-    slow.push_back(std::make_unique<RawClient>(s.port()));
-    ASSERT_TRUE(slow.back()->send("POST /v1/classify HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: audio/wav\r\n"
-                                      "Content-Length: 100000\r\n\r\nR"));
-  }
-  std::atomic<bool> done{false};
-  std::thread trickle([&] {
-    while (!done) {
-      for (auto& c : slow) c->send("I");
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-  });
+  mgc::test::SlowClients slow(s.port(), 3,
+                               "POST /v1/classify HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: audio/wav\r\n"
+                               "Content-Length: 100000\r\n\r\nR",
+                               "I", std::chrono::milliseconds(100));
+  ASSERT_TRUE(slow.opened());
   const auto t0 = std::chrono::steady_clock::now();
   auto cli = s.client(20);
   int ok = 0;
@@ -199,8 +191,7 @@ TEST_F(ServerLoad, SlowClientsDoNotBlockOthers) {
     ok += r && r->status == 200 ? 1 : 0;
   }
   const double took = seconds_since(t0);
-  done = true;
-  trickle.join();
+  slow.stop();
   std::printf("5 classifications beside 3 slow clients: %.2f s\n", took);
   EXPECT_EQ(ok, 5);
   EXPECT_LT(took, 15.0);
@@ -212,18 +203,9 @@ TEST_F(ServerLoad, HeaderTrickleIsCutAndSlowHeadersHoldNoWorker) {
   ServeConfig c = config();
   c.request_timeout_s = 3;
   Running s(c);
-  std::vector<std::unique_ptr<RawClient>> slow;
-  for (int i = 0; i < 16; ++i) {
-    slow.push_back(std::make_unique<RawClient>(s.port()));
-    ASSERT_TRUE(slow.back()->send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-a0: "));
-  }
-  std::atomic<bool> done{false};
-  std::thread trickle([&] {
-    while (!done) {
-      for (auto& conn : slow) conn->send("b");
-      std::this_thread::sleep_for(std::chrono::milliseconds(500));
-    }
-  });
+  mgc::test::SlowClients slow(s.port(), 16, "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-a0: ", "b",
+                               std::chrono::milliseconds(500));
+  ASSERT_TRUE(slow.opened());
   const auto t0 = std::chrono::steady_clock::now();
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
   auto cli = s.client(5);
@@ -234,10 +216,9 @@ TEST_F(ServerLoad, HeaderTrickleIsCutAndSlowHeadersHoldNoWorker) {
   auto good = cli.Post("/v1/classify", clip_, "audio/wav");
   ASSERT_TRUE(good);
   EXPECT_EQ(good->status, 200) << good->body;
-  const std::string reply = slow[0]->read_reply();
+  const std::string reply = slow[0].read_reply();
   const double cut_s = seconds_since(t0);
-  done = true;
-  trickle.join();
+  slow.stop();
   std::printf("16 header trickles: /healthz in %.0f ms; the first trickle cut after %.2f s (timeout 3 s)\n",
               health_s * 1000.0, cut_s);
   EXPECT_LT(health_s, 1.0);

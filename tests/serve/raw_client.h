@@ -6,8 +6,13 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <chrono>
+#include <memory>
 #include <stdexcept>
 #include <string>
+#include <thread>
+#include <vector>
 
 namespace mgc::test {
 
@@ -70,6 +75,41 @@ class RawClient {
 
  private:
   int fd_ = -1;
+};
+
+// `n` raw clients that each send `opening`, then one `byte` every `interval` until stop() or the object's end: the
+// slow clients of the server tests.
+class SlowClients {
+ public:
+  SlowClients(int port, int n, const std::string& opening, const std::string& byte, std::chrono::milliseconds interval) {
+    for (int i = 0; i < n; ++i) {
+      clients_.push_back(std::make_unique<RawClient>(port));
+      opened_ = clients_.back()->send(opening) && opened_;
+    }
+    thread_ = std::thread([this, byte, interval] {
+      while (!done_) {
+        for (auto& c : clients_) c->send(byte);
+        std::this_thread::sleep_for(interval);
+      }
+    });
+  }
+  ~SlowClients() { stop(); }
+  SlowClients(const SlowClients&) = delete;
+  SlowClients& operator=(const SlowClients&) = delete;
+  // Whether every client sent its opening.
+  bool opened() const { return opened_; }
+  RawClient& operator[](size_t i) { return *clients_.at(i); }
+  // Ends the trickle (the connections stay open until the object's end). Idempotent.
+  void stop() {
+    done_ = true;
+    if (thread_.joinable()) thread_.join();
+  }
+
+ private:
+  std::vector<std::unique_ptr<RawClient>> clients_;
+  bool opened_ = true;
+  std::atomic<bool> done_{false};
+  std::thread thread_;
 };
 
 // The status of the final answer in `reply` (after any "100 Continue"), or -1.

@@ -225,18 +225,9 @@ TEST(Front, SixteenSlowClientsDoNotDelayHealthz) {
   FrontConfig c = small_config();
   c.request_timeout_s = 30;
   RunningFront f(c);
-  std::vector<std::unique_ptr<Raw>> slow;
-  for (int i = 0; i < 16; ++i) {
-    slow.push_back(std::make_unique<Raw>(f.port()));
-    ASSERT_TRUE(slow.back()->send("GET /healthz HTTP/1.1\r\nHost: x\r\nX-a0: "));
-  }
-  std::atomic<bool> done{false};
-  std::thread trickle([&] {
-    while (!done) {
-      for (auto& s : slow) s->send("b");
-      std::this_thread::sleep_for(std::chrono::milliseconds(500));
-    }
-  });
+  mgc::test::SlowClients slow(f.port(), 16, "GET /healthz HTTP/1.1\r\nHost: x\r\nX-a0: ", "b",
+                               std::chrono::milliseconds(500));
+  ASSERT_TRUE(slow.opened());
   std::this_thread::sleep_for(std::chrono::milliseconds(600));  // every slow client connected and sending
   std::vector<double> latencies;
   for (int i = 0; i < 5; ++i) {
@@ -246,8 +237,7 @@ TEST(Front, SixteenSlowClientsDoNotDelayHealthz) {
     ASSERT_TRUE(r) << httplib::to_string(r.error());
     EXPECT_EQ(r->status, 200);
   }
-  done = true;
-  trickle.join();
+  slow.stop();
   std::sort(latencies.begin(), latencies.end());
   std::printf("/healthz beside 16 slow clients: median %.1f ms, max %.1f ms\n", latencies[2] * 1000.0,
               latencies[4] * 1000.0);
