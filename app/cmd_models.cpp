@@ -21,14 +21,14 @@ void register_models(CLI::App& app) {
       models::ModelConfig c;
       c.name = info.name;
       c.num_classes = *classes;
-      c.in_channels = info.name == "audio_cnn" ? 1 : 3;
+      c.in_channels = info.log_mel_stem ? 1 : 3;
       const models::ModelStats s = models::model_stats(*models::create_model(c));
       std::printf("%-16s %12lld %6lld %6lld  %s\n%-16s %12s %6s %6s  %s\n", info.name.c_str(),
                   static_cast<long long>(s.parameters), static_cast<long long>(s.depth),
                   static_cast<long long>(info.input_size), info.description.c_str(), "", "", "", "",
                   info.paper.c_str());
     }
-    std::printf("\ndepth = weight layers (Conv2d + Linear modules, every branch counted once)\n");
+    std::printf("\ndepth = weight layers (Conv2d, Conv1d and Linear modules, every branch counted once)\n");
   });
 }
 

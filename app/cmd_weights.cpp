@@ -1,4 +1,4 @@
-// mgc weights inspect FILE: what a weight file holds (format, unwrapping, every tensor's name, shape and dtype).
+// mgc weights inspect FILE: what a weight file (or TensorFlow checkpoint) holds (format, unwrapping, every tensor's name, shape and dtype).
 // mgc weights convert IN OUT.safetensors: any supported weight file -> .safetensors, without Python.
 #include <algorithm>
 #include <cstdio>
@@ -80,21 +80,23 @@ void convert(const Options& o) {
 }  // namespace
 
 void register_weights(CLI::App& app) {
-  CLI::App* cmd = app.add_subcommand("weights", "Inspect and convert weight files (.pth/.pt, .safetensors)");
+  CLI::App* cmd = app.add_subcommand("weights", "Inspect and convert weight files (.pth/.pt, .safetensors, TensorFlow checkpoints)");
   cmd->require_subcommand(1);
 
   auto inspect_opts = std::make_shared<Options>();
   CLI::App* ins = cmd->add_subcommand("inspect", "Print a weight file's format, tensors (name, dtype, shape) and size");
-  ins->add_option("file", inspect_opts->input, "PyTorch checkpoint (zip or legacy) or .safetensors")
-      ->required()
-      ->check(CLI::ExistingFile);
+  ins->add_option("file", inspect_opts->input,
+                  "PyTorch checkpoint (zip or legacy), .safetensors, or a TensorFlow checkpoint (its .index, its "
+                  "prefix, or its folder)")
+      ->required();
   ins->callback([inspect_opts] { inspect(*inspect_opts); });
 
   auto convert_opts = std::make_shared<Options>();
   CLI::App* conv = cmd->add_subcommand("convert", "Convert a weight file to .safetensors (tensors as saved)");
-  conv->add_option("input", convert_opts->input, "PyTorch checkpoint (zip or legacy) or .safetensors")
-      ->required()
-      ->check(CLI::ExistingFile);
+  conv->add_option("input", convert_opts->input,
+                   "PyTorch checkpoint (zip or legacy), .safetensors, or a TensorFlow checkpoint (.index, prefix or "
+                   "folder)")
+      ->required();
   conv->add_option("output", convert_opts->output, "The .safetensors file to write")->required();
   conv->callback([convert_opts] { convert(*convert_opts); });
 }

@@ -1,6 +1,6 @@
-// libFuzzer: bytes -> weights file -> read_weights (safetensors, PyTorch zip and legacy checkpoints through the
-// restricted unpickler). The first byte picks the extension; the rest is the file. mgc::Error is an expected
-// rejection; anything else is a bug.
+// libFuzzer: bytes -> weights file(s) -> read_weights (safetensors, PyTorch zip and legacy checkpoints through the
+// restricted unpickler, TensorFlow checkpoints). The layout is fuzz_input.h's write_weights_input (first byte 'T':
+// a TensorFlow index + data pair). mgc::Error is an expected rejection; anything else is a bug.
 #include <cstddef>
 #include <cstdint>
 
@@ -10,8 +10,7 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size < 1) return 0;
-  static const char* kExt[] = {".safetensors", ".pt", ".pth", ".bin"};
-  const std::string path = mgc::fuzz::write_input(data + 1, size - 1, kExt[data[0] % 4]);
+  const std::string path = mgc::fuzz::write_weights_input(data, size);
   try {
     const mgc::models::StateDict sd = mgc::models::read_weights(path);
     (void)sd.numel();

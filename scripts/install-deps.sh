@@ -15,6 +15,7 @@ packages=(
   libsndfile1-dev libsoxr-dev libfftw3-dev libpng-dev libavformat-dev libavcodec-dev libswresample-dev ffmpeg
   # CLI, config, formatting
   libcli11-dev nlohmann-json3-dev libfmt-dev libzip-dev
+  libboost-dev  # header-only: boost/crc.hpp (CRC-32C of TensorFlow checkpoints)
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev sox gnuplot-nox
   # the HTTP service and its browser test

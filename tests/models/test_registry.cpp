@@ -31,7 +31,8 @@ TEST_P(EveryModel, BuildsForwardsReplacesHeadAndAdaptsStem) {
   model->eval();
   torch::NoGradGuard no_grad;
   const int64_t side = info.min_input_size;
-  const torch::Tensor x = torch::randn({2, 1, side, side});
+  const torch::Tensor x = torch::randn({2, 1, info.fixed_height > 0 ? info.fixed_height : side,
+                                        info.fixed_width > 0 ? info.fixed_width : side});
   const torch::Tensor y = model->forward(x);
   EXPECT_EQ(y.sizes(), (std::vector<int64_t>{2, 10}));
   EXPECT_TRUE(torch::isfinite(y).all().item<bool>());

@@ -1,7 +1,8 @@
 // Replays the fuzzers' inputs through the library in every build (no clang or sanitizer needed): the seed corpora
 // (fuzz/seeds: small valid files, which must load) and the inputs kept from fuzzing runs (tests/data/fuzz: each
 // must be either accepted or rejected with mgc::Error, never crash or throw anything else). The byte layout is the
-// fuzzers': the first byte picks the file extension (fuzz/fuzz_decode.cpp, fuzz/fuzz_weights.cpp).
+// fuzzers': the first byte picks the file extension (fuzz/fuzz_decode.cpp) or, for weights, the layout of
+// fuzz/fuzz_input.h's write_weights_input (a first byte 'T': a TensorFlow checkpoint's index and data).
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -11,6 +12,7 @@
 #include "mgc/core/fs.h"
 #include "mgc/features/mel.h"
 #include "mgc/models/weights.h"
+#include "../../fuzz/fuzz_input.h"
 #include "test_util.h"
 
 using mgc::test::TempDir;
@@ -56,11 +58,11 @@ bool replay_decode(const TempDir& dir, const std::string& input) {
   }
 }
 
-bool replay_weights(const TempDir& dir, const std::string& input) {
+bool replay_weights(const std::string& input) {
   const std::string bytes = mgc::read_file(input);
   if (bytes.empty()) return false;
-  const std::string path = dir.file("input.pt");
-  mgc::write_file_atomic(path, bytes.substr(1));
+  const std::string path =
+      mgc::fuzz::write_weights_input(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
   try {
     const auto sd = mgc::models::read_weights(path);
     return sd.numel() >= 0;
@@ -81,9 +83,8 @@ TEST(FuzzRegressions, DecodeSeedsLoadAndKeptInputsNeverCrash) {
 }
 
 TEST(FuzzRegressions, WeightSeedsLoadAndKeptInputsNeverCrash) {
-  TempDir dir;
   const auto seeds = files_in(std::string(MGC_SOURCE_DIR) + "/fuzz/seeds/weights");
-  ASSERT_EQ(seeds.size(), 3u);
-  for (const auto& s : seeds) EXPECT_TRUE(replay_weights(dir, s)) << s;
-  for (const auto& f : files_in(std::string(MGC_TEST_DATA_DIR) + "/fuzz/weights")) replay_weights(dir, f);
+  ASSERT_EQ(seeds.size(), 4u);
+  for (const auto& s : seeds) EXPECT_TRUE(replay_weights(s)) << s;
+  for (const auto& f : files_in(std::string(MGC_TEST_DATA_DIR) + "/fuzz/weights")) replay_weights(f);
 }

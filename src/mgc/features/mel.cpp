@@ -275,4 +275,20 @@ Spectrogram mfcc_from_db(const Spectrogram& mel_db, int n_mfcc, int lifter) {
   return out;
 }
 
+MelConfig musicnn_mel_config() {
+  MelConfig c;
+  c.sample_rate = 16000;
+  c.stft.n_fft = 512;
+  c.stft.hop_length = 256;
+  c.n_mels = 96;
+  return c;
+}
+
+void musicnn_log_compress(Spectrogram& power) {
+  for (float& v : power.values) {
+    const auto half = static_cast<float>(static_cast<_Float16>(v));  // IEEE round to nearest even, as numpy
+    v = std::log10(10000.0f * half + 1.0f);
+  }
+}
+
 }  // namespace mgc::features

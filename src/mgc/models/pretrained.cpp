@@ -6,6 +6,7 @@
 
 #include "mgc/core/error.h"
 #include "mgc/models/efficientnet_lite.h"
+#include "mgc/models/musicnn.h"
 
 namespace mgc::models {
 namespace {
@@ -35,6 +36,9 @@ PretrainedReport load_pretrained(Classifier& model, StateDict weights) {
   PretrainedReport report;
   if (is_lukemelas_layout(weights)) {  // EfficientNet-Lite's ImageNet .pth (efficientnet_lite.h)
     weights = map_lite_weights(weights);
+    report.renamed = static_cast<int64_t>(weights.tensors.size());
+  } else if (is_musicnn_tf_layout(weights)) {  // musicnn's TensorFlow checkpoints (musicnn.h)
+    weights = map_musicnn_weights(weights);
     report.renamed = static_cast<int64_t>(weights.tensors.size());
   }
   report.renamed += rename_legacy_keys(weights);

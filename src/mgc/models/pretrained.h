@@ -22,7 +22,8 @@ int64_t rename_legacy_keys(StateDict& weights);
 // Loads `weights` into `model`: every backbone tensor must match by name and shape (else mgc::Error naming the
 // keys); the head (model.head_prefixes()) is loaded when its shapes fit and skipped when they do not (a head for
 // 1000 ImageNet classes on a 10-genre model). An ImageNet RGB stem is adapted to a one-channel model by summing
-// its kernels. A lukemelas-layout EfficientNet-Lite file (efficientnet_lite.h) is renamed to mgc's names first.
+// its kernels. A lukemelas-layout EfficientNet-Lite file (efficientnet_lite.h) or a musicnn TensorFlow checkpoint
+// (musicnn.h) is renamed to mgc's names first.
 // Throws mgc::Error on any backbone mismatch or a key that cannot be renamed.
 PretrainedReport load_pretrained(Classifier& model, StateDict weights);
 

@@ -10,6 +10,7 @@
 #include "mgc/models/efficientnet.h"
 #include "mgc/models/inception.h"
 #include "mgc/models/mobilenet.h"
+#include "mgc/models/musicnn.h"
 #include "mgc/models/resnet.h"
 #include "mgc/models/vgg.h"
 
@@ -46,7 +47,14 @@ std::vector<ModelInfo> build_registry() {
                [](const ModelConfig& c) { return efficientnet_lite0(c); }});
   r.push_back({"audio_cnn", "audio_cnn", "Small log-mel CNN: 5 double-conv blocks, mean+max pooling (mgc)",
                "after Choi et al., Automatic Tagging Using Deep CNNs, ISMIR 2016", 128, 32,
-               [](const ModelConfig& c) { return audio_cnn(c); }});
+               [](const ModelConfig& c) { return audio_cnn(c); }, 0, 0, true});
+  const std::string musicnn_paper =
+      "Pons & Serra, musicnn: Pre-trained convolutional neural networks for music audio tagging, ISMIR 2019 LBD";
+  r.push_back({"musicnn", "musicnn",
+               "musicnn: timbral + temporal front end, dense mid-end, temporal pooling (musicnn's log-mel, 96 x 187)",
+               musicnn_paper, 187, 1, [](const ModelConfig& c) { return musicnn(c); }, 96, 0, true});
+  r.push_back({"musicnn_vgg", "musicnn", "musicnn's VGG baseline: 5 x (3x3 conv 128, pooling), 96 x 187 only",
+               musicnn_paper, 187, 187, [](const ModelConfig& c) { return musicnn_vgg(c); }, 96, 187, true});
   return r;
 }
 
@@ -103,7 +111,7 @@ std::shared_ptr<Classifier> create_model(const ModelConfig& config) {
   config.validate();
   ModelConfig base = config;
   base.in_channels = 3;
-  const bool own_stem = config.name == "audio_cnn";
+  const bool own_stem = model_info(config.name).log_mel_stem;
   if (own_stem) base.in_channels = config.in_channels;
   std::shared_ptr<Classifier> model = model_info(config.name).factory(base);
   if (!own_stem) adapt_stem(*model, config.in_channels);
@@ -117,7 +125,7 @@ ModelStats model_stats(const Classifier& model) {
     if (p.requires_grad()) s.trainable_parameters += p.numel();
   }
   for (const auto& m : model.modules(/*include_self=*/false))
-    if (m->as<torch::nn::Conv2d>() || m->as<torch::nn::Linear>()) ++s.depth;
+    if (m->as<torch::nn::Conv2d>() || m->as<torch::nn::Conv1d>() || m->as<torch::nn::Linear>()) ++s.depth;
   return s;
 }
 

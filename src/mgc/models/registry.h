@@ -31,6 +31,9 @@ struct ModelInfo {
   int64_t input_size = 224; // default square input side in pixels (299 for InceptionV3)
   int64_t min_input_size = 32;  // smallest side the architecture accepts
   std::function<std::shared_ptr<Classifier>(const ModelConfig&)> factory;
+  int64_t fixed_height = 0;     // > 0: the only input height (mel bands) it takes (musicnn: 96)
+  int64_t fixed_width = 0;      // > 0: the only input width (frames) it takes (musicnn's VGG: 187)
+  bool log_mel_stem = false;    // built for one-channel log-mel (audio_cnn, musicnn): no RGB stem to adapt
 };
 
 // All registered models, in registration order. Thread-safe after the first call.
@@ -47,7 +50,7 @@ std::shared_ptr<Classifier> create_model(const ModelConfig& config);
 struct ModelStats {
   int64_t parameters = 0;            // all parameters
   int64_t trainable_parameters = 0;  // requires_grad
-  int64_t depth = 0;                 // weight layers: Conv2d + Linear modules (every branch counted once)
+  int64_t depth = 0;                 // weight layers: Conv2d, Conv1d and Linear modules (every branch once)
 };
 ModelStats model_stats(const Classifier& model);
 

@@ -38,6 +38,7 @@ int64_t StateDict::numel() const {
 }
 
 StateDict read_weights(const std::string& path) {
+  if (is_tf_checkpoint(path)) return read_tf_checkpoint(path);
   std::ifstream in(path, std::ios::binary);
   if (!in) throw make_error("weights", "'{}': cannot open", path);
   char head[4] = {};

@@ -2,8 +2,8 @@
 // Weight files -> an ordered name -> tensor map, whatever the format, and loading that map into a module with a
 // report of missing, unexpected and mis-shaped keys.
 //
-// Formats: .safetensors (any tool's), PyTorch's zip checkpoints (torch.save since 1.6) and legacy pre-1.6
-// checkpoints. Pickled formats go through a restricted unpickler that knows only the globals a state_dict needs:
+// Formats: .safetensors (any tool's), PyTorch's zip checkpoints (torch.save since 1.6), legacy pre-1.6
+// checkpoints and TensorFlow checkpoints (tensor bundles: PREFIX.index + PREFIX.data-*). Pickled formats go through a restricted unpickler that knows only the globals a state_dict needs:
 // loading a file never runs code (the promise of PyTorch's weights_only=True).
 #include <torch/nn/module.h>
 #include <torch/types.h>
@@ -16,14 +16,15 @@ namespace mgc::models {
 
 struct StateDict {
   std::vector<std::pair<std::string, torch::Tensor>> tensors;  // in file order, CPU, dtypes as saved
-  std::string format;     // "safetensors", "pytorch-zip", "pytorch-legacy"
+  std::string format;     // "safetensors", "pytorch-zip", "pytorch-legacy", "tensorflow"
   std::string unwrapped;  // how a wrapping checkpoint was unwrapped ("state_dict", "model", "module." ...), or ""
 
   const torch::Tensor* find(const std::string& name) const;
   int64_t numel() const;
 };
 
-// Reads any supported weight file. Throws mgc::Error ("weights: '<path>': <cause>") on a missing, truncated or
+// Reads any supported weight file (a TensorFlow checkpoint by its .index file, its prefix, or a folder holding
+// exactly one .index). Throws mgc::Error ("weights: '<path>': <cause>") on a missing, truncated or
 // malformed file, an unsupported dtype, or a pickle that names a global outside the allowed set.
 StateDict read_weights(const std::string& path);
 
@@ -33,6 +34,19 @@ StateDict read_pytorch(const std::string& path);
 
 // Reads a .safetensors file. Same errors as read_weights().
 StateDict read_safetensors(const std::string& path);
+
+// True if `path` is meant as a TensorFlow checkpoint: a folder, a name ending in .index, or a prefix P with a file
+// P.index beside it (read_tf_checkpoint() then says what is wrong with it, if anything).
+bool is_tf_checkpoint(const std::string& path);
+
+// Reads a TensorFlow V2 checkpoint ("tensor bundle", as tf.train.Saver and tf.train.Checkpoint write): every
+// numeric tensor under its variable name, in the index's (sorted) order, with TensorFlow's layout (a conv kernel
+// is [kh, kw, in, out]); string tensors (object graphs) are skipped. Checks the index's table structure and block
+// CRCs, the header's endianness (big-endian data is byte-swapped) and version, and every tensor's size and
+// CRC-32C. Throws mgc::Error ("weights: '<file>': ...") naming the file and, where one is at fault, the tensor:
+// a damaged or truncated index or data shard, compressed blocks, partitioned (sliced) variables, dtypes without
+// a torch equivalent (strings aside).
+StateDict read_tf_checkpoint(const std::string& path);
 
 // Writes tensors as .safetensors (contiguous copies, little-endian), atomically. Throws mgc::Error on an
 // unsupported dtype or an I/O failure.

@@ -362,6 +362,9 @@ CompareSummary compare(const CompareConfig& config) {
     if (in_h < info.min_input_size || in_w < info.min_input_size)
       throw make_error("compare", "input {}x{} is smaller than {} accepts ({}x{} at least): use --input", in_h, in_w,
                        m, info.min_input_size, info.min_input_size);
+    if ((info.fixed_height > 0 && in_h != info.fixed_height) || (info.fixed_width > 0 && in_w != info.fixed_width))
+      throw make_error("compare", "{} takes inputs of {} x {} only (height x width, 0: any), not {}x{}", m,
+                       info.fixed_height, info.fixed_width, in_h, in_w);
   }
   const std::string runs = config.out_dir + "/runs";
   fs::create_directories(runs);

@@ -1,0 +1,155 @@
+// musicnn and its VGG baseline against musicnn 0.1.0 on TensorFlow (tests/models/make_musicnn_fixtures.py): the
+// input representation, then for all four checkpoints the taggram and the penultimate features, both on
+// TensorFlow's own input (the model alone) and from the audio (front end + model). The fixtures are read from
+// $MGC_MUSICNN_FIXTURES when set (the live CTest target regenerates them there), else from tests/data/musicnn.
+// The checkpoints come from the musicnn wheel (scripts/setup-venv.sh); a missing wheel fails the test.
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+
+#include <nlohmann/json.hpp>
+
+#include "mgc/audio/audio.h"
+#include "mgc/core/error.h"
+#include "mgc/core/fs.h"
+#include "mgc/core/npy.h"
+#include "mgc/features/mel.h"
+#include "mgc/models/musicnn.h"
+#include "mgc/models/registry.h"
+
+namespace {
+
+constexpr int kSr = 16000;
+constexpr int64_t kPatch = 187;
+const double kSeconds[] = {3.2, 6.2};
+
+std::string fixtures() {
+  const char* env = std::getenv("MGC_MUSICNN_FIXTURES");
+  return env && *env ? env : std::string(MGC_TEST_DATA_DIR) + "/musicnn";
+}
+
+// make_musicnn_fixtures.py's signal(k), computed the same way.
+std::vector<float> signal(int k) {
+  const auto n = static_cast<int64_t>(std::llround(kSeconds[k] * kSr));
+  std::vector<double> y(static_cast<size_t>(n), 0.0);
+  const double f0 = 110.0 * (k + 1);
+  const std::pair<double, double> partials[] = {{1, 0.20}, {1.5, 0.12}, {2, 0.10}, {3, 0.06}, {5, 0.03}};
+  for (const auto& [h, a] : partials) {
+    const double w = 2 * M_PI * f0 * h;
+    for (int64_t i = 0; i < n; ++i) y[static_cast<size_t>(i)] += a * std::sin(w * (static_cast<double>(i) / kSr) + 0.3 * h);
+  }
+  uint32_t x = 12345u + static_cast<uint32_t>(k);
+  for (int64_t i = 0; i < n; ++i) {
+    const double t = static_cast<double>(i) / kSr;
+    x = 1664525u * x + 1013904223u;
+    const double noise = x / 4294967296.0 * 2.0 - 1.0;
+    y[static_cast<size_t>(i)] += 0.25 * std::exp(-12.0 * std::fmod(t * (2.0 + k), 1.0)) * noise;
+    y[static_cast<size_t>(i)] += 0.15 * std::sin(2 * M_PI * 55.0 * t) * (0.5 + 0.5 * std::sin(2 * M_PI * 0.5 * t));
+  }
+  return std::vector<float>(y.begin(), y.end());
+}
+
+torch::Tensor npy(const std::string& name) {
+  const mgc::NpyArray a = mgc::read_npy(fixtures() + "/" + name);
+  return torch::from_blob(const_cast<float*>(a.data.data()), a.shape, torch::kFloat32).clone();
+}
+
+// [frames, 96] -> the non-overlapping 187-frame patches as model input [P, 1, 96, 187] (musicnn's batch_data).
+torch::Tensor patches(const torch::Tensor& time_by_mel) {
+  const int64_t p = (time_by_mel.size(0) - kPatch) / kPatch + 1;
+  std::vector<torch::Tensor> out;
+  for (int64_t i = 0; i < p; ++i) out.push_back(time_by_mel.slice(0, i * kPatch, i * kPatch + kPatch).t().unsqueeze(0));
+  return torch::stack(out);
+}
+
+torch::Tensor our_input(int k) {
+  const mgc::features::MelSpectrogram mel(mgc::features::musicnn_mel_config());
+  mgc::features::Spectrogram s = mel.power(signal(k));
+  mgc::features::musicnn_log_compress(s);
+  return torch::from_blob(s.values.data(), {s.rows, s.cols}, torch::kFloat32).t().clone();  // [frames, 96]
+}
+
+double max_abs(const torch::Tensor& a, const torch::Tensor& b) { return (a - b).abs().max().item<double>(); }
+
+}  // namespace
+
+TEST(Musicnn, SignalsAreTheFixtureScriptsWhereItsWavsArePresent) {
+  for (int k = 0; k < 2; ++k) {
+    const std::string wav = fixtures() + "/signal" + std::to_string(k) + ".wav";
+    if (!std::filesystem::exists(wav)) continue;  // committed fixtures carry no audio; the live run does
+    mgc::audio::AudioConfig config;
+    config.sample_rate = kSr;
+    const auto audio = mgc::audio::load_audio(wav, config);
+    const auto ours = signal(k);
+    ASSERT_EQ(audio.samples.size(), ours.size());
+    for (size_t i = 0; i < ours.size(); ++i) ASSERT_NEAR(audio.samples[i], ours[i], 1e-6) << i;
+  }
+}
+
+TEST(Musicnn, InputRepresentationMatchesMusicnn) {
+  for (int k = 0; k < 2; ++k) {
+    const torch::Tensor theirs = npy("logmel_" + std::to_string(k) + ".npy");
+    const torch::Tensor ours = our_input(k);
+    ASSERT_EQ(ours.sizes(), theirs.sizes());
+    // Equal but where float16 rounding of a mel power lands on the other side of a rounding boundary: one
+    // float16 step (at most 2^-10 relative) is at most 0.434 * 2^-10 = 4.2e-4 after the log.
+    const torch::Tensor diff = (ours - theirs).abs();
+    EXPECT_LE(diff.max().item<double>(), 4.3e-4) << k;
+    EXPECT_LE(diff.gt(1e-5).sum().item<int64_t>(), ours.numel() / 200) << k;
+  }
+}
+
+TEST(Musicnn, FourCheckpointsMatchMusicnnOnItsInputAndFromAudio) {
+  torch::NoGradGuard no_grad;
+  for (const auto& c : mgc::models::musicnn_checkpoints()) {
+    const auto model = mgc::models::load_musicnn(c);
+    for (int k = 0; k < 2; ++k) {
+      const std::string tag = c.name + "_" + std::to_string(k);
+      const torch::Tensor taggram = npy(tag + "_taggram.npy");
+      const torch::Tensor penultimate = npy(tag + "_penultimate.npy");
+      // The model alone, on musicnn's own input.
+      const torch::Tensor x = patches(npy("logmel_" + std::to_string(k) + ".npy"));
+      ASSERT_EQ(x.size(0), taggram.size(0)) << tag;
+      EXPECT_LE(max_abs(torch::sigmoid(model->forward(x)), taggram), 1e-5) << tag;
+      EXPECT_LE(max_abs(model->embed(x), penultimate), 1e-4 * (1.0 + penultimate.abs().max().item<double>())) << tag;
+      // Front end + model, from the samples.
+      const torch::Tensor ours = patches(our_input(k));
+      EXPECT_LE(max_abs(torch::sigmoid(model->forward(ours)), taggram), 1e-4) << tag;
+    }
+  }
+}
+
+TEST(Musicnn, RegisteredWithTheCheckpointsParameterCountAndDepth) {
+  // Trainable values of a checkpoint: its variables less optimiser state and BatchNorm's moving statistics.
+  const nlohmann::json ckpt = nlohmann::json::parse(mgc::read_file(fixtures() + "/checkpoints.json"));
+  auto trainable = [&](const std::string& checkpoint) {
+    int64_t n = 0;
+    for (const auto& row : ckpt.at(checkpoint)) {
+      const std::string name = row["name"];
+      if (name.find("Adam") != std::string::npos || name.find("moving_") != std::string::npos ||
+          name.find("_power") != std::string::npos)
+        continue;
+      int64_t numel = 1;
+      for (int64_t d : row["shape"].get<std::vector<int64_t>>()) numel *= d;
+      n += numel;
+    }
+    return n;
+  };
+  for (const auto& [name, checkpoint, depth] :
+       {std::tuple{"musicnn", "MSD_musicnn", 10}, std::tuple{"musicnn_vgg", "MSD_vgg", 6}}) {
+    mgc::models::ModelConfig config;
+    config.name = name;
+    config.num_classes = 50;
+    config.in_channels = 1;
+    const auto stats = mgc::models::model_stats(*mgc::models::create_model(config));
+    EXPECT_EQ(stats.depth, depth) << name;
+    EXPECT_EQ(stats.parameters, trainable(checkpoint)) << name;
+  }
+  mgc::models::ModelConfig three;
+  three.name = "musicnn";
+  three.in_channels = 3;
+  EXPECT_THROW(mgc::models::create_model(three), mgc::Error);
+}
