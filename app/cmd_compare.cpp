@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "commands.h"
+#include "inputs.h"
 #include "mgc/core/error.h"
 #include "mgc/run/run_dir.h"
 #include "mgc/tools/compare.h"
@@ -38,15 +39,6 @@ void parse_input(const std::string& s, int& height, int& width) {
     throw make_error("compare", "bad --input '{}' (use HEIGHTxWIDTH, e.g. 128x128)", s);
   }
   if (height <= 0 || width <= 0) throw make_error("compare", "bad --input '{}': sizes must be positive", s);
-}
-
-std::vector<std::string> split_list(const std::string& s) {
-  std::vector<std::string> out;
-  std::string item;
-  std::istringstream in(s);
-  while (std::getline(in, item, ','))
-    if (!item.empty()) out.push_back(item);
-  return out;
 }
 
 std::string self_exe() {

@@ -1,5 +1,8 @@
 // mgc predict RUN_DIR FILE|DIR...: genres of audio files, as a table, JSON or CSV.
+#include <fmt/ranges.h>
+
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
@@ -8,11 +11,15 @@
 #include <system_error>
 
 #include "commands.h"
+#include "inputs.h"
 #include "mgc/core/csv.h"
 #include "mgc/core/error.h"
 #include "mgc/core/text.h"
 #include "mgc/data/dataset.h"
 #include "mgc/data/folder_walk.h"
+#include "mgc/audio/audio.h"
+#include "mgc/features/mel.h"
+#include "mgc/run/musicnn_tagger.h"
 #include "mgc/run/predictor.h"
 
 namespace mgc::cli {
@@ -28,40 +35,69 @@ struct Options {
   bool no_harmony = false;
   std::string weights;
   double stream_seconds = 600.0;
+  std::string zero_shot;  // musicnn checkpoints, comma-separated: genres from their tags, no run
 };
 
-// One input file, or a reason it cannot be read that is known before decoding.
-struct Input {
-  std::string path;
-  std::string problem;  // non-empty: report this instead of decoding
-};
-
-// Files of the inputs; folders are searched recursively (sorted). In a folder, an entry named like audio that is
-// not a regular file (dangling link, FIFO, socket) is listed with its problem so it is reported, not skipped or
-// opened (opening a FIFO would block). An unreadable subfolder is reported and the walk goes on.
-std::vector<Input> expand(const std::vector<std::string>& inputs) {
-  namespace fs = std::filesystem;
-  std::vector<Input> files;
-  for (const auto& in : inputs) {
-    std::error_code ec;
-    if (!fs::is_directory(in, ec)) {
-      files.push_back({in, ""});
-      continue;
+// Zero-shot prediction: the file decoded once at 16 kHz, tagged by each checkpoint, its tags mapped to genres
+// (run::zero_shot_genres) for the file (the mean over patches) and for every patch (the timeline).
+class ZeroShot {
+ public:
+  ZeroShot(const std::vector<std::string>& checkpoints, int threads) {
+    for (const auto& c : checkpoints) {
+      taggers_.push_back(std::make_unique<run::MusicnnTagger>(c, "", threads));
+      names_.push_back(taggers_.back()->checkpoint());
     }
-    data::WalkOptions walk;
-    walk.skip_hidden = false;
-    for (const data::WalkEntry& e : data::walk_folder(in, data::is_audio_file, walk)) files.push_back({e.path, e.problem});
+    for (const auto& g : run::zero_shot_genre_tags()) classes_.push_back(g.genre);
   }
-  return files;
-}
+  const std::vector<std::string>& classes() const { return classes_; }
+  const std::vector<std::string>& checkpoints() const { return names_; }
+
+  run::FilePrediction predict_file(const std::string& path) const {
+    const auto t0 = std::chrono::steady_clock::now();
+    audio::AudioConfig config;
+    config.sample_rate = features::musicnn_mel_config().sample_rate;
+    audio::Audio audio;
+    try {
+      audio = audio::load_audio(path, config);
+    } catch (const Error& e) {
+      throw make_error("predict", "'{}': {}", path, e.what());
+    }
+    if (audio.samples.empty()) throw make_error("predict", "'{}': no audio in the file", path);
+    std::vector<run::TagResult> results;
+    for (const auto& t : taggers_) results.push_back(t->tag_samples(audio.samples));
+    run::FilePrediction p;
+    p.path = path;
+    p.audio_seconds = audio.seconds();
+    std::vector<std::vector<float>> means;
+    for (const auto& r : results) means.push_back(r.mean);
+    p.probs = run::zero_shot_genres(names_, means);
+    for (size_t k = 0; k < results.front().patches.size(); ++k) {
+      std::vector<std::vector<float>> patch;
+      for (const auto& r : results) patch.push_back(r.patches[k].probs);
+      const auto& first = results.front().patches[k];
+      p.segments.push_back({first.start_seconds, first.end_seconds, run::zero_shot_genres(names_, patch)});
+    }
+    run::apply_level(p, run::level_dbfs(audio.samples.data(), static_cast<int64_t>(audio.samples.size())));
+    p.milliseconds = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    return p;
+  }
+
+ private:
+  std::vector<std::unique_ptr<run::MusicnnTagger>> taggers_;
+  std::vector<std::string> names_;
+  std::vector<std::string> classes_;
+};
 
 }  // namespace
 
 void register_predict(CLI::App& app) {
   auto o = std::make_shared<Options>();
   CLI::App* cmd = app.add_subcommand("predict", "Predict the genres of audio files or folders with a trained run");
-  cmd->add_option("run", o->run_dir, "Run folder made by mgc train")->required();
-  cmd->add_option("inputs", o->inputs, "Audio files and/or folders (searched recursively)")->required();
+  cmd->add_option("run", o->run_dir, "Run folder made by mgc train (none with --model)");
+  cmd->add_option("inputs", o->inputs, "Audio files and/or folders (searched recursively)");
+  cmd->add_option("--model", o->zero_shot,
+                  "Zero-shot, instead of a run: genres from musicnn checkpoints' tags (msd_musicnn, mtt_musicnn, "
+                  "msd_vgg, mtt_vgg; several, comma-separated, are combined; docs/MUSICNN.md lists each genre's tags)");
   cmd->add_option("--top-k", o->top_k, "Genres to show per file")->capture_default_str();
   cmd->add_option("--format", o->format, "table, json or csv")->capture_default_str();
   cmd->add_option("--threads", o->threads, "Intra-op threads (0: all cores)")->capture_default_str();
@@ -76,14 +112,29 @@ void register_predict(CLI::App& app) {
     if (o->format != "table" && o->format != "json" && o->format != "csv")
       throw make_error("predict", "--format must be table, json or csv, got '{}'", o->format);
     if (o->top_k < 1) throw make_error("predict", "--top-k must be >= 1, got {}", o->top_k);
-    run::Predictor predictor(o->run_dir, o->threads, "cpu", o->weights);
-    run::StreamConfig stream;
-    stream.min_seconds = o->stream_seconds;
-    predictor.set_streaming(stream);
-    if (o->no_harmony && predictor.has_harmony()) predictor.set_use_harmony(false);
-    const auto& classes = predictor.classes();
+    std::unique_ptr<run::Predictor> predictor;
+    std::unique_ptr<ZeroShot> zero_shot;
+    if (o->zero_shot.empty()) {
+      if (o->run_dir.empty() || o->inputs.empty())
+        throw CLI::ValidationError("predict", "give a run folder and audio files or folders (or --model for zero-shot)");
+      predictor = std::make_unique<run::Predictor>(o->run_dir, o->threads, "cpu", o->weights);
+      run::StreamConfig stream;
+      stream.min_seconds = o->stream_seconds;
+      predictor->set_streaming(stream);
+      if (o->no_harmony && predictor->has_harmony()) predictor->set_use_harmony(false);
+    } else {
+      if (!o->weights.empty()) throw CLI::ValidationError("predict", "--weights belongs to a run, not to --model");
+      if (!o->run_dir.empty()) o->inputs.insert(o->inputs.begin(), o->run_dir);  // no run: every name is an input
+      if (o->inputs.empty()) throw CLI::ValidationError("predict", "give audio files or folders to predict");
+      zero_shot = std::make_unique<ZeroShot>(split_list(o->zero_shot), o->threads);
+      const auto missing = run::zero_shot_missing(zero_shot->checkpoints());
+      if (!missing.empty())
+        print_warning(fmt::format("predict: zero-shot: no tag of {} names {}: they get probability 0",
+                                fmt::join(zero_shot->checkpoints(), " + "), fmt::join(missing, ", ")));
+    }
+    const auto& classes = predictor ? predictor->classes() : zero_shot->classes();
     const int k = std::min<int>(o->top_k, static_cast<int>(classes.size()));
-    const auto files = expand(o->inputs);
+    const auto files = expand_inputs(o->inputs);
     if (files.empty()) throw make_error("predict", "no audio files found in the inputs");
     nlohmann::json all = nlohmann::json::array();
     int failed = 0;
@@ -96,7 +147,7 @@ void register_predict(CLI::App& app) {
       run::FilePrediction p;
       try {
         if (!problem.empty()) throw make_error("predict", "'{}': {}", f, problem);
-        p = predictor.predict_file(f);
+        p = predictor ? predictor->predict_file(f) : zero_shot->predict_file(f);
       } catch (const std::exception& e) {  // mgc::Error, and anything else one file can cause: report, go on
         print_error(e.what());
         std::fflush(stderr);

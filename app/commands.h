@@ -20,5 +20,6 @@ void register_serve(CLI::App& app);
 void register_tag(CLI::App& app);
 void register_export(CLI::App& app);
 void register_harmony(CLI::App& app);
+void register_tags(CLI::App& app);
 
 }  // namespace mgc::cli

@@ -106,6 +106,7 @@ int main(int argc, char** argv) {
   mgc::cli::register_report(app);
   mgc::cli::register_serve(app);
   mgc::cli::register_tag(app);
+  mgc::cli::register_tags(app);
   mgc::cli::register_export(app);
   try {
     app.parse(argc, argv);

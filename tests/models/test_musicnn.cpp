@@ -2,10 +2,14 @@
 // input representation, then for all four checkpoints the taggram and the penultimate features, both on
 // TensorFlow's own input (the model alone) and from the audio (front end + model). The fixtures are read from
 // $MGC_MUSICNN_FIXTURES when set (the live CTest target regenerates them there), else from tests/data/musicnn.
-// The checkpoints come from the musicnn wheel (scripts/setup-venv.sh); a missing wheel fails the test.
+// The checkpoints come from the musicnn wheel (scripts/setup-venv.sh); a missing wheel fails the test. The CLI's
+// `mgc tags` and zero-shot `mgc predict --model` are checked against the same arrays.
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include <sndfile.h>
+
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -19,6 +23,8 @@
 #include "mgc/features/mel.h"
 #include "mgc/models/musicnn.h"
 #include "mgc/models/registry.h"
+#include "mgc/run/musicnn_tagger.h"
+#include "test_util.h"
 
 namespace {
 
@@ -152,4 +158,82 @@ TEST(Musicnn, RegisteredWithTheCheckpointsParameterCountAndDepth) {
   three.name = "musicnn";
   three.in_channels = 3;
   EXPECT_THROW(mgc::models::create_model(three), mgc::Error);
+}
+
+TEST(Musicnn, ZeroShotGenresTakeEachGenresStrongestTagAndNormalise) {
+  using mgc::run::zero_shot_genres;
+  const auto& msd = *mgc::models::musicnn_checkpoint("msd_musicnn").tags;
+  const auto& mtt = *mgc::models::musicnn_checkpoint("mtt_musicnn").tags;
+  auto at = [](const std::vector<std::string>& vocab, const std::string& tag) {
+    return static_cast<size_t>(std::find(vocab.begin(), vocab.end(), tag) - vocab.begin());
+  };
+  std::vector<float> a(msd.size(), 0.0f), b(mtt.size(), 0.0f);
+  a[at(msd, "jazz")] = 0.2f;
+  a[at(msd, "hard rock")] = 0.3f;
+  a[at(msd, "rock")] = 0.1f;         // rock: the strongest of its tags, 0.3
+  a[at(msd, "instrumental")] = 0.9f; // names no genre
+  b[at(mtt, "classical")] = 0.5f;
+  const auto p = zero_shot_genres({"MSD_musicnn", "mtt_musicnn"}, {a, b});
+  const std::vector<std::string> genres = {"blues", "classical", "country", "disco", "hiphop",
+                                           "jazz",  "metal",     "pop",     "reggae", "rock"};
+  ASSERT_EQ(p.size(), genres.size());
+  for (size_t g = 0; g < genres.size(); ++g) {
+    EXPECT_EQ(mgc::run::zero_shot_genre_tags()[g].genre, genres[g]);
+    const float want = genres[g] == "jazz" ? 0.2f : genres[g] == "rock" ? 0.3f : genres[g] == "classical" ? 0.5f : 0.0f;
+    EXPECT_FLOAT_EQ(p[g], want) << genres[g];  // the scores sum to 1 here: normalising keeps them
+  }
+  EXPECT_EQ(mgc::run::zero_shot_missing({"msd_musicnn"}), (std::vector<std::string>{"classical", "disco", "reggae"}));
+  EXPECT_EQ(mgc::run::zero_shot_missing({"msd_musicnn", "mtt_vgg"}), (std::vector<std::string>{"disco", "reggae"}));
+  EXPECT_THROW(zero_shot_genres({"msd_musicnn"}, {std::vector<float>(3)}), mgc::Error);
+  EXPECT_THROW(zero_shot_genres({"gtzan"}, {a}), mgc::Error);
+}
+
+TEST(MusicnnCli, TagsGiveMusicnnsTaggramAndZeroShotGenres) {
+  mgc::test::TempDir dir;
+  const std::string wav = dir.file("signal1.wav");
+  mgc::test::write_sound(wav, signal(1), kSr, 1, SF_FORMAT_WAV | SF_FORMAT_FLOAT);
+  const torch::Tensor taggram = npy("MSD_musicnn_1_taggram.npy");  // [2, 50]
+  const torch::Tensor mean = taggram.mean(0);
+  const auto& tags = *mgc::models::musicnn_checkpoint("msd_musicnn").tags;
+
+  const auto r = mgc::test::run_cli("tags " + wav + " --format json --timeline --top 5 --threads 1");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const nlohmann::json j = nlohmann::json::parse(r.output).at(0);
+  EXPECT_EQ(j["model"], "MSD_musicnn");
+  ASSERT_EQ(j["taggram"].size(), 2u);
+  for (int64_t p = 0; p < 2; ++p)
+    for (int64_t t = 0; t < 50; ++t)
+      EXPECT_NEAR(j["taggram"][p]["probs"][t].get<double>(), taggram[p][t].item<double>(), 1e-4);
+  // The top 5 are musicnn's top 5 (its tagger ranks the mean over patches).
+  const auto order = mean.argsort(0, /*descending=*/true);
+  for (int i = 0; i < 5; ++i)
+    EXPECT_EQ(j["top"][i]["tag"].get<std::string>(), tags[static_cast<size_t>(order[i].item<int64_t>())]);
+  EXPECT_NEAR(j["taggram"][1]["start"].get<double>(), 187 * 256 / 16000.0, 1e-9);
+
+  const auto csv = mgc::test::run_cli("tags " + wav + " --format csv --timeline --threads 1");
+  ASSERT_EQ(csv.exit_code, 0) << csv.output;
+  EXPECT_EQ(std::count(csv.output.begin(), csv.output.end(), '\n'), 4);  // header, the file, 2 patches
+  EXPECT_EQ(csv.output.rfind("path,start,end,rock,pop,", 0), 0u) << csv.output.substr(0, 80);
+
+  // Zero-shot genres: MSD + MTT; disco and reggae have no tag in either vocabulary.
+  const auto z = mgc::test::run_cli("predict --model msd_musicnn,mtt_musicnn " + wav + " --format json --threads 1");
+  ASSERT_EQ(z.exit_code, 0) << z.output;
+  EXPECT_NE(z.output.find("no tag of MSD_musicnn + MTT_musicnn names disco, reggae"), std::string::npos) << z.output;
+  const nlohmann::json zj = nlohmann::json::parse(z.output.substr(z.output.find("[\n"))).at(0);
+  std::vector<float> msd_mean(mean.data_ptr<float>(), mean.data_ptr<float>() + 50);
+  const torch::Tensor mtt_mean = npy("MTT_musicnn_1_taggram.npy").mean(0);
+  std::vector<float> mtt(mtt_mean.data_ptr<float>(), mtt_mean.data_ptr<float>() + 50);
+  const auto want = mgc::run::zero_shot_genres({"MSD_musicnn", "MTT_musicnn"}, {msd_mean, mtt});
+  double sum = 0.0;
+  for (size_t g = 0; g < want.size(); ++g) {
+    const std::string genre = mgc::run::zero_shot_genre_tags()[g].genre;
+    EXPECT_NEAR(zj["probs"][genre].get<double>(), want[g], 1e-4) << genre;
+    sum += zj["probs"][genre].get<double>();
+  }
+  EXPECT_NEAR(sum, 1.0, 1e-5);
+  EXPECT_EQ(zj["probs"]["disco"].get<double>(), 0.0);
+
+  // Usage: a run and --model's inputs are told apart; without either the command says what it needs (exit 2).
+  EXPECT_EQ(mgc::test::run_cli("predict --format json").exit_code, 2);
+  EXPECT_EQ(mgc::test::run_cli("tags " + wav + " --model gtzan").exit_code, 1);
 }

@@ -86,7 +86,8 @@ void set_length(FilePrediction& out, int64_t samples, int sample_rate) {
   for (SegmentResult& s : out.segments) s.end_seconds = std::min(s.end_seconds, out.audio_seconds);
 }
 
-// Records the level; below kNoMusicDbfs the vote is spread evenly and no expert's opinion is kept.
+}  // namespace
+
 void apply_level(FilePrediction& out, double level_dbfs) {
   out.level_dbfs = level_dbfs;
   out.music = level_dbfs >= kNoMusicDbfs;
@@ -96,6 +97,14 @@ void apply_level(FilePrediction& out, double level_dbfs) {
   out.cnn_probs.clear();
   out.harmony_probs.clear();
 }
+
+double level_dbfs(const float* samples, int64_t n) {
+  Level level;
+  level.add(samples, n);
+  return level.dbfs();
+}
+
+namespace {
 
 // Calls fn(power, first_frame, samples, count) with the mel power spectrogram of the file (mono at fc.sample_rate),
 // in consecutive runs of frames [first_frame, first_frame + power.cols), and the block's own samples (each sample of the

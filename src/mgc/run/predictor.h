@@ -46,6 +46,12 @@ struct FilePrediction {
 // RMS is 60 dB below a full-scale square wave, far below any mastered recording.
 inline constexpr double kNoMusicDbfs = -60.0;
 
+// The level of n samples as FilePrediction::level_dbfs defines it (-inf for none or constant ones).
+double level_dbfs(const float* samples, int64_t n);
+// Records level_dbfs in `out`; below kNoMusicDbfs the file is no music: its probs are spread evenly over the
+// classes, and harmony, cnn_probs and harmony_probs are cleared.
+void apply_level(FilePrediction& out, double level_dbfs);
+
 // When predict_file decodes block by block instead of loading the whole file. Streaming takes two passes over the
 // file (the dB reference is the whole file's maximum) and gives the same windows as the in-memory path; only the
 // resampler's rounding can differ (1e-6 dB). Used for WAV, AIFF, AU, W64, RF64, CAF and FLAC (exact lengths and
