@@ -79,6 +79,12 @@ void register_train(CLI::App& app) {
     }
     if (opts.resume && config.data.empty()) config.data = "(from run)";
     if (o->no_augment) config.augment.enabled = false;
+    if (!opts.resume && run::use_musicnn_input(config)) {
+      apply_given_options(cmd, o->config, config);  // a feature option given on the command line is validated
+      if (!o->quiet)
+        std::printf("%s: musicnn's own input: 16 kHz, n_fft 512, hop 256, 96 mel bands, log10(1 + 10000 x), %.3f s "
+                    "windows\n", config.model.c_str(), config.segment_seconds);
+    }
     finish_feature_options(config.features);
     if (!opts.resume && config.data.empty()) throw make_error("train", "give --data DATASET");
     const train::TrainResult r = train::train(config, run_dir, opts);

@@ -3,7 +3,8 @@
 // TensorFlow's own input (the model alone) and from the audio (front end + model). The fixtures are read from
 // $MGC_MUSICNN_FIXTURES when set (the live CTest target regenerates them there), else from tests/data/musicnn.
 // The checkpoints come from the musicnn wheel (scripts/setup-venv.sh); a missing wheel fails the test. The CLI's
-// `mgc tags` and zero-shot `mgc predict --model` are checked against the same arrays.
+// `mgc tags` and zero-shot `mgc predict --model` are checked against the same arrays; transfer training from the MSD
+// checkpoint on a toy dataset.
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
@@ -23,8 +24,10 @@
 #include "mgc/features/mel.h"
 #include "mgc/models/musicnn.h"
 #include "mgc/models/registry.h"
+#include "mgc/models/weights.h"
 #include "mgc/run/musicnn_tagger.h"
 #include "test_util.h"
+#include "train/toy_dataset.h"
 
 namespace {
 
@@ -236,4 +239,68 @@ TEST(MusicnnCli, TagsGiveMusicnnsTaggramAndZeroShotGenres) {
   // Usage: a run and --model's inputs are told apart; without either the command says what it needs (exit 2).
   EXPECT_EQ(mgc::test::run_cli("predict --format json").exit_code, 2);
   EXPECT_EQ(mgc::test::run_cli("tags " + wav + " --model gtzan").exit_code, 1);
+}
+
+// Transfer from the MSD checkpoint on a toy dataset: mgc train sets musicnn's own input, loads the checkpoint under
+// mgc's names with a new head, keeps the whole backbone (weights and every BatchNorm's statistics) bit-exact while it
+// is frozen, changes it once fine-tuning starts, and the run predicts. Incompatible options are refused by name.
+TEST(MusicnnCli, TransferFromMsdFreezesTheBackboneThenFineTunes) {
+  mgc::test::TempDir dir;
+  const std::string manifest = mgc::test::make_toy_dataset(dir.path(), 1, 3.5);  // 12 clips: one 3 s window each
+  const std::string common = "train --model musicnn --pretrained msd --data " + manifest + " --cache " +
+                             dir.file("cache") + " --batch-size 4 --test 0.25 --patience 0 --threads 1";
+  const auto frozen = mgc::test::run_cli(common + " --out " + dir.file("frozen") + " --epochs 1 --freeze-only --val 0.25");
+  ASSERT_EQ(frozen.exit_code, 0) << frozen.output;
+  EXPECT_NE(frozen.output.find("musicnn's own input"), std::string::npos) << frozen.output;
+  EXPECT_NE(frozen.output.find("head re-initialised for the genres"), std::string::npos) << frozen.output;
+  const auto config = nlohmann::json::parse(mgc::read_file(dir.file("frozen") + "/config.json"));
+  EXPECT_EQ(config["features"]["scale"], "musicnn");
+  EXPECT_EQ(config["features"]["sample_rate"], 16000);
+  EXPECT_EQ(config["features"]["n_mels"], 96);
+  EXPECT_NEAR(config["segment_seconds"].get<double>(), kPatch * 256 / 16000.0, 1e-12);
+
+  const mgc::models::StateDict msd = mgc::models::map_musicnn_weights(
+      mgc::models::read_weights(mgc::models::find_musicnn_checkpoint("msd_musicnn")));
+  auto backbone_changes = [&](const std::string& run) {
+    const mgc::models::StateDict trained = mgc::models::read_weights(run + "/best.safetensors");
+    int changed = 0, compared = 0;
+    for (const auto& [name, want] : msd.tensors) {
+      if (name.rfind("fc.", 0) == 0) continue;
+      const torch::Tensor* got = trained.find(name);
+      EXPECT_NE(got, nullptr) << name;
+      if (!got) continue;
+      ++compared;
+      changed += !torch::equal(*got, want.to(got->scalar_type()));
+    }
+    EXPECT_EQ(compared, static_cast<int>(msd.tensors.size()) - 2);  // all but the head's weight and bias
+    const torch::Tensor* head = trained.find("fc.weight");
+    EXPECT_TRUE(head && head->sizes() == torch::IntArrayRef({3, 200}));
+    return changed;
+  };
+  EXPECT_EQ(backbone_changes(dir.file("frozen")), 0);
+
+  // --val 0: the last (fine-tuned) epoch is the model, whatever the validation clips say.
+  const auto tuned =
+      mgc::test::run_cli(common + " --out " + dir.file("tuned") + " --epochs 2 --freeze-epochs 1 --val 0 -q");
+  ASSERT_EQ(tuned.exit_code, 0) << tuned.output;
+  EXPECT_GT(backbone_changes(dir.file("tuned")), 10);
+
+  const auto pr = mgc::test::run_cli("predict " + dir.file("tuned") + " " + dir.file("low_0_0.wav") +
+                                     " --format json --timeline --threads 1");
+  ASSERT_EQ(pr.exit_code, 0) << pr.output;
+  const auto pj = nlohmann::json::parse(pr.output.substr(pr.output.find('['))).at(0);
+  EXPECT_EQ(pj["probs"].size(), 3u);
+  EXPECT_EQ(pj["timeline"].size(), 1u);  // 3.5 s: one 2.992 s window
+
+  auto refused = [&](const std::string& args, const std::string& why) {
+    const auto r = mgc::test::run_cli("train --data " + manifest + " --out " + dir.file("bad") + " " + args + " -q");
+    EXPECT_EQ(r.exit_code, 1) << args;
+    EXPECT_NE(r.output.find(why), std::string::npos) << r.output;
+    EXPECT_FALSE(std::filesystem::exists(dir.file("bad"))) << r.output;
+  };
+  refused("--model musicnn --n-mels 128", "of a musicnn model must be musicnn's");
+  refused("--model audio_cnn --pretrained msd", "names musicnn's checkpoints");
+  refused("--model musicnn_vgg --segment 6", "must give 187 frames");
+  refused("--model musicnn --eq-db 6", "off with --scale musicnn");
+  refused("--model musicnn --input-norm band", "must be none with raw input");
 }

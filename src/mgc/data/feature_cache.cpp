@@ -74,6 +74,8 @@ void FeatureConfig::validate() const {
                      mel.sample_rate, sample_rate);
   mel.validate();
   db.validate();
+  if (scale != "db" && scale != "musicnn")
+    throw make_error("cache", "FeatureConfig.scale must be db or musicnn, got '{}'", scale);
 }
 
 std::string FeatureConfig::key() const {
@@ -83,7 +85,7 @@ std::string FeatureConfig::key() const {
       sample_rate, mel.stft.n_fft, mel.stft.hop_length, mel.stft.effective_win_length(), mel.stft.center,
       mel.stft.pad_mode == features::PadMode::Reflect ? "reflect" : "constant", mel.power, mel.n_mels, mel.fmin,
       mel.effective_fmax(), mel.htk, mel.norm == features::MelNorm::Slaney ? "slaney" : "none", db.ref_max,
-      db.ref_value, db.amin, db.top_db);
+      db.ref_value, db.amin, db.top_db) + (is_db() ? "" : ";scale=" + scale);  // db keys stay as they were
 }
 
 features::Spectrogram compute_features(const std::string& audio_path, const FeatureConfig& config) {
@@ -106,7 +108,10 @@ features::Spectrogram compute_features(const audio::Audio& a, const FeatureConfi
     engine = std::make_unique<features::MelSpectrogram>(config.mel);
     engine_key = key;
   }
-  return engine->log_mel(a.samples, config.db);
+  if (config.is_db()) return engine->log_mel(a.samples, config.db);
+  features::Spectrogram s = engine->power(a.samples);
+  features::musicnn_log_compress(s);
+  return s;
 }
 
 FeatureCache::FeatureCache(std::string dir, FeatureConfig config)

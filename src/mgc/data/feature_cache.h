@@ -17,6 +17,11 @@ struct FeatureConfig {
   int sample_rate = 22050;         // Hz the audio is resampled to (mono)
   features::MelConfig mel;         // n_fft 2048, hop 512, 128 Slaney mels (librosa's defaults)
   features::DbConfig db{true, 1.0, 1e-10, 80.0};  // dB relative to the clip's maximum, 80 dB range: [-80, 0]
+  // How mel power becomes the feature: "db" (power_to_db with `db` above: mgc's log-mel) or "musicnn"
+  // (features::musicnn_log_compress, log10(1 + 10000 * float16(x)): the input musicnn's checkpoints were trained on;
+  // `db` is then unused).
+  std::string scale = "db";
+  bool is_db() const { return scale == "db"; }
 
   // Throws mgc::Error naming the field on an invalid setting (also checks mel.sample_rate == sample_rate).
   void validate() const;
@@ -26,7 +31,8 @@ struct FeatureConfig {
   double frame_rate() const { return static_cast<double>(sample_rate) / mel.stft.hop_length; }
 };
 
-// Decodes a file and computes its log-mel [n_mels, frames] in dB. Throws mgc::Error on bad audio.
+// Decodes a file and computes its log-mel [n_mels, frames] (in dB, or musicnn's log: FeatureConfig::scale).
+// Throws mgc::Error on bad audio.
 features::Spectrogram compute_features(const std::string& audio_path, const FeatureConfig& config);
 // The same from decoded audio, which must be mono at config.sample_rate (audio::load_audio with those settings);
 // throws mgc::Error ("features: ...") otherwise or when it holds no samples.

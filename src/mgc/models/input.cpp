@@ -13,15 +13,20 @@ void InputConfig::validate() const {
     throw make_error("models", "InputConfig.db_min ({}) must be below InputConfig.db_max ({})", db_min, db_max);
   if (norm == InputNorm::Both && mode != InputMode::Mono)
     throw make_error("models", "InputConfig.norm 'both' (two channels) needs the mono input mode");
+  if (mode == InputMode::Raw && norm != InputNorm::None)
+    throw make_error("models", "InputConfig.norm must be none for the raw input mode");
 }
 
 InputMode parse_input_mode(const std::string& name) {
   if (name == "mono") return InputMode::Mono;
   if (name == "imagenet") return InputMode::ImageNetRgb;
-  throw make_error("models", "unknown input mode '{}' (known: mono, imagenet)", name);
+  if (name == "raw") return InputMode::Raw;
+  throw make_error("models", "unknown input mode '{}' (known: mono, imagenet, raw)", name);
 }
 
-std::string to_string(InputMode mode) { return mode == InputMode::ImageNetRgb ? "imagenet" : "mono"; }
+std::string to_string(InputMode mode) {
+  return mode == InputMode::ImageNetRgb ? "imagenet" : mode == InputMode::Raw ? "raw" : "mono";
+}
 
 InputNorm parse_input_norm(const std::string& name) {
   if (name == "none") return InputNorm::None;
@@ -31,8 +36,9 @@ InputNorm parse_input_norm(const std::string& name) {
 }
 
 torch::Tensor prepare_input(const torch::Tensor& db, const InputConfig& config) {
-  TORCH_CHECK(db.dim() == 4 && db.size(1) == 1, "prepare_input expects [B, 1, H, W] dB, got ", db.sizes());
+  TORCH_CHECK(db.dim() == 4 && db.size(1) == 1, "prepare_input expects [B, 1, H, W] features, got ", db.sizes());
   config.validate();
+  if (config.mode == InputMode::Raw) return db.to(torch::kFloat32);
   torch::Tensor x = ((db.to(torch::kFloat32) - config.db_min) / (config.db_max - config.db_min)).clamp(0.0, 1.0);
   if (config.norm != InputNorm::None) {
     const torch::Tensor centred = x - x.mean({3}, /*keepdim=*/true) + 0.5;

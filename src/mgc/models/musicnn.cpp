@@ -309,8 +309,9 @@ StateDict map_musicnn_weights(const StateDict& tf) {
   return out;
 }
 
-std::string find_musicnn_checkpoint(const std::string& name) {
+std::string find_musicnn_checkpoint(const std::string& any_case_name) {
   namespace fs = std::filesystem;
+  const std::string& name = musicnn_checkpoint(any_case_name).name;  // the wheel's folder name
   auto has_index = [](const std::string& folder) {
     std::error_code ec;
     return fs::is_regular_file(fs::path(folder) / ".index", ec) ? folder : std::string();

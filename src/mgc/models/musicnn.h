@@ -70,8 +70,9 @@ StateDict map_musicnn_weights(const StateDict& tf);
 //   2. <root>/.venv/lib/python3*/site-packages/musicnn/<name> for root = the executable's folder and up to 4 of its
 //      parents, and the working directory (scripts/setup-venv.sh pip-installs the wheel there);
 //   3. /usr/local/lib/python3*/dist-packages/musicnn/<name>.
-// Throws mgc::Error ("models: ...") naming every place it looked.
-std::string find_musicnn_checkpoint(const std::string& name);
+// `name` is any case of a checkpoint's name (msd_musicnn finds MSD_musicnn). Throws mgc::Error ("models: ...") for
+// an unknown name, or naming every place it looked.
+std::string find_musicnn_checkpoint(const std::string& any_case_name);
 
 // Builds the checkpoint's architecture with its 50 tags and loads its weights strictly. Throws mgc::Error if the
 // checkpoint cannot be found or does not fit the architecture exactly.

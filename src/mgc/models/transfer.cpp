@@ -26,8 +26,10 @@ int64_t freeze_backbone(Classifier& model, bool freeze_norm_stats) {
   std::vector<std::shared_ptr<torch::nn::Module>> frozen;
   if (freeze_norm_stats) {
     for (const auto& m : model.named_modules("", /*include_self=*/false)) {
-      if (!m.value()->as<torch::nn::BatchNorm2d>()) continue;
-      if (!starts_with_any(m.key() + ".", head)) frozen.push_back(m.value());
+      const auto& mod = m.value();  // every kind: musicnn's mid- and back-end normalise with BatchNorm1d
+      if (!mod->as<torch::nn::BatchNorm1d>() && !mod->as<torch::nn::BatchNorm2d>() && !mod->as<torch::nn::BatchNorm3d>())
+        continue;
+      if (!starts_with_any(m.key() + ".", head)) frozen.push_back(mod);
     }
   }
   model.set_frozen_norm_layers(std::move(frozen));

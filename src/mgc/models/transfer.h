@@ -10,7 +10,7 @@
 namespace mgc::models {
 
 // Freezes every parameter outside model.head_prefixes() (requires_grad = false). With freeze_norm_stats, the
-// backbone's BatchNorm layers also stay in eval mode (running statistics frozen) when the model trains.
+// backbone's BatchNorm layers (1d, 2d and 3d) also stay in eval mode (running statistics frozen) when the model trains.
 // Returns the number of parameters (elements) left trainable.
 int64_t freeze_backbone(Classifier& model, bool freeze_norm_stats = true);
 

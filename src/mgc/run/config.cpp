@@ -44,8 +44,37 @@ void TrainConfig::validate() const {
   require(eval_hop_seconds >= 0 && eval_hop_seconds <= 60, "eval_hop_seconds", "must be in [0, 60] (0: half a window)");
   require(!model.empty(), "model", "must name a model (see mgc models)");
   models::model_info(model);  // an unknown model is named (with the known ones) before any work or file
-  require(input_mode == "auto" || input_mode == "mono" || input_mode == "imagenet", "input_mode",
-          "must be mono, imagenet or auto");
+  require(input_mode == "auto" || input_mode == "mono" || input_mode == "imagenet" || input_mode == "raw",
+          "input_mode", "must be mono, imagenet, raw or auto");
+  require(resolved_input_mode() != "raw" || input_norm == "none", "input_norm", "must be none with raw input");
+  require((pretrained != "msd" && pretrained != "mtt") || models::model_info(model).family == "musicnn", "pretrained",
+          "'" + pretrained + "' names musicnn's checkpoints: for --model musicnn or musicnn_vgg, not " + model);
+  if (models::model_info(model).family == "musicnn") {
+    // musicnn's layers are sized for its own input (models/musicnn.h); its checkpoints know no other.
+    const data::FeatureConfig m = musicnn_features();
+    require(features.sample_rate == m.sample_rate && features.mel.stft.n_fft == m.mel.stft.n_fft &&
+                features.mel.stft.hop_length == m.mel.stft.hop_length && features.mel.n_mels == m.mel.n_mels &&
+                features.scale == m.scale,
+            "features", "of a musicnn model must be musicnn's: --sr 16000 --n-fft 512 --hop 256 --n-mels 96 "
+                        "--scale musicnn (mgc train sets them when none is given)");
+    require(resolved_input_mode() == "raw" && input_height == 0 && input_width == 0, "input_mode",
+            "of a musicnn model must be raw (auto) at the native size");
+  }
+  {
+    const models::ModelInfo& info = models::model_info(model);
+    const int64_t h = input_height > 0 ? input_height : features.mel.n_mels;
+    const int64_t w = input_width > 0 ? input_width : segment_frames();
+    require(info.fixed_height == 0 || h == info.fixed_height, "input_height",
+            "of " + model + " must be " + std::to_string(info.fixed_height) + " mel bands, not " + std::to_string(h));
+    require(info.fixed_width == 0 || w == info.fixed_width, "segment_seconds",
+            "of " + model + " must give " + std::to_string(info.fixed_width) + " frames, not " + std::to_string(w) +
+                " (the architecture takes one size only)");
+  }
+  if (!features.is_db())
+    require(augment.eq_db == 0 && augment.noise_db == 0 && augment.tilt_db == 0 && augment.gain_db == 0 &&
+                augment.mix_same_class == 0,
+            "augment", "eq_db, noise_db, tilt_db, gain_db and mix_same_class work on dB features: off with "
+                       "--scale musicnn");
   require(split_seed >= -1, "split_seed", "must be >= 0, or -1 for the seed");
   require(input_norm == "none" || input_norm == "band" || input_norm == "both", "input_norm",
           "must be none, band or both");
@@ -77,7 +106,24 @@ void TrainConfig::validate() const {
 
 std::string TrainConfig::resolved_input_mode() const {
   if (input_mode != "auto") return input_mode;
+  if (models::model_info(model).family == "musicnn") return "raw";
   return pretrained.empty() ? "mono" : "imagenet";
+}
+
+data::FeatureConfig musicnn_features() {
+  data::FeatureConfig f;
+  f.mel = features::musicnn_mel_config();
+  f.sample_rate = f.mel.sample_rate;
+  f.scale = "musicnn";
+  return f;
+}
+
+bool use_musicnn_input(TrainConfig& c) {
+  if (c.model.empty() || models::model_info(c.model).family != "musicnn") return false;
+  const bool changed = c.features.key() != musicnn_features().key() || c.segment_seconds != kMusicnnSegmentSeconds;
+  c.features = musicnn_features();
+  c.segment_seconds = kMusicnnSegmentSeconds;
+  return changed;
 }
 
 int64_t TrainConfig::segment_frames() const {

@@ -84,11 +84,22 @@ struct TrainConfig {
 
   // Throws mgc::Error naming the field on an out-of-range value.
   void validate() const;
-  // The input mode after resolving "auto".
+  // The input mode after resolving "auto": raw for musicnn models, imagenet with pretrained weights, else mono.
   std::string resolved_input_mode() const;
   int64_t segment_frames() const;
   int64_t eval_hop_frames() const;
 };
+
+// musicnn's input representation as features (features::musicnn_mel_config, scale "musicnn"): what a musicnn
+// model's config must hold (TrainConfig::validate checks it).
+data::FeatureConfig musicnn_features();
+// Seconds of one musicnn window: 187 frames of 256 samples at 16 kHz (2.992 s, 187 frames at segment_frames()).
+inline constexpr double kMusicnnSegmentSeconds = 187.0 * 256.0 / 16000.0;
+
+// Sets musicnn's features and window (musicnn_features(), kMusicnnSegmentSeconds) on a config whose model is of the
+// musicnn family and returns whether that changed anything; leaves other models' configs alone (returns false).
+// The CLI re-applies the options a user gave on top, so that validate() names a conflicting one.
+bool use_musicnn_input(TrainConfig& c);
 
 nlohmann::json to_json(const TrainConfig& c);
 // Reads a config written by to_json; missing keys keep their defaults, unknown keys are an error naming them (a typo

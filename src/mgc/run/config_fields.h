@@ -33,6 +33,9 @@ void for_each_feature_field(F& f, Visit&& visit) {
   visit(FieldInfo{nullptr, "htk", nullptr, "HTK mel scale instead of Slaney's", false}, f.mel.htk);
   visit(FieldInfo{nullptr, "norm", nullptr, "Mel filter normalisation: slaney or none", false}, f.mel.norm);
   visit(FieldInfo{nullptr, "top_db", nullptr, "dB range below the clip's maximum", false}, f.db.top_db);
+  visit(FieldInfo{nullptr, "scale", "--scale",
+                  "Features: db (log-mel in dB) or musicnn (log10(1 + 10000 x), musicnn's input)", true},
+        f.scale);
 }
 
 // Calls visit(FieldInfo, member) for every field of a TrainConfig, in the order `mgc train --help` lists them.
@@ -48,10 +51,15 @@ void for_each_field(C& c, Visit&& visit) {
         c.data);
   visit(FieldInfo{nullptr, "model", "--model", "Architecture (see mgc models)", true}, c.model);
   visit(FieldInfo{nullptr, "pretrained", "--pretrained",
-                  "Start from these weights (.pth, .safetensors; 'imagenet' for efficientnet_lite0's installed ones)",
+                  "Start from these weights (.pth, .safetensors, a TensorFlow checkpoint; 'imagenet' for "
+                  "efficientnet_lite0's installed ones; 'msd' or 'mtt' for musicnn's checkpoints)",
                   false},
         c.pretrained);
-  visit(FieldInfo{nullptr, "input_mode", "--input-mode", "mono, imagenet or auto", true}, c.input_mode);
+  visit(FieldInfo{nullptr, "input_mode", "--input-mode",
+                  "mono, imagenet, raw (features as they are: musicnn) or auto (raw for musicnn models, imagenet "
+                  "with --pretrained, else mono)",
+                  true},
+        c.input_mode);
   visit(FieldInfo{nullptr, "input_norm", "--input-norm",
                   "none; band: each mel band minus its mean over the window (removes the static spectral envelope); "
                   "both: that beside the plain input (two channels)",

@@ -7,6 +7,7 @@
 
 #include "mgc/core/error.h"
 #include "mgc/models/efficientnet_lite.h"
+#include "mgc/models/musicnn.h"
 #include "mgc/models/input.h"
 #include "mgc/models/pretrained.h"
 #include "mgc/models/registry.h"
@@ -45,6 +46,12 @@ torch::Device resolve_device(const std::string& name, int local_rank) {
 bool has_installed_imagenet_weights(const std::string& model) { return model == "efficientnet_lite0"; }
 
 std::string resolve_pretrained(const std::string& pretrained, const std::string& model) {
+  if (pretrained == "msd" || pretrained == "mtt") {  // musicnn's checkpoints, by dataset
+    for (const auto& c : models::musicnn_checkpoints())
+      if (c.dataset == pretrained && c.architecture == model) return models::find_musicnn_checkpoint(c.name);
+    throw make_error("train", "'{}' weights are musicnn's: for --model musicnn or musicnn_vgg, not '{}'", pretrained,
+                     model);
+  }
   if (pretrained != "imagenet") return pretrained;
   if (has_installed_imagenet_weights(model)) return models::find_lite0_weights();
   throw make_error("train", "no ImageNet weights for '{}' are installed with mgc (only efficientnet_lite0's, from "
@@ -79,7 +86,7 @@ std::shared_ptr<models::Classifier> build_model(const TrainConfig& config, int64
     if (verbose)
       std::printf("pretrained: %s: %lld tensors loaded%s%s\n", path.c_str(),
                   static_cast<long long>(r.load.loaded), r.head_skipped ? ", head re-initialised for the genres" : "",
-                  r.renamed ? fmt::format(", {} legacy keys renamed", r.renamed).c_str() : "");
+                  r.renamed ? fmt::format(", {} keys renamed to mgc's", r.renamed).c_str() : "");
   }
   return model;
 }

@@ -297,7 +297,10 @@ FilePrediction Predictor::Impl::predict_streamed(const std::string& path) const 
                        buf_first + static_cast<int64_t>(frames.size()) / rows);
     // The whole file's peak: each block's dB equal to the in-memory path's for the same frames.
     features::Spectrogram block_db = p;
-    features::power_to_db_with_peak(block_db, db, peak_power);
+    if (fc.is_db())
+      features::power_to_db_with_peak(block_db, db, peak_power);
+    else
+      features::musicnn_log_compress(block_db);  // frame by frame: no whole-file reference
     const size_t old = frames.size();
     frames.resize(old + static_cast<size_t>(p.cols * rows));
     for (int64_t c = 0; c < p.cols; ++c)
