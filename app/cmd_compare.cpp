@@ -81,7 +81,8 @@ void register_compare(CLI::App& app) {
   cmd->add_option("--models", o->models, "Comma-separated models")->capture_default_str();
   cmd->add_option("--pretrained", o->pretrained_dir,
                   "Folder of weights files; a model uses the first named <model>... (else trains from scratch); "
-                  "'imagenet': the ImageNet weights installed with mgc (efficientnet_lite0's)");
+                  "'imagenet': the ImageNet weights installed with mgc (efficientnet_lite0's); 'installed': those and "
+                  "musicnn's MSD checkpoint (musicnn, musicnn_vgg)");
   cmd->add_option("--input", o->input, "Model input HEIGHTxWIDTH (default: n_mels x window frames)");
   cmd->add_flag("--no-augment", o->no_augment, "Disable all augmentation");
   cmd->add_option("--timbre-data", o->timbre_data,

@@ -347,3 +347,33 @@ TEST(LabelResults, NamesRunsOfOneModelByFolderThenByRecipe) {
   EXPECT_EQ(rs[5].label, "vgg16 (scratch)");
   EXPECT_EQ(rs[6].label, "vgg16 (scratch) (2)");
 }
+
+// musicnn takes its own input whatever the shared recipe's features: the same clips and split, 16 kHz 96-band
+// windows of 2.992 s, raw input; "installed" finds its MSD checkpoint (and Lite0's ImageNet weights), none for others.
+TEST(ModelConfig, MusicnnGetsItsOwnInputAndInstalledWeights) {
+  mgc::run::TrainConfig recipe;
+  recipe.data = "x.csv";
+  recipe.augment.eq_db = 6;
+  recipe.input_norm = "band";
+  recipe.freeze_epochs = 2;
+  const std::string msd = mgc::tools::find_pretrained("installed", "musicnn");
+  EXPECT_EQ(fs::path(msd).filename(), "MSD_musicnn");
+  EXPECT_EQ(fs::path(mgc::tools::find_pretrained("installed", "musicnn_vgg")).filename(), "MSD_vgg");
+  EXPECT_EQ(mgc::tools::find_pretrained("installed", "resnet50"), "");
+  EXPECT_EQ(mgc::tools::find_pretrained("imagenet", "musicnn"), "");
+
+  const mgc::run::TrainConfig c = mgc::tools::model_config(recipe, "musicnn", msd);
+  EXPECT_NO_THROW(c.validate());
+  EXPECT_EQ(c.features.key(), mgc::run::musicnn_features().key());
+  EXPECT_EQ(c.segment_frames(), 187);
+  EXPECT_EQ(c.resolved_input_mode(), "raw");
+  EXPECT_EQ(c.pretrained, msd);
+  EXPECT_EQ(c.freeze_epochs, 2);
+  EXPECT_EQ(c.augment.eq_db, 0.0);
+  EXPECT_EQ(c.data, "x.csv");
+  const mgc::run::TrainConfig scratch = mgc::tools::model_config(recipe, "musicnn_vgg", "");
+  EXPECT_NO_THROW(scratch.validate());
+  EXPECT_EQ(scratch.freeze_epochs, 0);
+  // The other models keep the recipe's own features.
+  EXPECT_EQ(mgc::tools::model_config(recipe, "audio_cnn", "").features.key(), recipe.features.key());
+}

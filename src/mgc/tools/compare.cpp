@@ -177,6 +177,10 @@ const std::vector<std::string>& default_compare_models() {
 std::string find_pretrained(const std::string& dir, const std::string& model) {
   if (dir == "imagenet")  // the ImageNet weights installed with mgc; models without them train from scratch
     return run::has_installed_imagenet_weights(model) ? run::resolve_pretrained(dir, model) : "";
+  if (dir == "installed") {  // every weight installed with mgc: Lite0's ImageNet, musicnn's MSD
+    const std::string keyword = run::installed_weights(model);
+    return keyword.empty() ? "" : run::resolve_pretrained(keyword, model);
+  }
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) throw make_error("compare", "pretrained folder '{}' is not a folder", dir);
   // The lukemelas-style files spell the name with hyphens (efficientnet-lite0-57934424.pth).
@@ -205,6 +209,20 @@ run::TrainConfig model_config(const run::TrainConfig& recipe, const std::string&
   run::TrainConfig c = recipe;
   c.model = model;
   c.pretrained = pretrained_file;
+  const auto& known = models::registry();  // the report's recipe is made for "<model>", which is none
+  const bool musicnn = std::any_of(known.begin(), known.end(), [&](const models::ModelInfo& i) {
+    return i.name == model && i.family == "musicnn";
+  });
+  if (musicnn) {
+    // musicnn's layers take its own input only: the same clips and split, its features and windows.
+    run::use_musicnn_input(c);
+    c.input_mode = "auto";
+    c.input_height = c.input_width = 0;
+    c.input_norm = "none";
+    c.augment.eq_db = c.augment.noise_db = c.augment.tilt_db = c.augment.gain_db = c.augment.mix_same_class = 0;
+    if (pretrained_file.empty()) c.freeze_epochs = 0, c.freeze_only = false;
+    return c;
+  }
   if (pretrained_file.empty()) {
     c.freeze_epochs = 0;
     c.freeze_only = false;
@@ -354,11 +372,12 @@ CompareSummary compare(const CompareConfig& config) {
   if (config.out_dir.empty()) throw make_error("compare", "no output folder (--out)");
   if (config.train_exe.empty()) throw make_error("compare", "no mgc executable to train with");
   config.recipe.validate();
-  const int64_t in_h = input_height(config.recipe), in_w = input_width(config.recipe);
   std::set<std::string> seen;
   for (const auto& m : config.models) {
     const models::ModelInfo& info = models::model_info(m);  // throws on an unknown name
     if (!seen.insert(m).second) throw make_error("compare", "model '{}' is listed twice", m);
+    const run::TrainConfig mc = model_config(config.recipe, m, "");
+    const int64_t in_h = input_height(mc), in_w = input_width(mc);
     if (in_h < info.min_input_size || in_w < info.min_input_size)
       throw make_error("compare", "input {}x{} is smaller than {} accepts ({}x{} at least): use --input", in_h, in_w,
                        m, info.min_input_size, info.min_input_size);
@@ -381,11 +400,16 @@ CompareSummary compare(const CompareConfig& config) {
     const run::RunPaths files{run_dir};
     const std::string file = config.pretrained_dir.empty() ? "" : find_pretrained(config.pretrained_dir, m);
     if (!config.pretrained_dir.empty() && file.empty())
-      notes.push_back(config.pretrained_dir == "imagenet"
-                          ? fmt::format("{}: no ImageNet weights installed with mgc: trained from scratch", m)
+      notes.push_back(config.pretrained_dir == "imagenet" || config.pretrained_dir == "installed"
+                          ? fmt::format("{}: no {} weights installed with mgc: trained from scratch", m,
+                                        config.pretrained_dir == "imagenet" ? "ImageNet" : "pretrained")
                           : fmt::format("{}: no file starting with '{}' in {}: trained from scratch", m, m,
                                         config.pretrained_dir));
     const run::TrainConfig c = model_config(config.recipe, m, file);
+    if (models::model_info(m).family == "musicnn")
+      notes.push_back(fmt::format("{}: musicnn's own input on the same clips and split (16 kHz, {} mel bands, "
+                                  "log10(1 + 10000 x), {:.3f} s windows; dB augmentations off)",
+                                  m, c.features.mel.n_mels, c.segment_seconds));
     const std::string tag = fmt::format("[{}/{}] {}", i + 1, n, m);
     const bool has_checkpoint = fs::exists(files.checkpoint());
     if (has_checkpoint || fs::exists(files.config())) {
@@ -410,7 +434,7 @@ CompareSummary compare(const CompareConfig& config) {
     }
     std::printf("%s: %s (%s%s, %d epochs, input %lldx%lld)\n", tag.c_str(), has_checkpoint ? "resuming" : "training",
                 recipe_of(c).c_str(), file.empty() ? "" : (", " + fs::path(file).filename().string()).c_str(),
-                c.epochs, static_cast<long long>(in_h), static_cast<long long>(in_w));
+                c.epochs, static_cast<long long>(input_height(c)), static_cast<long long>(input_width(c)));
     std::fflush(stdout);
     const ChildUsage usage = run_logged(argv, files.train_log(), "compare");
     const bool ok = WIFEXITED(usage.status) && WEXITSTATUS(usage.status) == 0 && fs::exists(files.result());

@@ -37,12 +37,16 @@ struct CompareConfig {
 // continue a model name ('-', '.', or '_' followed by a digit), e.g. resnet50-0676ba61.pth for resnet50 (but not
 // resnet50_2... for resnet5). The name may also spell the model with hyphens for underscores
 // (efficientnet-lite0-57934424.pth for efficientnet_lite0). "" if there is none. dir "imagenet" means the ImageNet
-// weights installed with mgc (run::resolve_pretrained): efficientnet_lite0's, "" for every other model.
-// Throws mgc::Error ("compare: ...") if dir is not a folder, or for "imagenet" if Lite0's weights are not installed.
+// weights installed with mgc (run::resolve_pretrained): efficientnet_lite0's, "" for every other model; dir
+// "installed" every weight installed with mgc (run::installed_weights): those, and musicnn's MSD checkpoint for
+// musicnn and musicnn_vgg. Throws mgc::Error ("compare: ...") if dir is not a folder, or ("models: ..." /
+// "train: ...") when the installed weights a keyword names are missing.
 std::string find_pretrained(const std::string& dir, const std::string& model);
 
 // The TrainConfig for one model: the recipe with model set; with a pretrained file: pretrained = file,
-// input_mode = imagenet, freeze_epochs = recipe.freeze_epochs; without: from scratch, freeze_epochs = 0.
+// input_mode = imagenet, freeze_epochs = recipe.freeze_epochs; without: from scratch, freeze_epochs = 0. A musicnn
+// model gets its own input instead (run::use_musicnn_input, raw input at the native size, no input_norm, the
+// dB-only augmentations off), whatever the recipe's features.
 run::TrainConfig model_config(const run::TrainConfig& recipe, const std::string& model,
                                 const std::string& pretrained_file);
 
