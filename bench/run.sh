@@ -7,7 +7,8 @@
 #                     [--skip-train] [--skip-features]
 #   BUILD_DIR: a Release build with the mgc_bench target (default build/); needs `mgc` and `mgc_bench` built.
 # Peers: Debian's /usr/bin/python3 with python3-torch 1.13, torchvision 0.14, torchaudio 0.13; librosa 0.10.1 from
-# <repo>/.venv (or $MGC_LIBROSA_PYTHON). A peer that is not installed shows "n/a". Current libtorch on both sides:
+# <repo>/.venv (or $MGC_LIBROSA_PYTHON); musicnn's tagger from <repo>/.venv-tf (scripts/setup-tf-venv.sh). A peer
+# that is not installed shows "n/a". Current libtorch on both sides:
 #   MGC_TORCH_PYTHON=.venv-torch/bin/python bench/run.sh build-pip --skip-features   (build-pip with the bench target)
 # Takes about 5-15 minutes with all six models on a 2-core machine, depending on its load.
 set -euo pipefail
@@ -139,6 +140,19 @@ for r in $(seq "$rounds"); do
   "$mgc" predict "$run" $clips10 --threads 2 --format json > "$data/predict10.json"
   warm="$("$torch_py" -c "import json,statistics,sys; print(statistics.median(x['milliseconds'] for x in json.load(open(sys.argv[1]))[1:]))" "$data/predict10.json")"
   printf 'mgc\tpredict_warm_ms_per_clip\t%s\t-\tms\n' "$warm" >> "$raw"
+  # musicnn (MSD checkpoint, 10 patches of 3 s) on the same clips, when its wheel is installed (docs/MUSICNN.md).
+  if "$mgc" tags "$clip" --threads 2 --format json > "$data/tags.json" 2> /dev/null; then
+    /usr/bin/time -f 'wall_s\t%e' -o "$data/tags.time" "$mgc" tags "$clip" --threads 2 --format json > "$data/tags.json"
+    printf 'mgc\ttags_process_ms\t%s\t-\tms\n' "$(awk -F'\t' '$1 == "wall_s" {printf "%.0f", $2 * 1000}' "$data/tags.time")" >> "$raw"
+    # shellcheck disable=SC2086
+    "$mgc" tags $clips10 --threads 2 --format json > "$data/tags10.json"
+    warm="$("$torch_py" -c "import json,statistics,sys; print(statistics.median(x['milliseconds'] for x in json.load(open(sys.argv[1]))[1:]))" "$data/tags10.json")"
+    printf 'mgc\ttags_warm_ms_per_clip\t%s\t-\tms\n' "$warm" >> "$raw"
+    if [ -x "$repo/.venv-tf/bin/python" ]; then
+      "$repo/.venv-tf/bin/python" "$repo/bench/peers/musicnn_tags.py" "$clip" --repeat 3 2> /dev/null |
+        grep '^musicnn_tags_warm_ms' | record musicnn || true  # the tagger prints its own progress lines too
+    fi
+  fi
 done
 
 # Machine facts: CPU, cores, libtorch, and the BLAS that a running mgc process has mapped.

@@ -69,6 +69,13 @@ def main():
     row("mgc predict audio_cnn, 30 s clips 2..10 of one process: per clip [ms]",
         med(wall, ("mgc", "predict_warm_ms_per_clip")), "", None, True)
     row("mgc predict audio_cnn, one clip, peak RSS [MB]", med(wall, ("mgc", "predict_peak_rss_mb")), "", None, True)
+    row("mgc tags (musicnn, MSD), one 30 s clip: the whole process [ms]", med(wall, ("mgc", "tags_process_ms")),
+        "mgc predict audio_cnn", med(wall, ("mgc", "predict_process_ms")), True, ">= 0.5x (within 2x of audio_cnn)")
+    row("mgc tags (musicnn, MSD), 30 s clips 2..10 of one process: per clip [ms]",
+        med(wall, ("mgc", "tags_warm_ms_per_clip")), "mgc predict audio_cnn",
+        med(wall, ("mgc", "predict_warm_ms_per_clip")), True, ">= 0.5x (within 2x of audio_cnn)")
+    row("mgc tags (musicnn, MSD), one 30 s clip, warm [ms]", med(wall, ("mgc", "tags_warm_ms_per_clip")),
+        "musicnn's tagger, TensorFlow", med(wall, ("musicnn", "musicnn_tags_warm_ms")), True)
     row("mgc train audio_cnn, 1 epoch of 20 clips, peak RSS [MB]", med(wall, ("mgc", "train_audio_cnn_peak_rss_mb")),
         "", None, True)
 
