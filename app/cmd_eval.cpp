@@ -25,6 +25,10 @@ void register_eval(CLI::App& app) {
   cmd->add_flag("--no-png", *no_png, "Skip the confusion-matrix picture");
   auto no_harmony = std::make_shared<bool>(false);
   cmd->add_flag("--no-harmony", *no_harmony, "Score the CNN alone even if the run has a harmony model (mgc harmony)");
+  cmd->add_option("--fuse", o->fuse,
+                  "Also these runs (comma-separated; the same classes and held-out clips, e.g. a musicnn transfer "
+                  "beside audio_cnn): the clip vote is the mean of every run's (output default RUN/eval-<split>-fused)")
+      ->delimiter(',');
   cmd->add_flag("-q,--quiet", *quiet, "No progress bar");
   cmd->callback([=] {
     o->progress = !*quiet;
@@ -40,6 +44,9 @@ void register_eval(CLI::App& app) {
     if (r.harmony_used)
       std::printf("harmony model: clip accuracy %.4f (CNN alone), %.4f (harmony alone), %.4f (both: the mean vote)\n",
                   r.clips_cnn.accuracy, r.clips_harmony.accuracy, r.clips_mean.accuracy);
+    if (!o->fuse.empty())
+      std::printf("fused with %zu run(s): clip accuracy %.4f (this run alone), %.4f (all: the mean vote)\n",
+                  o->fuse.size(), r.clips_alone.accuracy, r.clips_mean.accuracy);
     if (!r.groups.empty()) {
       const auto& g = r.json.at("groups");
       std::string worst;
@@ -51,7 +58,7 @@ void register_eval(CLI::App& app) {
                   g.at("rows").get<int>(), g.at("mean_accuracy").get<double>(), g.at("missed").get<int>(),
                   g.at("all_right").get<int>(), worst.c_str());
     }
-    std::printf("wrote %s/metrics.json\n", (o->out_dir.empty() ? *run_dir + "/eval-" + o->side : o->out_dir).c_str());
+    std::printf("wrote %s/metrics.json\n", r.out_dir.c_str());
   });
 }
 

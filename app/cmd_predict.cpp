@@ -36,7 +36,21 @@ struct Options {
   std::string weights;
   double stream_seconds = 600.0;
   std::string zero_shot;  // musicnn checkpoints, comma-separated: genres from their tags, no run
+  std::vector<std::string> fuse;  // other runs whose votes are averaged with the run's
 };
+
+// The mean of the run's vote and each other run's CNN vote on the same file (as mgc eval --fuse scores it): the
+// probabilities, the time spent; the timeline stays the run's. A file below the no-music level keeps its even spread.
+void fuse_votes(run::FilePrediction& p, const std::vector<std::unique_ptr<run::Predictor>>& others) {
+  std::vector<double> sum(p.probs.begin(), p.probs.end());
+  for (const auto& other : others) {
+    const run::FilePrediction q = other->predict_file(p.path);
+    for (size_t i = 0; i < sum.size(); ++i) sum[i] += q.probs[i];
+    p.milliseconds += q.milliseconds;
+  }
+  if (!p.music) return;
+  for (size_t i = 0; i < sum.size(); ++i) p.probs[i] = static_cast<float>(sum[i] / static_cast<double>(others.size() + 1));
+}
 
 // Zero-shot prediction: the file decoded once at 16 kHz, tagged by each checkpoint, its tags mapped to genres
 // (run::zero_shot_genres) for the file (the mean over patches) and for every patch (the timeline).
@@ -105,6 +119,10 @@ void register_predict(CLI::App& app) {
   cmd->add_option("--stream-seconds", o->stream_seconds,
                   "Decode files at least this long block by block, in bounded memory (0: never)")
       ->capture_default_str();
+  cmd->add_option("--fuse", o->fuse,
+                  "Also these runs (comma-separated, the same classes; e.g. a musicnn transfer beside audio_cnn): "
+                  "the file's vote is the mean of the run's and their CNN votes; the timeline stays the run's")
+      ->delimiter(',');
   cmd->add_flag("--timeline", o->timeline, "Also give every segment's top genre");
   cmd->add_flag("--no-harmony", o->no_harmony,
                 "Use the CNN alone even if the run has a harmony model (mgc harmony); by default the two are combined");
@@ -114,6 +132,7 @@ void register_predict(CLI::App& app) {
     if (o->top_k < 1) throw make_error("predict", "--top-k must be >= 1, got {}", o->top_k);
     std::unique_ptr<run::Predictor> predictor;
     std::unique_ptr<ZeroShot> zero_shot;
+    std::vector<std::unique_ptr<run::Predictor>> others;  // --fuse
     if (o->zero_shot.empty()) {
       if (o->run_dir.empty() || o->inputs.empty())
         throw CLI::ValidationError("predict", "give a run folder and audio files or folders (or --model for zero-shot)");
@@ -122,7 +141,16 @@ void register_predict(CLI::App& app) {
       stream.min_seconds = o->stream_seconds;
       predictor->set_streaming(stream);
       if (o->no_harmony && predictor->has_harmony()) predictor->set_use_harmony(false);
+      for (const auto& dir : o->fuse) {
+        auto other = std::make_unique<run::Predictor>(dir, o->threads, "cpu");
+        if (other->classes() != predictor->classes())
+          throw make_error("predict", "cannot fuse '{}': its classes are not {}'s, in the same order", dir, o->run_dir);
+        other->set_streaming(stream);
+        if (other->has_harmony()) other->set_use_harmony(false);
+        others.push_back(std::move(other));
+      }
     } else {
+      if (!o->fuse.empty()) throw CLI::ValidationError("predict", "--fuse takes runs beside a run, not --model");
       if (!o->weights.empty()) throw CLI::ValidationError("predict", "--weights belongs to a run, not to --model");
       if (!o->run_dir.empty()) o->inputs.insert(o->inputs.begin(), o->run_dir);  // no run: every name is an input
       if (o->inputs.empty()) throw CLI::ValidationError("predict", "give audio files or folders to predict");
@@ -148,6 +176,7 @@ void register_predict(CLI::App& app) {
       try {
         if (!problem.empty()) throw make_error("predict", "'{}': {}", f, problem);
         p = predictor ? predictor->predict_file(f) : zero_shot->predict_file(f);
+        if (!others.empty()) fuse_votes(p, others);
       } catch (const std::exception& e) {  // mgc::Error, and anything else one file can cause: report, go on
         print_error(e.what());
         std::fflush(stderr);
@@ -164,8 +193,9 @@ void register_predict(CLI::App& app) {
         else
           std::printf("  no music (level %.1f dBFS)", p.level_dbfs);
         // With a harmony model the vote is the CNN's and the harmony model's together; the timeline is the CNN's.
-        std::printf("  (%.1f s audio, %zu segments, %s%s%.0f ms)\n", p.audio_seconds, p.segments.size(),
-                    p.streamed ? "streamed, " : "", p.harmony ? "CNN + harmony, " : "", p.milliseconds);
+        std::printf("  (%.1f s audio, %zu segments, %s%s%s%.0f ms)\n", p.audio_seconds, p.segments.size(),
+                    p.streamed ? "streamed, " : "", p.harmony ? "CNN + harmony, " : "",
+                    others.empty() ? "" : fmt::format("fused with {} run(s), ", others.size()).c_str(), p.milliseconds);
         if (o->timeline)
           for (const auto& s : p.segments) {
             const int t = run::ranked_classes(s.probs).front();
@@ -182,6 +212,7 @@ void register_predict(CLI::App& app) {
         j["path"] = f;
         j["milliseconds"] = p.milliseconds;
         j["streamed"] = p.streamed;
+        if (!others.empty()) j["fused_with"] = o->fuse;
         all.push_back(j);
       }
     }

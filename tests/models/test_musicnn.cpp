@@ -14,6 +14,8 @@
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
+#include <map>
+#include <sstream>
 
 #include <nlohmann/json.hpp>
 
@@ -303,4 +305,69 @@ TEST(MusicnnCli, TransferFromMsdFreezesTheBackboneThenFineTunes) {
   refused("--model musicnn_vgg --segment 6", "must give 187 frames");
   refused("--model musicnn --eq-db 6", "off with --scale musicnn");
   refused("--model musicnn --input-norm band", "must be none with raw input");
+}
+
+// A fused run: audio_cnn and a musicnn transfer trained on the same split, their clip votes averaged by mgc eval
+// --fuse and mgc predict --fuse; the mean is checked against each run's own prediction of the same files. A run
+// that held out other clips, or knows other classes, is refused by name.
+TEST(MusicnnCli, FusedVoteIsTheMeanOfTheRunsVotes) {
+  mgc::test::TempDir dir;
+  const std::string manifest = mgc::test::make_toy_dataset(dir.path(), 1, 3.5);
+  const std::string split = " --data " + manifest + " --cache " + dir.file("cache") +
+                            " --batch-size 4 --test 0.25 --val 0 --patience 0 --threads 1 -q";
+  ASSERT_EQ(mgc::test::run_cli("train --model audio_cnn --epochs 2 --segment 1 --out " + dir.file("cnn") + split).exit_code, 0);
+  ASSERT_EQ(mgc::test::run_cli("train --model musicnn --pretrained msd --epochs 1 --freeze-only --out " +
+                               dir.file("musicnn") + split).exit_code, 0);
+  ASSERT_EQ(mgc::test::run_cli("train --model audio_cnn --epochs 1 --segment 1 --test 0.5 --val 0 --threads 1 -q "
+                               "--data " + manifest + " --cache " + dir.file("cache") + " --out " + dir.file("other"))
+                .exit_code, 0);  // half the grooves held out: other test clips
+
+  auto probs_of = [&](const std::string& run, const std::string& extra) {
+    const auto r = mgc::test::run_cli("predict " + run + " " + dir.path() + " --format json --threads 1" + extra);
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    std::map<std::string, nlohmann::json> by_file;
+    for (const auto& f : nlohmann::json::parse(r.output.substr(r.output.find("[\n"))))
+      by_file[std::filesystem::path(f["path"].get<std::string>()).filename().string()] = f;
+    return by_file;
+  };
+  const auto cnn = probs_of(dir.file("cnn"), "");
+  const auto mus = probs_of(dir.file("musicnn"), "");
+  const auto fused = probs_of(dir.file("cnn"), " --fuse " + dir.file("musicnn"));
+  ASSERT_EQ(fused.size(), 12u);
+  for (const auto& [file, f] : fused) {
+    EXPECT_EQ(f["fused_with"], nlohmann::json::array({dir.file("musicnn")}));
+    for (const auto& [genre, p] : f["probs"].items())
+      EXPECT_NEAR(p.get<double>(),
+                  (cnn.at(file)["probs"][genre].get<double>() + mus.at(file)["probs"][genre].get<double>()) / 2, 1e-6)
+          << file << " " << genre;
+  }
+
+  const auto ev = mgc::test::run_cli("eval " + dir.file("cnn") + " --fuse " + dir.file("musicnn") + " --no-png -q");
+  ASSERT_EQ(ev.exit_code, 0) << ev.output;
+  EXPECT_NE(ev.output.find("fused with 1 run(s)"), std::string::npos) << ev.output;
+  const auto metrics = nlohmann::json::parse(mgc::read_file(dir.file("cnn") + "/eval-test-fused/metrics.json"));
+  EXPECT_EQ(metrics["fused_with"], nlohmann::json::array({dir.file("musicnn")}));
+  ASSERT_EQ(mgc::test::run_cli("eval " + dir.file("cnn") + " --no-png -q").exit_code, 0);
+  const auto alone = nlohmann::json::parse(mgc::read_file(dir.file("cnn") + "/eval-test/metrics.json"));
+  EXPECT_EQ(metrics["clip_alone"]["accuracy"], alone["clip_mean"]["accuracy"]);
+  // Each test clip's probability of its label: the mean of the two runs' (features from the cache = from the file).
+  std::istringstream rows(mgc::read_file(dir.file("cnn") + "/eval-test-fused/predictions.csv"));
+  std::string row;
+  std::getline(rows, row);
+  int clips = 0;
+  while (std::getline(rows, row)) {
+    std::vector<std::string> cell;
+    std::stringstream ss(row);
+    for (std::string c; std::getline(ss, c, ',');) cell.push_back(c);
+    const std::string file = std::filesystem::path(cell[0]).filename().string(), label = cell[1];
+    EXPECT_NEAR(std::stod(cell[5]),
+                (cnn.at(file)["probs"][label].get<double>() + mus.at(file)["probs"][label].get<double>()) / 2, 2e-6)
+        << row;
+    ++clips;
+  }
+  EXPECT_EQ(clips, metrics["clips"].get<int>());
+
+  const auto other = mgc::test::run_cli("eval " + dir.file("cnn") + " --fuse " + dir.file("other") + " --no-png -q");
+  EXPECT_EQ(other.exit_code, 1);
+  EXPECT_NE(other.output.find("holds other clips"), std::string::npos) << other.output;
 }

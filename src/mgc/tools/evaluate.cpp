@@ -53,6 +53,55 @@ std::string predictions_csv(const std::vector<eval::ClipResult>& by_mean, const 
 
 }  // namespace
 
+// Averages each other run's mean vote into `by_mean` (EvalOptions::fuse). `clips` are this run's (path, label) of
+// the side, `root` their dataset's root.
+void fuse_runs(const EvalOptions& options, const run::RunInfo& info, const std::vector<std::string>& classes,
+               const std::vector<std::pair<std::string, std::string>>& clips, const std::string& root,
+               std::vector<eval::ClipResult>& by_mean) {
+  auto relative = [](const std::string& path, const std::string& from) {
+    return std::filesystem::path(path).lexically_relative(from).generic_string();
+  };
+  std::set<std::string> mine;
+  for (const auto& c : clips) mine.insert(relative(c.first, root));
+  std::vector<std::vector<double>> sum;
+  for (const eval::ClipResult& c : by_mean) sum.emplace_back(c.probs.begin(), c.probs.end());
+  for (const std::string& other_dir : options.fuse) {
+    const run::RunInfo other = run::load_run(other_dir, "eval");
+    const run::Predictor predictor(other, options.threads);
+    if (predictor.classes() != classes)
+      throw make_error("eval", "cannot fuse '{}': its classes are not {}'s, in the same order", other_dir,
+                       info.paths.dir);
+    if (options.data.empty()) {  // the other run must have held out the very same clips
+      const nlohmann::json& split = other.run.at("split");
+      const data::Dataset other_ds = data::load_dataset(other.config.data);
+      std::set<std::string> theirs;
+      if (split.contains(options.side))
+        for (const auto& p : split.at(options.side)) theirs.insert(relative(p.get<std::string>(), other_ds.root));
+      if (theirs != mine)
+        throw make_error("eval", "cannot fuse '{}': its {} side holds other clips than {}'s (train both with the "
+                         "same split settings)", other_dir, options.side, info.paths.dir);
+    }
+    run::TrainConfig config = other.config;
+    if (!options.cache_dir.empty()) config.cache_dir = options.cache_dir;
+    const data::FeatureCache cache(train::cache_dir_for(config), config.features);
+    Progress bar("fuse " + std::filesystem::path(other_dir).filename().string(),
+                 static_cast<int64_t>(by_mean.size()), options.progress);
+    for (size_t j = 0; j < by_mean.size(); ++j) {
+      const std::string& path = clips[static_cast<size_t>(by_mean[j].clip)].first;
+      const std::vector<float> theirs = predictor.predict_features(cache.get(path)).probs;
+      for (size_t i = 0; i < theirs.size(); ++i) sum[j][i] += theirs[i];
+      bar.tick();
+    }
+    bar.finish();
+  }
+  const double runs = static_cast<double>(options.fuse.size() + 1);
+  for (size_t j = 0; j < by_mean.size(); ++j) {
+    eval::ClipResult& c = by_mean[j];
+    for (size_t i = 0; i < c.probs.size(); ++i) c.probs[i] = static_cast<float>(sum[j][i] / runs);
+    c.predicted = static_cast<int>(std::max_element(c.probs.begin(), c.probs.end()) - c.probs.begin());
+  }
+}
+
 EvalResult evaluate_run(const std::string& run_dir, const EvalOptions& options) {
   const run::RunInfo info = run::load_run(run_dir, "eval");
   run::TrainConfig config = info.config;
@@ -171,9 +220,16 @@ EvalResult evaluate_run(const std::string& run_dir, const EvalOptions& options) 
     }
   }
   result.clips_mean = result.harmony_used ? compute_metrics(by_mean, num_classes, k) : result.clips_cnn;
+  if (!options.fuse.empty()) {
+    result.clips_alone = result.clips_mean;
+    fuse_runs(options, info, classes, clips, root, by_mean);
+    result.clips_mean = compute_metrics(by_mean, num_classes, k);
+  }
 
-  const std::string out = options.out_dir.empty() ? info.paths.eval_dir(options.side) : options.out_dir;
+  const std::string out = !options.out_dir.empty() ? options.out_dir
+                          : info.paths.eval_dir(options.side) + (options.fuse.empty() ? "" : "-fused");
   const run::EvalPaths files{out};
+  result.out_dir = out;
   std::filesystem::create_directories(out);
   const FolderLock lock(out, run::kLockFile, "eval");
   result.json = {{"run", run_dir},
@@ -189,6 +245,10 @@ EvalResult evaluate_run(const std::string& run_dir, const EvalOptions& options) 
                  {"clip_mean", to_json(result.clips_mean, classes)},
                  {"clip_majority", to_json(result.clips_majority, classes)},
                  {"harmony", result.harmony_used}};
+  if (!options.fuse.empty()) {
+    result.json["fused_with"] = options.fuse;
+    result.json["clip_alone"] = to_json(result.clips_alone, classes);
+  }
   if (result.harmony_used) {
     result.json["clip_cnn"] = to_json(result.clips_cnn, classes);
     result.json["clip_harmony"] = to_json(result.clips_harmony, classes);

@@ -8,6 +8,10 @@
 // When the run has a harmony model (RUN/harmony.json, `mgc harmony`, run/harmony.h), the clip's mean vote is the
 // combination of the CNN's and the harmony model's probabilities (fuse_probabilities); metrics.json then also holds
 // each expert alone ("clip_cnn", "clip_harmony"). The majority vote and segment metrics are the CNN's.
+// With other runs to fuse (EvalOptions::fuse: a musicnn transfer beside audio_cnn, docs/MUSICNN.md), the clip's mean
+// vote is the arithmetic mean of this run's vote (harmony included) and each other run's mean vote on the same clip
+// (run::mean_votes), each run reading the clip with its own features; metrics.json then also holds this run's vote
+// alone ("clip_alone") and the other runs ("fused_with").
 #include <string>
 #include <vector>
 
@@ -26,6 +30,10 @@ struct EvalOptions {
   bool progress = true;
   bool png = true;             // write the confusion heat map (needs gnuplot)
   bool harmony = true;         // combine with the run's harmony model when it has one
+  // Runs whose clip votes are averaged with this run's: the same classes in the same order and, on the run's own
+  // data, the very clips on this side (by path inside the dataset); else evaluate_run throws naming the run.
+  // out_dir then defaults to <run_dir>/eval-<side>-fused.
+  std::vector<std::string> fuse;
 };
 
 struct EvalResult {
@@ -35,6 +43,7 @@ struct EvalResult {
   bool harmony_used = false;   // clips_mean combines the CNN with RUN/harmony.json
   eval::Metrics clips_cnn;           // the CNN's mean vote alone (= clips_mean without a harmony model)
   eval::Metrics clips_harmony;       // the harmony model alone (only when harmony_used)
+  eval::Metrics clips_alone;         // with options.fuse: this run's own vote (harmony included), before fusing
   int64_t failed = 0;          // clips that could not be decoded
   std::string split;           // the split's description (kind and grouping)
   std::string split_by;
@@ -42,6 +51,7 @@ struct EvalResult {
                                   // (false when options.data is another corpus; true for a re-rendering of the run's)
   std::vector<eval::GroupResult> groups;  // per split group and class, worst first (empty for a split by clip)
   nlohmann::json json;         // what metrics.json holds
+  std::string out_dir;         // where it was written
 };
 
 // Scores run_dir's best model on the clips its run.json lists for `side`; with options.data, on the clips that
