@@ -28,7 +28,10 @@ void register_eval(CLI::App& app) {
   cmd->add_option("--fuse", o->fuse,
                   "Also these runs (comma-separated; the same classes and held-out clips, e.g. a musicnn transfer "
                   "beside audio_cnn): the clip vote is the mean of every run's (output default RUN/eval-<split>-fused)")
-      ->delimiter(',');
+      ->delimiter(',')
+      ->expected(1)
+      ->allow_extra_args(false)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);  // one value per --fuse: no positional swallowed
   cmd->add_flag("-q,--quiet", *quiet, "No progress bar");
   cmd->callback([=] {
     o->progress = !*quiet;

@@ -122,7 +122,10 @@ void register_predict(CLI::App& app) {
   cmd->add_option("--fuse", o->fuse,
                   "Also these runs (comma-separated, the same classes; e.g. a musicnn transfer beside audio_cnn): "
                   "the file's vote is the mean of the run's and their CNN votes; the timeline stays the run's")
-      ->delimiter(',');
+      ->delimiter(',')
+      ->expected(1)
+      ->allow_extra_args(false)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);  // one value per --fuse: no positional swallowed
   cmd->add_flag("--timeline", o->timeline, "Also give every segment's top genre");
   cmd->add_flag("--no-harmony", o->no_harmony,
                 "Use the CNN alone even if the run has a harmony model (mgc harmony); by default the two are combined");

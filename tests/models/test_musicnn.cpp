@@ -322,8 +322,8 @@ TEST(MusicnnCli, FusedVoteIsTheMeanOfTheRunsVotes) {
                                "--data " + manifest + " --cache " + dir.file("cache") + " --out " + dir.file("other"))
                 .exit_code, 0);  // half the grooves held out: other test clips
 
-  auto probs_of = [&](const std::string& run, const std::string& extra) {
-    const auto r = mgc::test::run_cli("predict " + run + " " + dir.path() + " --format json --threads 1" + extra);
+  auto probs_of = [&](const std::string& run, const std::string& extra) {  // extra options before the inputs
+    const auto r = mgc::test::run_cli("predict " + run + extra + " " + dir.path() + " --format json --threads 1");
     EXPECT_EQ(r.exit_code, 0) << r.output;
     std::map<std::string, nlohmann::json> by_file;
     for (const auto& f : nlohmann::json::parse(r.output.substr(r.output.find("[\n"))))
