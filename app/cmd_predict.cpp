@@ -49,7 +49,8 @@ void fuse_votes(run::FilePrediction& p, const std::vector<std::unique_ptr<run::P
     p.milliseconds += q.milliseconds;
   }
   if (!p.music) return;
-  for (size_t i = 0; i < sum.size(); ++i) p.probs[i] = static_cast<float>(sum[i] / static_cast<double>(others.size() + 1));
+  const double runs = static_cast<double>(others.size() + 1);
+  for (size_t i = 0; i < sum.size(); ++i) p.probs[i] = static_cast<float>(sum[i] / runs);
 }
 
 // Zero-shot prediction: the file decoded once at 16 kHz, tagged by each checkpoint, its tags mapped to genres

@@ -251,7 +251,8 @@ TEST(MusicnnCli, TransferFromMsdFreezesTheBackboneThenFineTunes) {
   const std::string manifest = mgc::test::make_toy_dataset(dir.path(), 1, 3.5);  // 12 clips: one 3 s window each
   const std::string common = "train --model musicnn --pretrained msd --data " + manifest + " --cache " +
                              dir.file("cache") + " --batch-size 4 --test 0.25 --patience 0 --threads 1";
-  const auto frozen = mgc::test::run_cli(common + " --out " + dir.file("frozen") + " --epochs 1 --freeze-only --val 0.25");
+  const auto frozen =
+      mgc::test::run_cli(common + " --out " + dir.file("frozen") + " --epochs 1 --freeze-only --val 0.25");
   ASSERT_EQ(frozen.exit_code, 0) << frozen.output;
   EXPECT_NE(frozen.output.find("musicnn's own input"), std::string::npos) << frozen.output;
   EXPECT_NE(frozen.output.find("head re-initialised for the genres"), std::string::npos) << frozen.output;
@@ -315,7 +316,9 @@ TEST(MusicnnCli, FusedVoteIsTheMeanOfTheRunsVotes) {
   const std::string manifest = mgc::test::make_toy_dataset(dir.path(), 1, 3.5);
   const std::string split = " --data " + manifest + " --cache " + dir.file("cache") +
                             " --batch-size 4 --test 0.25 --val 0 --patience 0 --threads 1 -q";
-  ASSERT_EQ(mgc::test::run_cli("train --model audio_cnn --epochs 2 --segment 1 --out " + dir.file("cnn") + split).exit_code, 0);
+  ASSERT_EQ(
+      mgc::test::run_cli("train --model audio_cnn --epochs 2 --segment 1 --out " + dir.file("cnn") + split).exit_code,
+      0);
   ASSERT_EQ(mgc::test::run_cli("train --model musicnn --pretrained msd --epochs 1 --freeze-only --out " +
                                dir.file("musicnn") + split).exit_code, 0);
   ASSERT_EQ(mgc::test::run_cli("train --model audio_cnn --epochs 1 --segment 1 --test 0.5 --val 0 --threads 1 -q "

@@ -27,8 +27,9 @@ int64_t freeze_backbone(Classifier& model, bool freeze_norm_stats) {
   if (freeze_norm_stats) {
     for (const auto& m : model.named_modules("", /*include_self=*/false)) {
       const auto& mod = m.value();  // every kind: musicnn's mid- and back-end normalise with BatchNorm1d
-      if (!mod->as<torch::nn::BatchNorm1d>() && !mod->as<torch::nn::BatchNorm2d>() && !mod->as<torch::nn::BatchNorm3d>())
-        continue;
+      const bool norm = mod->as<torch::nn::BatchNorm1d>() || mod->as<torch::nn::BatchNorm2d>() ||
+                        mod->as<torch::nn::BatchNorm3d>();
+      if (!norm) continue;
       if (!starts_with_any(m.key() + ".", head)) frozen.push_back(mod);
     }
   }
