@@ -9,8 +9,9 @@
 # tracks whose tag gives the evidence of their genre, cuts one 30 s excerpt from the middle of each (mono 22.05 kHz
 # WAV, OUT/clips/<genre>/), writes OUT/manifest.csv (path, genre, package, track, evidence) and scores every
 # excerpt with `mgc predict`: the default vote (CNN and harmony model when the run has one) and the CNN alone,
-# counted per genre. Needs apt-get, dpkg-deb, ffmpeg, ffprobe (all in scripts/install-deps.sh). Rerunning reuses
-# what is there.
+# counted per genre. With MGC_FUSE=RUN2[,RUN3] the runs' fused vote too (`mgc predict --fuse`: the mean of the
+# default vote and their CNN votes; e.g. a musicnn transfer beside audio_cnn, docs/MUSICNN.md). Needs apt-get,
+# dpkg-deb, ffmpeg, ffprobe (all in scripts/install-deps.sh). Rerunning reuses what is there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 run="${1:-out/runs/audio_cnn-crossed}"
@@ -64,8 +65,14 @@ tally() {  # reads mgc predict's CSV; prints "genre right total" per genre of th
 }
 vote=$($mgc predict "$run" "$out/clips" --format csv --top-k 1 | tally)
 cnn=$($mgc predict "$run" "$out/clips" --format csv --top-k 1 --no-harmony | tally)
+fused=""
+if [ -n "${MGC_FUSE:-}" ]; then fused=$($mgc predict "$run" --fuse "$MGC_FUSE" "$out/clips" --format csv --top-k 1 | tally); fi
 echo "real-music check of $run (excerpts called their genre):"
 while read -r genre right total; do
   cnn_right=$(awk -v g="$genre" '$1 == g { print $2 }' <<< "$cnn")
-  echo "  $genre: $right/$total by the default vote, $cnn_right/$total by the CNN alone"
+  line="  $genre: $right/$total by the default vote, $cnn_right/$total by the CNN alone"
+  if [ -n "$fused" ]; then
+    line+=", $(awk -v g="$genre" '$1 == g { print $2 }' <<< "$fused")/$total fused with $MGC_FUSE"
+  fi
+  echo "$line"
 done <<< "$vote"
