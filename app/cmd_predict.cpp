@@ -42,15 +42,13 @@ struct Options {
 // The mean of the run's vote and each other run's CNN vote on the same file (as mgc eval --fuse scores it): the
 // probabilities, the time spent; the timeline stays the run's. A file below the no-music level keeps its even spread.
 void fuse_votes(run::FilePrediction& p, const std::vector<std::unique_ptr<run::Predictor>>& others) {
-  std::vector<double> sum(p.probs.begin(), p.probs.end());
+  std::vector<std::vector<float>> votes = {p.probs};
   for (const auto& other : others) {
-    const run::FilePrediction q = other->predict_file(p.path);
-    for (size_t i = 0; i < sum.size(); ++i) sum[i] += q.probs[i];
+    run::FilePrediction q = other->predict_file(p.path);
+    votes.push_back(std::move(q.probs));
     p.milliseconds += q.milliseconds;
   }
-  if (!p.music) return;
-  const double runs = static_cast<double>(others.size() + 1);
-  for (size_t i = 0; i < sum.size(); ++i) p.probs[i] = static_cast<float>(sum[i] / runs);
+  if (p.music) p.probs = run::mean_votes(votes);
 }
 
 // Zero-shot prediction: the file decoded once at 16 kHz, tagged by each checkpoint, its tags mapped to genres

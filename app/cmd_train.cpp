@@ -82,8 +82,7 @@ void register_train(CLI::App& app) {
     if (!opts.resume && run::use_musicnn_input(config)) {
       apply_given_options(cmd, o->config, config);  // a feature option given on the command line is validated
       if (!o->quiet)
-        std::printf("%s: musicnn's own input: 16 kHz, n_fft 512, hop 256, 96 mel bands, log10(1 + 10000 x), %.3f s "
-                    "windows\n", config.model.c_str(), config.segment_seconds);
+        std::printf("%s: musicnn's own input: %s\n", config.model.c_str(), run::describe_musicnn_input(config).c_str());
     }
     finish_feature_options(config.features);
     if (!opts.resume && config.data.empty()) throw make_error("train", "give --data DATASET");

@@ -1,5 +1,7 @@
 #include "mgc/run/config.h"
 
+#include <fmt/format.h>
+
 #include <cmath>
 #include <type_traits>
 #include <utility>
@@ -33,6 +35,23 @@ void AugmentConfig::validate() const {
   require(mix_level_db >= 0 && mix_level_db <= 40, "augment.mix_level_db", "must be in 0..40");
 }
 
+namespace {
+// The transforms that work on dB values (AugmentConfig::uses_db_transforms).
+constexpr double AugmentConfig::*kDbTransforms[] = {&AugmentConfig::eq_db, &AugmentConfig::noise_db,
+                                                      &AugmentConfig::tilt_db, &AugmentConfig::gain_db,
+                                                      &AugmentConfig::mix_same_class};
+}  // namespace
+
+bool AugmentConfig::uses_db_transforms() const {
+  for (const auto field : kDbTransforms)
+    if (this->*field != 0) return true;
+  return false;
+}
+
+void AugmentConfig::disable_db_transforms() {
+  for (const auto field : kDbTransforms) this->*field = 0;
+}
+
 void TrainConfig::validate() const {
   require(!data.empty(), "data", "must name a dataset");
   require(split_method == "holdout" || split_method == "kfold", "split_method", "must be holdout or kfold");
@@ -47,9 +66,9 @@ void TrainConfig::validate() const {
   require(input_mode == "auto" || input_mode == "mono" || input_mode == "imagenet" || input_mode == "raw",
           "input_mode", "must be mono, imagenet, raw or auto");
   require(resolved_input_mode() != "raw" || input_norm == "none", "input_norm", "must be none with raw input");
-  require((pretrained != "msd" && pretrained != "mtt") || models::model_info(model).family == "musicnn", "pretrained",
+  require((pretrained != "msd" && pretrained != "mtt") || is_musicnn_model(model), "pretrained",
           "'" + pretrained + "' names musicnn's checkpoints: for --model musicnn or musicnn_vgg, not " + model);
-  if (models::model_info(model).family == "musicnn") {
+  if (is_musicnn_model(model)) {
     // musicnn's layers are sized for its own input (models/musicnn.h); its checkpoints know no other.
     const data::FeatureConfig m = musicnn_features();
     require(features.sample_rate == m.sample_rate && features.mel.stft.n_fft == m.mel.stft.n_fft &&
@@ -71,10 +90,8 @@ void TrainConfig::validate() const {
                 " (the architecture takes one size only)");
   }
   if (!features.is_db())
-    require(augment.eq_db == 0 && augment.noise_db == 0 && augment.tilt_db == 0 && augment.gain_db == 0 &&
-                augment.mix_same_class == 0,
-            "augment", "eq_db, noise_db, tilt_db, gain_db and mix_same_class work on dB features: off with "
-                       "--scale musicnn");
+    require(!augment.uses_db_transforms(), "augment",
+            "eq_db, noise_db, tilt_db, gain_db and mix_same_class work on dB features: off with --scale musicnn");
   require(split_seed >= -1, "split_seed", "must be >= 0, or -1 for the seed");
   require(input_norm == "none" || input_norm == "band" || input_norm == "both", "input_norm",
           "must be none, band or both");
@@ -106,7 +123,7 @@ void TrainConfig::validate() const {
 
 std::string TrainConfig::resolved_input_mode() const {
   if (input_mode != "auto") return input_mode;
-  if (models::model_info(model).family == "musicnn") return "raw";
+  if (is_musicnn_model(model)) return "raw";
   return pretrained.empty() ? "mono" : "imagenet";
 }
 
@@ -118,8 +135,20 @@ data::FeatureConfig musicnn_features() {
   return f;
 }
 
+bool is_musicnn_model(const std::string& model) {
+  for (const auto& m : models::registry())
+    if (m.name == model) return m.family == "musicnn";
+  return false;
+}
+
+std::string describe_musicnn_input(const TrainConfig& c) {
+  return fmt::format("{:g} kHz, n_fft {}, hop {}, {} mel bands, log10(1 + 10000 x), {:.3f} s windows",
+                     c.features.sample_rate / 1000.0, c.features.mel.stft.n_fft, c.features.mel.stft.hop_length,
+                     c.features.mel.n_mels, c.segment_seconds);
+}
+
 bool use_musicnn_input(TrainConfig& c) {
-  if (c.model.empty() || models::model_info(c.model).family != "musicnn") return false;
+  if (!is_musicnn_model(c.model)) return false;
   const bool changed = c.features.key() != musicnn_features().key() || c.segment_seconds != kMusicnnSegmentSeconds;
   c.features = musicnn_features();
   c.segment_seconds = kMusicnnSegmentSeconds;

@@ -29,6 +29,10 @@ struct AugmentConfig {
   bool enabled = true;
 
   void validate() const;
+  // Whether any transform that works on dB values is on (eq_db, noise_db, tilt_db, gain_db, mix_same_class: not
+  // for musicnn's features), and turning them all off.
+  bool uses_db_transforms() const;
+  void disable_db_transforms();
 };
 
 struct TrainConfig {
@@ -96,10 +100,16 @@ data::FeatureConfig musicnn_features();
 // Seconds of one musicnn window: 187 frames of 256 samples at 16 kHz (2.992 s, 187 frames at segment_frames()).
 inline constexpr double kMusicnnSegmentSeconds = 187.0 * 256.0 / 16000.0;
 
+// Whether `model` is of the musicnn family (registry); false for a name the registry does not know.
+bool is_musicnn_model(const std::string& model);
+
 // Sets musicnn's features and window (musicnn_features(), kMusicnnSegmentSeconds) on a config whose model is of the
 // musicnn family and returns whether that changed anything; leaves other models' configs alone (returns false).
 // The CLI re-applies the options a user gave on top, so that validate() names a conflicting one.
 bool use_musicnn_input(TrainConfig& c);
+// The input a musicnn config holds, in words for a user ("16 kHz, n_fft 512, hop 256, 96 mel bands, log10(1 +
+// 10000 x), 2.992 s windows"), read from c.
+std::string describe_musicnn_input(const TrainConfig& c);
 
 nlohmann::json to_json(const TrainConfig& c);
 // Reads a config written by to_json; missing keys keep their defaults, unknown keys are an error naming them (a typo

@@ -47,7 +47,7 @@ bool has_installed_imagenet_weights(const std::string& model) { return model == 
 
 std::string installed_weights(const std::string& model) {
   if (has_installed_imagenet_weights(model)) return "imagenet";
-  return models::model_info(model).family == "musicnn" ? "msd" : "";
+  return is_musicnn_model(model) ? "msd" : "";
 }
 
 std::string resolve_pretrained(const std::string& pretrained, const std::string& model) {

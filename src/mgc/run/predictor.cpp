@@ -389,6 +389,19 @@ FilePrediction Predictor::predict_audio(const audio::Audio& a, const std::string
   return out;
 }
 
+std::vector<float> mean_votes(const std::vector<std::vector<float>>& votes) {
+  if (votes.empty()) throw make_error("predict", "no votes to average");
+  std::vector<double> sum(votes.front().size(), 0.0);
+  for (const auto& v : votes) {
+    if (v.size() != sum.size())
+      throw make_error("predict", "votes over {} and {} classes cannot be averaged", sum.size(), v.size());
+    for (size_t i = 0; i < v.size(); ++i) sum[i] += v[i];
+  }
+  std::vector<float> mean(sum.size());
+  for (size_t i = 0; i < sum.size(); ++i) mean[i] = static_cast<float>(sum[i] / static_cast<double>(votes.size()));
+  return mean;
+}
+
 std::vector<int> ranked_classes(const std::vector<float>& probs) {
   std::vector<int> idx(probs.size());
   std::iota(idx.begin(), idx.end(), 0);

@@ -109,6 +109,10 @@ class Predictor {
   std::unique_ptr<Impl> impl_;
 };
 
+// The arithmetic mean of several runs' probability vectors over the same classes (mgc eval/predict --fuse: each run
+// weighs the same). Throws mgc::Error if there are none or their lengths differ.
+std::vector<float> mean_votes(const std::vector<std::vector<float>>& votes);
+
 // Class indices by descending probability; equal probabilities keep the lower index first.
 std::vector<int> ranked_classes(const std::vector<float>& probs);
 

@@ -209,17 +209,13 @@ run::TrainConfig model_config(const run::TrainConfig& recipe, const std::string&
   run::TrainConfig c = recipe;
   c.model = model;
   c.pretrained = pretrained_file;
-  const auto& known = models::registry();  // the report's recipe is made for "<model>", which is none
-  const bool musicnn = std::any_of(known.begin(), known.end(), [&](const models::ModelInfo& i) {
-    return i.name == model && i.family == "musicnn";
-  });
-  if (musicnn) {
+  if (run::is_musicnn_model(model)) {  // false for the report's "<model>"
     // musicnn's layers take its own input only: the same clips and split, its features and windows.
     run::use_musicnn_input(c);
     c.input_mode = "auto";
     c.input_height = c.input_width = 0;
     c.input_norm = "none";
-    c.augment.eq_db = c.augment.noise_db = c.augment.tilt_db = c.augment.gain_db = c.augment.mix_same_class = 0;
+    c.augment.disable_db_transforms();
     if (pretrained_file.empty()) c.freeze_epochs = 0, c.freeze_only = false;
     return c;
   }
@@ -406,10 +402,9 @@ CompareSummary compare(const CompareConfig& config) {
                           : fmt::format("{}: no file starting with '{}' in {}: trained from scratch", m, m,
                                         config.pretrained_dir));
     const run::TrainConfig c = model_config(config.recipe, m, file);
-    if (models::model_info(m).family == "musicnn")
-      notes.push_back(fmt::format("{}: musicnn's own input on the same clips and split (16 kHz, {} mel bands, "
-                                  "log10(1 + 10000 x), {:.3f} s windows; dB augmentations off)",
-                                  m, c.features.mel.n_mels, c.segment_seconds));
+    if (run::is_musicnn_model(m))
+      notes.push_back(fmt::format("{}: musicnn's own input on the same clips and split ({}; dB augmentations off)", m,
+                                  run::describe_musicnn_input(c)));
     const std::string tag = fmt::format("[{}/{}] {}", i + 1, n, m);
     const bool has_checkpoint = fs::exists(files.checkpoint());
     if (has_checkpoint || fs::exists(files.config())) {

@@ -27,6 +27,11 @@ namespace mgc::tools {
 
 namespace {
 
+// A clip's path inside its dataset (predictions.csv's paths; how two runs' or datasets' sides are compared).
+std::string relative_path(const std::string& path, const std::string& root) {
+  return std::filesystem::path(path).lexically_relative(root).generic_string();
+}
+
 // One row per scored clip, in the side's order: which clips a model gets wrong, and with what confidence.
 std::string predictions_csv(const std::vector<eval::ClipResult>& by_mean, const std::vector<eval::ClipResult>& by_majority,
                             const std::vector<std::pair<std::string, std::string>>& clips,
@@ -39,7 +44,7 @@ std::string predictions_csv(const std::vector<eval::ClipResult>& by_mean, const 
   for (size_t j = 0; j < by_mean.size(); ++j) {
     const eval::ClipResult& m = by_mean[j];
     const auto i = static_cast<size_t>(m.clip);
-    const std::string rel = std::filesystem::path(clips[i].first).lexically_relative(root).generic_string();
+    const std::string rel = relative_path(clips[i].first, root);
     csv += fmt::format("{},{},{},{},{:.6f},{:.6f},{},{}", csv::cell(rel.empty() ? clips[i].first : rel),
                        csv::cell(clips[i].second), csv::cell(classes[static_cast<size_t>(m.predicted)]),
                        m.predicted == m.label ? 1 : 0, m.probs[static_cast<size_t>(m.predicted)],
@@ -51,20 +56,15 @@ std::string predictions_csv(const std::vector<eval::ClipResult>& by_mean, const 
   return csv;
 }
 
-}  // namespace
-
 // Averages each other run's mean vote into `by_mean` (EvalOptions::fuse). `clips` are this run's (path, label) of
 // the side, `root` their dataset's root.
 void fuse_runs(const EvalOptions& options, const run::RunInfo& info, const std::vector<std::string>& classes,
                const std::vector<std::pair<std::string, std::string>>& clips, const std::string& root,
                std::vector<eval::ClipResult>& by_mean) {
-  auto relative = [](const std::string& path, const std::string& from) {
-    return std::filesystem::path(path).lexically_relative(from).generic_string();
-  };
   std::set<std::string> mine;
-  for (const auto& c : clips) mine.insert(relative(c.first, root));
-  std::vector<std::vector<double>> sum;
-  for (const eval::ClipResult& c : by_mean) sum.emplace_back(c.probs.begin(), c.probs.end());
+  for (const auto& c : clips) mine.insert(relative_path(c.first, root));
+  std::vector<std::vector<std::vector<float>>> votes;  // per clip: this run's, then each other run's
+  for (const eval::ClipResult& c : by_mean) votes.push_back({c.probs});
   for (const std::string& other_dir : options.fuse) {
     const run::RunInfo other = run::load_run(other_dir, "eval");
     const run::Predictor predictor(other, options.threads);
@@ -76,7 +76,7 @@ void fuse_runs(const EvalOptions& options, const run::RunInfo& info, const std::
       const data::Dataset other_ds = data::load_dataset(other.config.data);
       std::set<std::string> theirs;
       if (split.contains(options.side))
-        for (const auto& p : split.at(options.side)) theirs.insert(relative(p.get<std::string>(), other_ds.root));
+        for (const auto& p : split.at(options.side)) theirs.insert(relative_path(p.get<std::string>(), other_ds.root));
       if (theirs != mine)
         throw make_error("eval", "cannot fuse '{}': its {} side holds other clips than {}'s (train both with the "
                          "same split settings)", other_dir, options.side, info.paths.dir);
@@ -88,19 +88,19 @@ void fuse_runs(const EvalOptions& options, const run::RunInfo& info, const std::
                  static_cast<int64_t>(by_mean.size()), options.progress);
     for (size_t j = 0; j < by_mean.size(); ++j) {
       const std::string& path = clips[static_cast<size_t>(by_mean[j].clip)].first;
-      const std::vector<float> theirs = predictor.predict_features(cache.get(path)).probs;
-      for (size_t i = 0; i < theirs.size(); ++i) sum[j][i] += theirs[i];
+      votes[j].push_back(predictor.predict_features(cache.get(path)).probs);
       bar.tick();
     }
     bar.finish();
   }
-  const double runs = static_cast<double>(options.fuse.size() + 1);
   for (size_t j = 0; j < by_mean.size(); ++j) {
     eval::ClipResult& c = by_mean[j];
-    for (size_t i = 0; i < c.probs.size(); ++i) c.probs[i] = static_cast<float>(sum[j][i] / runs);
+    c.probs = run::mean_votes(votes[j]);
     c.predicted = static_cast<int>(std::max_element(c.probs.begin(), c.probs.end()) - c.probs.begin());
   }
 }
+
+}  // namespace
 
 EvalResult evaluate_run(const std::string& run_dir, const EvalOptions& options) {
   const run::RunInfo info = run::load_run(run_dir, "eval");
@@ -151,12 +151,10 @@ EvalResult evaluate_run(const std::string& run_dir, const EvalOptions& options) 
     root = ds.root;
     // A re-rendering of the run's corpus (same manifest, other synthesis) must give the very clips the run held
     // out, by their names inside each dataset: that is what makes its score comparable with the run's own.
-    auto relative = [](const std::string& path, const std::string& root) {
-      return std::filesystem::path(path).lexically_relative(root).generic_string();
-    };
     std::set<std::string> run_side, here;
-    for (const auto& p : run.at("split").at(options.side)) run_side.insert(relative(p.get<std::string>(), run_ds.root));
-    for (const auto& c : clips) here.insert(relative(c.first, ds.root));
+    for (const auto& p : run.at("split").at(options.side))
+      run_side.insert(relative_path(p.get<std::string>(), run_ds.root));
+    for (const auto& c : clips) here.insert(relative_path(c.first, ds.root));
     result.same_clips_as_run = run_side == here;
   }
   if (clips.empty()) throw make_error("eval", "the {} side of the split is empty", options.side);
