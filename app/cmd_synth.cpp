@@ -128,6 +128,11 @@ void register_synth(CLI::App& app) {
   cmd->add_option("--mma", opts->config.mma, "The mma program")->capture_default_str();
   cmd->add_option("--fluidsynth", opts->config.fluidsynth, "The fluidsynth program")->capture_default_str();
   cmd->add_option("--timidity", opts->config.timidity, "The timidity program")->capture_default_str();
+  cmd->add_option("--ffmpeg", opts->config.ffmpeg, "The ffmpeg program (the production's filters and codecs)")
+      ->capture_default_str();
+  cmd->add_flag("!--no-production", opts->config.production,
+                "Render without per-clip production (EQ, compression, echo, noise, MP3/Opus re-encoding): the "
+                "synthesiser's output mixed to mono as it is");
   cmd->add_flag("-q,--quiet", opts->config.quiet, "No progress bar or summary (errors are still printed)");
   cmd->add_flag("--list-grooves", opts->list_grooves, "Print the groove table (CSV) and exit");
   cmd->add_flag("--markdown", opts->markdown, "With --list-grooves: print it as Markdown (docs/GROOVES.md)");

@@ -24,6 +24,7 @@
 #include "mgc/synth/grooves.h"
 #include "mgc/synth/paths.h"
 #include "mgc/synth/plan.h"
+#include "mgc/synth/profiles.h"
 #include "mgc/synth/render.h"
 #include "test_util.h"
 
@@ -273,6 +274,11 @@ TEST(SynthTools, MissingToolsNameTheDebianPackage) {
   b.synth_paths = {"fluidsynth/TimGM6mb"};  // a timidity that no configured path needs is not looked for
   EXPECT_EQ(message(b), "no error");
   b = c;
+  b.ffmpeg = "no-such-ffmpeg";
+  EXPECT_NE(message(b).find("apt install ffmpeg"), std::string::npos) << message(b);
+  b.production = false;  // nor an ffmpeg that no production needs
+  EXPECT_EQ(message(b), "no error");
+  b = c;
   b.synth_paths = {"fluidsynth:/nonexistent/font.sf2"};
   EXPECT_NE(message(b).find("fluid-soundfont-gm"), std::string::npos) << message(b);
   b.synth_paths = {"fluidsynth:" MGC_SOURCE_DIR "/CMakeLists.txt"};
@@ -514,15 +520,18 @@ void expect_manifest(const std::string& root) {
   const auto rows = read_csv(root + "/manifest.csv");
   ASSERT_EQ(rows.size(), 21u);
   EXPECT_EQ(rows[0], (std::vector<std::string>{"path", "genre", "groove", "groove_file", "tempo", "key", "seconds",
-                                               "seed", "synth", "progression"}));
+                                               "seed", "synth", "progression", "production"}));
   std::map<std::string, std::set<std::string>> grooves, paths_of_genre;
   std::map<std::string, int> clips_of_path;
+  std::set<std::string> productions;
   for (size_t i = 1; i < rows.size(); ++i) {
     const auto& r = rows[i];
-    ASSERT_EQ(r.size(), 10u);
+    ASSERT_EQ(r.size(), 11u);
     paths_of_genre[r[1]].insert(r[8]);
     ++clips_of_path[r[8]];
-    EXPECT_FALSE(r[9].empty());
+    EXPECT_NO_THROW(mgc::synth::progression_named(r[9])) << r[9];
+    EXPECT_FALSE(r[10].empty());
+    productions.insert(r[10]);
     if (i > 1) EXPECT_LT(rows[i - 1][0], r[0]) << "sorted by path";
     EXPECT_EQ(r[0].substr(0, r[0].find('/')), r[1]);
     EXPECT_TRUE(fs::exists(root + "/" + r[0]));
@@ -546,6 +555,7 @@ void expect_manifest(const std::string& root) {
   std::printf("clips per synthesis path:%s\n", counts.c_str());
   for (const auto& name : mgc::synth::default_synth_paths()) EXPECT_GE(clips_of_path[name], 1) << name << counts;
   EXPECT_EQ(clips_of_path.size(), mgc::synth::default_synth_paths().size()) << counts;
+  EXPECT_GE(productions.size(), 10u) << "20 clips, their productions drawn apart";
   const std::string json = slurp(root + "/synth.json");
   EXPECT_NE(json.find("\"seed\": 7"), std::string::npos) << json;
   EXPECT_NE(json.find("\"sample_rate\": 22050"), std::string::npos) << json;
@@ -565,6 +575,17 @@ void expect_deterministic(const std::string& root) {
   const auto mixed = run_cli(synth_args(root, 8) + " --clips-per-genre 2 -q");
   EXPECT_NE(mixed.exit_code, 0);
   EXPECT_NE(mixed.output.find("seed 7 (this run: 8)"), std::string::npos) << mixed.output;
+  // Without production: the same music, other bytes, "none" in the manifest; not mixed into a produced corpus.
+  TempDir plain;
+  const auto p = run_cli(synth_args(plain.path(), 7) + " --clips-per-genre 1 --genres metal --no-production -q");
+  ASSERT_EQ(p.exit_code, 0) << p.output;
+  EXPECT_NE(slurp(clip(plain.path(), "metal", 0)), slurp(clip(root, "metal", 0)));
+  const auto plain_rows = read_csv(plain.path() + "/manifest.csv");
+  ASSERT_EQ(plain_rows.size(), 2u);
+  EXPECT_EQ(plain_rows[1].back(), "none");
+  const auto unproduced = run_cli(synth_args(root, 7) + " --clips-per-genre 2 --no-production -q");
+  EXPECT_NE(unproduced.exit_code, 0);
+  EXPECT_NE(unproduced.output.find("production true (this run: false)"), std::string::npos) << unproduced.output;
 }
 
 void expect_resumes(const std::string& root) {
@@ -584,11 +605,17 @@ void expect_resumes(const std::string& root) {
   EXPECT_EQ(mgc::hash_file(victim), before[victim]);
 }
 
-// Something measurable differs between genres: distorted metal is brighter than orchestral classical.
-void expect_metal_brighter_than_classical(const std::string& root) {
+// Something measurable differs between genres: distorted metal is brighter than orchestral classical. Measured on
+// the music as one synthesiser plays it (FluidR3_GM, --no-production): the paths' timbres and the production's
+// random EQ and band limits, drawn alike for every genre, would make two clips a genre a coin toss.
+void expect_metal_brighter_than_classical() {
+  TempDir plain;
+  const auto r = run_cli(synth_args(plain.path(), 7) + " --clips-per-genre 2 --genres metal,classical --no-production "
+                                                  "--synth-paths fluidsynth/FluidR3_GM -q");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
   auto centroid = [&](const std::string& genre) {
     double sum = 0;
-    for (int i = 0; i < kClips; ++i) sum += spectral_centroid(read_wav(clip(root, genre, i)).pcm, kRate);
+    for (int i = 0; i < kClips; ++i) sum += spectral_centroid(read_wav(clip(plain.path(), genre, i)).pcm, kRate);
     return sum / kClips;
   };
   const double metal = centroid("metal"), classical = centroid("classical");
@@ -620,7 +647,7 @@ TEST(SynthCli, TinyCorpusEndToEnd) {
   }
   {
     SCOPED_TRACE("genres differ measurably");
-    expect_metal_brighter_than_classical(root);
+    expect_metal_brighter_than_classical();
   }
 }
 

@@ -281,7 +281,7 @@ std::string arrange_clip(const ArrangementSpec& spec, SplitMix64& rng) {
                            direction, articulate));
   }
   // Chords: the progression looped from bar 1.
-  const auto bars = split_words(spec.progression.bars);
+  const auto bars = split_words(spec.chords);
   for (int b = 0; b < spec.bars; ++b)
     s += fmt::format("{} {}\n", b + 1, bar_chords(bars[static_cast<size_t>(b) % bars.size()], spec.tonic, g.beats));
   return s;

@@ -15,7 +15,7 @@ namespace mgc::synth {
 struct ArrangementSpec {
   const GenreProfile& profile;     // its voice substitutions and lead lines
   const GrooveEntry& groove;       // loaded by name; its band says what mgc adds
-  const Progression& progression;  // looped from bar 1
+  const std::string& chords;       // the progression's bars, coloured (colour_chords); looped from bar 1
   int tempo = 0;                   // bpm
   int tonic = 0;                   // pitch class of the key (pitch::C ...)
   int bars = 0;                    // bars of chords written

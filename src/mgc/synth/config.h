@@ -21,6 +21,9 @@ struct SynthConfig {
   std::string mma = "mma";                                         // program name (looked up in PATH) or path
   std::string fluidsynth = "fluidsynth";                           // program name (looked up in PATH) or path
   std::string timidity = "timidity";                               // program name (looked up in PATH) or path
+  std::string ffmpeg = "ffmpeg";                                   // program name (looked up in PATH) or path
+  bool production = true;  // per-clip production (production.h: EQ, compression, noise, lossy codecs); false =
+                           // the synthesiser's output mixed to mono as it is
 
   // Throws mgc::Error ("synth: ...") naming the first field that is out of range.
   void validate() const;

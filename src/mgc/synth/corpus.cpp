@@ -30,7 +30,8 @@ namespace fs = std::filesystem;
 
 // Bump when a change alters what a given (seed, genre, index) renders: a corpus made by another generator
 // version is not resumed into.
-constexpr const char* kGenerator = "mgc-synth-4";  // 4: synthesis paths (issue #30)
+// 4: synthesis paths; 5: one shared progression pool and per-clip production (issue #30).
+constexpr const char* kGenerator = "mgc-synth-5";
 
 // ---------------------------------------------------------------------------------------------------------------
 // Manifest.
@@ -41,11 +42,11 @@ struct ManifestRow {
   std::string key;
   double seconds = 0;
   uint64_t seed = 0;
-  std::string synth, progression;
+  std::string synth, progression, production;
 };
 
-const std::vector<std::string> kManifestColumns = {"path", "genre",   "groove", "groove_file", "tempo",
-                                                   "key",  "seconds", "seed",   "synth",       "progression"};
+const std::vector<std::string> kManifestColumns = {"path",  "genre", "groove",      "groove_file", "tempo", "key",
+                                                   "seconds", "seed", "synth", "progression", "production"};
 
 // Rows of an existing manifest by path; a missing, unparsable or foreign file gives none (everything is re-checked
 // anyway), and so does a row of the wrong width or whose numbers do not parse.
@@ -64,7 +65,8 @@ std::map<std::string, ManifestRow> read_manifest(const std::string& path) {
     const auto& f = table.rows[i];
     if (f.size() != kManifestColumns.size()) continue;
     try {
-      ManifestRow r{f[0], f[1], f[2], f[3], std::stoi(f[4]), f[5], std::stod(f[6]), std::stoull(f[7]), f[8], f[9]};
+      ManifestRow r{f[0], f[1],  f[2], f[3], std::stoi(f[4]), f[5], std::stod(f[6]), std::stoull(f[7]),
+                    f[8], f[9], f[10]};
       rows[r.path] = r;
     } catch (const std::exception&) {
       continue;
@@ -77,7 +79,7 @@ std::string manifest_text(const std::map<std::string, ManifestRow>& rows) {
   std::string s = csv::row(kManifestColumns) + "\n";
   for (const auto& [path, r] : rows)
     s += csv::row({r.path, r.genre, r.groove, r.groove_file, std::to_string(r.tempo), r.key,
-                   fmt::format("{:g}", r.seconds), std::to_string(r.seed), r.synth, r.progression}) +
+                   fmt::format("{:g}", r.seconds), std::to_string(r.seed), r.synth, r.progression, r.production}) +
          "\n";
   return s;
 }
@@ -147,6 +149,7 @@ SynthReport synthesize_corpus(const SynthConfig& config) {
     differs("seconds", config.seconds);
     differs("sample_rate", config.sample_rate);
     differs("synth_paths", synth_paths);
+    differs("production", config.production);
   }
 
   const auto genres = active_genres(config);
@@ -170,6 +173,7 @@ SynthReport synthesize_corpus(const SynthConfig& config) {
                               {"seconds", config.seconds},
                               {"seed", config.seed},
                               {"synth_paths", synth_paths},
+                              {"production", config.production},
                               {"sample_rate", config.sample_rate},
                               {"channels", 1},
                               {"format", "WAV PCM 16-bit"},
@@ -179,6 +183,7 @@ SynthReport synthesize_corpus(const SynthConfig& config) {
                               {"mma", tools.mma},
                               {"fluidsynth", tools.fluidsynth},
                               {"timidity", tools.timidity},
+                              {"ffmpeg", tools.ffmpeg},
                               {"clips_listed", listed}};
     write_file_atomic(json_path.string(), j.dump(2) + "\n");
   };
@@ -232,7 +237,7 @@ SynthReport synthesize_corpus(const SynthConfig& config) {
           out.ok = true;
           out.row = {rel,        job.genre, plan.groove.groove, plan.groove.library + "/" + plan.groove.file,
                      plan.tempo, plan.key,  config.seconds,     plan.seed,
-                     plan.synth.name, plan.progression};
+                     plan.synth.name, plan.progression, plan.production.summary};
         } catch (const std::exception& e) {
           std::string why = e.what();
           if (why.rfind("synth: ", 0) == 0) why = why.substr(7);

@@ -43,6 +43,27 @@ GrooveEntry pick_groove(const std::vector<GrooveEntry>& grooves, const std::vect
   return grooves[in_file[(slot / files.size()) % in_file.size()]];
 }
 
+// One progression of the shared pool, drawn by the genre's weights (one draw from `rng`).
+const Progression& pick_progression(const GenreProfile& prof, SplitMix64& rng) {
+  double total = 0;
+  for (const auto& w : prof.progressions) total += w.weight;
+  double u = rng.uniform(0.0, total);
+  for (const auto& w : prof.progressions) {
+    if (u < w.weight) return progression_named(w.name);
+    u -= w.weight;
+  }
+  return progression_named(prof.progressions.back().name);  // u == total by rounding
+}
+
+const char* colour_name(ChordColour c) {
+  switch (c) {
+    case ChordColour::sevenths: return "sevenths";
+    case ChordColour::dominant: return "dominant sevenths";
+    case ChordColour::power: return "power chords";
+    case ChordColour::triads: break;
+  }
+  return "triads";
+}
 
 // The synthesis path of clip `index` (see plan_clip's contract).
 SynthPath pick_path(const std::vector<std::string>& specs, uint64_t seed, const std::string& genre, int index,
@@ -66,12 +87,15 @@ ClipPlan plan_clip(const SynthConfig& config, const std::string& genre, int inde
   const auto files = groove_files(grooves);
   plan.groove = pick_groove(grooves, files, config.seed, genre, index, attempt);
   plan.synth = pick_path(config.resolved_synth_paths(), config.seed, genre, index, files.size());
+  plan.production = config.production ? plan_production(plan.seed, config.sample_rate) : no_production();
   const GrooveEntry& g = plan.groove;
 
   SplitMix64 rng(plan.seed + static_cast<uint64_t>(attempt) * 0x9e3779b97f4a7c15ull);
   plan.tempo = rng.range(g.tempo_min, g.tempo_max);
-  const Progression& prog = rng.pick(prof.progressions);
+  const Progression& prog = pick_progression(prof, rng);
   plan.progression = prog.name;
+  const bool coloured = rng.chance(prof.colour_chance);
+  const std::string chords = colour_chords(prog.bars, coloured ? prof.colour : ChordColour::triads);
   const int tonic = prof.keys.empty() ? rng.range(0, 11) : rng.pick(prof.keys);
   plan.key = key_name(tonic, prog.mode);
 
@@ -98,11 +122,12 @@ ClipPlan plan_clip(const SynthConfig& config, const std::string& genre, int inde
       "synth.chorus.speed=" + fmt_double(rng.uniform(0.2, 0.6)),
   };
 
-  plan.mma_source = fmt::format("// mgc synth: {} clip {} attempt {} (seed {}), {} in {}, {} bpm, progression '{}'\n",
-                                genre, index, attempt + 1, plan.seed, g.mma_name(), plan.key, plan.tempo, prog.name);
+  plan.mma_source = fmt::format("// mgc synth: {} clip {} attempt {} (seed {}), {} in {}, {} bpm, progression '{}'{}\n",
+                                genre, index, attempt + 1, plan.seed, g.mma_name(), plan.key, plan.tempo, prog.name,
+                                coloured ? fmt::format(" ({})", colour_name(prof.colour)) : std::string());
   plan.mma_source += arrange_clip({.profile = prof,
                                    .groove = g,
-                                   .progression = prog,
+                                   .chords = chords,
                                    .tempo = plan.tempo,
                                    .tonic = tonic,
                                    .bars = plan.bars,

@@ -5,6 +5,7 @@
 
 #include "mgc/core/error.h"
 #include "mgc/synth/grooves.h"
+#include "mgc/synth/text.h"
 
 namespace mgc::synth {
 namespace {
@@ -54,6 +55,88 @@ const std::vector<std::string> kShredLeads = {
     "1 4 95; 2 4 90; 3 16 90; 3.25 16 85; 3.5 16 90; 3.75 16 85; 4 4 95",
 };
 
+// The shared pool of progressions (see progression_pool()). Plain triads where a genre's colour should decide the
+// chord's extension (the 12-bar form is written in triads: blues plays it in dominant sevenths, rock as written,
+// metal in power chords); explicit qualities where the progression is defined by them (a V7 resolving, ii7-V7
+// cycles).
+const std::vector<Progression> kProgressionPool = {
+    // Major: the three-chord and four-chord songs shared by rock, country, pop, reggae and blues.
+    {"I-IV-V", Mode::major, "1: 1: 4: 4: 5: 5: 1: 1:"},
+    {"I-IV-I-V", Mode::major, "1: 4: 1: 5:"},
+    {"I-IV", Mode::major, "1: 4:"},
+    {"I-IV-V-IV", Mode::major, "1: 4: 5: 4:"},
+    {"I-V-IV", Mode::major, "1: 5: 4: 4:"},
+    {"I-V-vi-IV", Mode::major, "1: 5: 6:m 4:"},
+    {"vi-IV-I-V", Mode::major, "6:m 4: 1: 5:"},
+    {"50s", Mode::major, "1: 6:m 4: 5:"},
+    {"I-IV-vi-V", Mode::major, "1: 4: 6:m 5:"},
+    {"IV-I-V-vi", Mode::major, "4: 1: 5: 6:m"},
+    {"I-iii-IV-V", Mode::major, "1: 3:m 4: 5:"},
+    {"I-ii", Mode::major, "1: 2:m"},
+    {"mixolydian", Mode::major, "1: b7: 4: 1:"},
+    {"two-step", Mode::major, "1: 1: 4: 1: 5:7 5:7 1: 1:"},
+    {"secondary dominants", Mode::major, "1: 1: 2:7 2:7 5:7 5:7 1: 1:"},
+    // Blues forms.
+    {"12-bar", Mode::major, "1: 4: 1: 1: 4: 4: 1: 1: 5: 4: 1: 5:"},
+    {"12-bar quick change", Mode::major, "1: 4: 1: 1: 4: 4: 1: 1: 5: 4: 1:/4: 1:/5:"},
+    {"8-bar blues", Mode::major, "1: 5: 4: 4: 1: 5: 1: 5:"},
+    {"minor blues", Mode::minor, "1:m 1:m 1:m 1:m 4:m 4:m 1:m 1:m b6:7 5:7 1:m 5:7"},
+    // Cadences and cycles: classical, jazz and the songs that borrow them.
+    {"authentic cadence", Mode::major, "1: 4: 5:7 1:"},
+    {"Pachelbel", Mode::major, "1: 5: 6:m 3:m 4: 1: 4: 5:"},
+    {"I-vi-ii-V", Mode::major, "1: 6:m 2:m 5:7"},
+    {"circle of fifths", Mode::major, "1: 4: 7:dim 3:m 6:m 2:m 5:7 1:"},
+    {"romantic", Mode::major, "1: 3:m 4: 4:m 1: 2:7 5:7 1:"},
+    {"ii-V-I", Mode::major, "2:m 5:7 1: 1:"},
+    {"soul descent", Mode::major, "4: 3:m 2:m 1:"},
+    {"rhythm bridge", Mode::major, "3:7 3:7 6:7 6:7 2:7 2:7 5:7 5:7"},
+    {"minor cadence", Mode::minor, "1:m 4:m 5:7 1:m"},
+    {"minor ii-V-i", Mode::minor, "2:dim 5:7 1:m 1:m"},
+    {"autumn changes", Mode::minor, "4:m b7: b3: b6: 2:dim 5:7 1:m 1:m"},
+    {"Andalusian", Mode::minor, "1:m b7: b6: 5:7"},
+    // Minor loops and riffs.
+    {"i-iv", Mode::minor, "1:m 1:m 4:m 4:m"},
+    {"i-v", Mode::minor, "1:m 5:m"},
+    {"i-VII", Mode::minor, "1:m b7:"},
+    {"dorian vamp", Mode::minor, "1:m 1:m 4: 4:"},
+    {"dark loop", Mode::minor, "1:m 1:m b6: b6:"},
+    {"aeolian", Mode::minor, "1:m b7: b6: b7:"},
+    {"i-VI-VII", Mode::minor, "1:m b6: b7: 1:m"},
+    {"i-III-iv", Mode::minor, "1:m b3: 4:m 4:m"},
+    {"phrygian", Mode::minor, "1:m 1:m b2: 1:m"},
+    {"pedal", Mode::minor, "1:m 1:m 1:m b6: 1:m 1:m b7: b6:"},
+};
+
+// One chord token "deg:quality" coloured (see colour_chords).
+std::string colour_chord(const std::string& token, ChordColour colour) {
+  const size_t colon = token.find(':');
+  if (colon == std::string::npos) throw make_error("synth", "bad chord token '{}' (want degree:quality)", token);
+  const std::string degree = token.substr(0, colon), quality = token.substr(colon + 1);
+  std::string q = quality;
+  switch (colour) {
+    case ChordColour::triads:
+      break;
+    case ChordColour::sevenths:
+      if (quality.empty())
+        q = degree == "5" || degree == "b7" ? "7" : "maj7";
+      else if (quality == "m")
+        q = "m7";
+      else if (quality == "dim")
+        q = "m7b5";
+      break;
+    case ChordColour::dominant:
+      if (quality.empty())
+        q = "7";
+      else if (quality == "m")
+        q = "m7";
+      break;
+    case ChordColour::power:
+      q = "5";
+      break;
+  }
+  return degree + ":" + q;
+}
+
 std::vector<std::string> join(std::vector<std::string> a, const std::vector<std::string>& b) {
   a.insert(a.end(), b.begin(), b.end());
   return a;
@@ -65,12 +148,16 @@ const std::vector<GenreProfile>& genre_profiles() {
   static const std::vector<GenreProfile> profiles = {
       {
           .genre = "blues",
-          .progressions = {{"12-bar", Mode::major, "1:7 4:7 1:7 1:7 4:7 4:7 1:7 1:7 5:7 4:7 1:7 5:7"},
-                           {"12-bar quick change", Mode::major,
-                            "1:7 4:7 1:7 1:7 4:7 4:7 1:7 1:7 5:7 4:7 1:7/4:7 1:7/5:7"},
-                           {"12-bar ninths", Mode::major, "1:9 4:9 1:9 1:9 4:9 4:9 1:9 6:7 2:m7 5:7 1:9/6:7 2:m7/5:7"},
-                           {"minor blues", Mode::minor, "1:m7 1:m7 1:m7 1:m7 4:m7 4:m7 1:m7 1:m7 b6:7 5:7 1:m7 5:7"},
-                           {"8-bar blues", Mode::major, "1:7 5:7 4:7 4:7 1:7 5:7 1:7 5:7"}},
+          .progressions = {{"12-bar", 5},
+                           {"12-bar quick change", 3},
+                           {"8-bar blues", 2},
+                           {"minor blues", 2},
+                           {"I-IV-V", 1},
+                           {"I-IV", 1},
+                           {"mixolydian", 1},
+                           {"i-iv", 1}},
+          .colour = ChordColour::dominant,
+          .colour_chance = 0.8,
           .keys = {pitch::E, pitch::A, pitch::G, pitch::C, pitch::D, pitch::Bb, pitch::F},
           .voices = {{"Piano1", "Piano1 Piano2 Honky-TonkPiano"},
                      {"CleanGuitar", "CleanGuitar JazzGuitar OverDriveGuitar"},
@@ -89,13 +176,17 @@ const std::vector<GenreProfile>& genre_profiles() {
       },
       {
           .genre = "classical",
-          .progressions = {{"authentic cadence", Mode::major, "1: 4: 5:7 1:"},
-                           {"Pachelbel", Mode::major, "1: 5: 6:m 3:m 4: 1: 4: 5:"},
-                           {"I-vi-ii-V", Mode::major, "1: 6:m 2:m 5:7"},
-                           {"circle of fifths", Mode::major, "1: 4: 7:dim 3:m 6:m 2:m 5:7 1:"},
-                           {"minor cadence", Mode::minor, "1:m 4:m 5:7 1:m"},
-                           {"Andalusian", Mode::minor, "1:m b7: b6: 5:7"},
-                           {"romantic", Mode::major, "1: 3:m 4: 4:m 1: 2:7 5:7 1:"}},
+          .progressions = {{"authentic cadence", 3},
+                           {"Pachelbel", 2},
+                           {"I-vi-ii-V", 2},
+                           {"circle of fifths", 2},
+                           {"minor cadence", 2},
+                           {"Andalusian", 1},
+                           {"romantic", 2},
+                           {"I-IV-V", 1},
+                           {"50s", 1},
+                           {"i-iv", 1},
+                           {"minor ii-V-i", 1}},
           .keys = {},
           // Not variations: these make the arrangement orchestral (guitars -> harp, electric bass -> bowed strings).
           .voices = {{"JazzGuitar", "OrchestralHarp"},
@@ -131,12 +222,18 @@ const std::vector<GenreProfile>& genre_profiles() {
       },
       {
           .genre = "country",
-          .progressions = {{"I-IV-V", Mode::major, "1: 1: 4: 4: 5:7 5:7 1: 1:"},
-                           {"I-IV-I-V", Mode::major, "1: 4: 1: 5:7"},
-                           {"two-step", Mode::major, "1: 1: 4: 1: 5:7 5:7 1: 1:"},
-                           {"secondary dominants", Mode::major, "1: 1: 2:7 2:7 5:7 5:7 1: 1:"},
-                           {"I-vi-IV-V", Mode::major, "1: 6:m 4: 5:7"},
-                           {"I-V-IV", Mode::major, "1: 5: 4: 1:"}},
+          .progressions = {{"I-IV-V", 4},
+                           {"I-IV-I-V", 3},
+                           {"two-step", 2},
+                           {"secondary dominants", 2},
+                           {"50s", 2},
+                           {"I-V-IV", 2},
+                           {"I-V-vi-IV", 2},
+                           {"12-bar", 1},
+                           {"I-IV", 1},
+                           {"mixolydian", 1},
+                           {"authentic cadence", 1},
+                           {"rhythm bridge", 1}},
           .keys = {pitch::G, pitch::D, pitch::A, pitch::C, pitch::E, pitch::F},
           .voices = {{"Piano1", "Piano1 Honky-TonkPiano Piano2"},
                      {"SteelGuitar", "SteelGuitar NylonGuitar"},
@@ -157,12 +254,19 @@ const std::vector<GenreProfile>& genre_profiles() {
       },
       {
           .genre = "disco",
-          .progressions = {{"dorian vamp", Mode::minor, "1:m7 1:m7 4:7 4:7"},
-                           {"minor vamp", Mode::minor, "1:m7 4:m7"},
-                           {"survivor", Mode::minor, "1:m 4:m7 b7:7 b3:maj7 b6:maj7 2:m7b5 5:7 5:7"},
-                           {"maj7 vamp", Mode::major, "1:maj7 1:maj7 2:m7 2:m7"},
-                           {"ii-V-I-vi", Mode::major, "2:m7 5:7 1:maj7 6:m7"},
-                           {"dominant vamp", Mode::major, "1:9 1:9 4:9 4:9"}},
+          .progressions = {{"dorian vamp", 3},
+                           {"i-iv", 2},
+                           {"i-VII", 2},
+                           {"I-ii", 2},
+                           {"ii-V-I", 1},
+                           {"I-V-vi-IV", 1},
+                           {"vi-IV-I-V", 1},
+                           {"autumn changes", 1},
+                           {"i-v", 1},
+                           {"50s", 1},
+                           {"I-IV", 1}},
+          .colour = ChordColour::sevenths,
+          .colour_chance = 0.6,
           .keys = {},
           .voices = {{"Piano1", "Piano1 Piano2 RhodesPiano"},
                      {"BrassSection", "BrassSection SynthBrass1"},
@@ -181,12 +285,19 @@ const std::vector<GenreProfile>& genre_profiles() {
       },
       {
           .genre = "hiphop",
-          .progressions = {{"minor loop", Mode::minor, "1:m7 1:m7 4:m7 4:m7"},
-                           {"i9-VImaj7", Mode::minor, "1:m9 b6:maj7"},
-                           {"jazzy ii-V", Mode::major, "2:m7 5:7 1:maj7 1:maj7"},
-                           {"dark loop", Mode::minor, "1:m 1:m b6: b6:"},
-                           {"i-v", Mode::minor, "1:m7 5:m7"},
-                           {"soul descent", Mode::major, "4:maj7 3:m7 2:m7 1:maj7"}},
+          .progressions = {{"i-iv", 2},
+                           {"i-v", 2},
+                           {"dark loop", 3},
+                           {"ii-V-I", 1},
+                           {"soul descent", 2},
+                           {"i-VII", 1},
+                           {"aeolian", 1},
+                           {"Andalusian", 1},
+                           {"vi-IV-I-V", 1},
+                           {"dorian vamp", 1},
+                           {"phrygian", 1}},
+          .colour = ChordColour::sevenths,
+          .colour_chance = 0.6,
           .keys = {},
           .voices = {{"Piano1", "Piano1 RhodesPiano EPiano"},
                      {"FingeredBass", "FingeredBass SynthBass1 SynthBass2"},
@@ -203,14 +314,22 @@ const std::vector<GenreProfile>& genre_profiles() {
       },
       {
           .genre = "jazz",
-          .progressions = {{"ii-V-I", Mode::major, "2:m7 5:7 1:maj7 1:maj7"},
-                           {"I-vi-ii-V", Mode::major, "1:maj7/6:m7 2:m7/5:7"},
-                           {"minor ii-V-i", Mode::minor, "2:m7b5 5:7 1:m6 1:m6"},
-                           {"jazz blues", Mode::major,
-                            "1:7 4:7 1:7 5:m7/1:7 4:7 #4:dim7 1:7 6:7 2:m7 5:7 1:7/6:7 2:m7/5:7"},
-                           {"autumn changes", Mode::minor, "4:m7 b7:7 b3:maj7 b6:maj7 2:m7b5 5:7 1:m6 1:m6"},
-                           {"iii-VI-ii-V", Mode::major, "3:m7/6:7 2:m7/5:7 1:maj7 1:6"},
-                           {"rhythm bridge", Mode::major, "3:7 3:7 6:7 6:7 2:7 2:7 5:7 5:7"}},
+          .progressions = {{"ii-V-I", 4},
+                           {"I-vi-ii-V", 3},
+                           {"minor ii-V-i", 2},
+                           {"12-bar", 2},
+                           {"autumn changes", 2},
+                           {"rhythm bridge", 2},
+                           {"circle of fifths", 1},
+                           {"soul descent", 1},
+                           {"50s", 1},
+                           {"two-step", 1},
+                           {"I-ii", 1},
+                           {"12-bar quick change", 1},
+                           {"minor blues", 1},
+                           {"secondary dominants", 1}},
+          .colour = ChordColour::sevenths,
+          .colour_chance = 0.9,
           .keys = {pitch::F, pitch::Bb, pitch::Eb, pitch::Ab, pitch::C, pitch::G, pitch::D},
           .voices = {{"Piano1", "Piano1 Piano2"},
                      {"JazzGuitar", "JazzGuitar CleanGuitar"},
@@ -228,12 +347,19 @@ const std::vector<GenreProfile>& genre_profiles() {
       },
       {
           .genre = "metal",
-          .progressions = {{"i-VI-VII", Mode::minor, "1:5 b6:5 b7:5 1:5"},
-                           {"phrygian", Mode::minor, "1:5 1:5 b2:5 1:5"},
-                           {"i-III-iv", Mode::minor, "1:5 b3:5 4:5 4:5"},
-                           {"descending", Mode::minor, "1:5 b7:5 b6:5 b7:5"},
-                           {"tritone", Mode::minor, "1:5 1:5 b5:5 4:5"},
-                           {"pedal", Mode::minor, "1:5 1:5 1:5 b6:5 1:5 1:5 b7:5 b6:5"}},
+          .progressions = {{"i-VI-VII", 3},
+                           {"phrygian", 2},
+                           {"i-III-iv", 2},
+                           {"aeolian", 2},
+                           {"pedal", 2},
+                           {"Andalusian", 1},
+                           {"i-iv", 1},
+                           {"I-IV-V-IV", 1},
+                           {"i-VII", 1},
+                           {"dark loop", 1},
+                           {"minor cadence", 1}},
+          .colour = ChordColour::power,
+          .colour_chance = 0.85,
           .keys = {pitch::E, pitch::D, pitch::Db, pitch::A, pitch::B, pitch::Gb, pitch::C},
           .voices = {{"DistortonGuitar", "DistortionGuitar OverDriveGuitar"},
                      {"DistortionGuitar", "DistortionGuitar OverDriveGuitar"},
@@ -252,12 +378,18 @@ const std::vector<GenreProfile>& genre_profiles() {
       },
       {
           .genre = "pop",
-          .progressions = {{"I-V-vi-IV", Mode::major, "1: 5: 6:m 4:"},
-                           {"vi-IV-I-V", Mode::major, "6:m 4: 1: 5:"},
-                           {"50s", Mode::major, "1: 6:m 4: 5:"},
-                           {"I-IV-vi-V", Mode::major, "1: 4: 6:m 5:"},
-                           {"IV-I-V-vi", Mode::major, "4: 1: 5: 6:m"},
-                           {"I-iii-IV-V", Mode::major, "1: 3:m 4: 5:"}},
+          .progressions = {{"I-V-vi-IV", 4},
+                           {"vi-IV-I-V", 3},
+                           {"50s", 2},
+                           {"I-IV-vi-V", 2},
+                           {"IV-I-V-vi", 2},
+                           {"I-iii-IV-V", 1},
+                           {"I-IV-V", 1},
+                           {"aeolian", 1},
+                           {"i-VI-VII", 1},
+                           {"I-IV", 1},
+                           {"Pachelbel", 1},
+                           {"romantic", 1}},
           .keys = {},
           .voices = {{"Piano1", "Piano1 Piano2 Piano3"},
                      {"Strings", "Strings SynthStrings1 SlowStrings"},
@@ -275,12 +407,17 @@ const std::vector<GenreProfile>& genre_profiles() {
       },
       {
           .genre = "reggae",
-          .progressions = {{"I-IV", Mode::major, "1: 4:"},
-                           {"I-IV-V-IV", Mode::major, "1: 4: 5: 4:"},
-                           {"i-iv", Mode::minor, "1:m 4:m"},
-                           {"i-VII", Mode::minor, "1:m b7:"},
-                           {"rocksteady", Mode::major, "1: 6:m 4: 5:"},
-                           {"I-ii", Mode::major, "1: 2:m"}},
+          .progressions = {{"I-IV", 3},
+                           {"I-IV-V-IV", 2},
+                           {"i-iv", 2},
+                           {"i-VII", 2},
+                           {"I-ii", 2},
+                           {"50s", 1},
+                           {"I-V-vi-IV", 1},
+                           {"vi-IV-I-V", 1},
+                           {"I-IV-V", 1},
+                           {"i-v", 1},
+                           {"IV-I-V-vi", 1}},
           .keys = {},
           .voices = {{"Piano1", "Piano1 Piano2"},
                      {"CleanGuitar", "CleanGuitar MutedGuitar JazzGuitar"},
@@ -297,12 +434,22 @@ const std::vector<GenreProfile>& genre_profiles() {
       },
       {
           .genre = "rock",
-          .progressions = {{"I-IV-V-IV", Mode::major, "1: 4: 5: 4:"},
-                           {"mixolydian", Mode::major, "1: b7: 4: 1:"},
-                           {"I-V-IV", Mode::major, "1: 5: 4: 4:"},
-                           {"aeolian", Mode::minor, "1:m b7: b6: b7:"},
-                           {"12-bar rock'n'roll", Mode::major, "1: 1: 1: 1: 4: 4: 1: 1: 5: 4: 1: 5:"},
-                           {"power riff", Mode::minor, "1:5 b3:5 4:5 4:5"}},
+          .progressions = {{"I-IV-V-IV", 3},
+                           {"mixolydian", 2},
+                           {"I-V-IV", 2},
+                           {"aeolian", 2},
+                           {"12-bar", 2},
+                           {"i-III-iv", 1},
+                           {"I-IV-V", 2},
+                           {"I-V-vi-IV", 2},
+                           {"i-VI-VII", 1},
+                           {"I-IV-vi-V", 1},
+                           {"pedal", 1},
+                           {"I-iii-IV-V", 1},
+                           {"8-bar blues", 1},
+                           {"I-IV-I-V", 1}},
+          .colour = ChordColour::power,
+          .colour_chance = 0.3,
           .keys = {pitch::E, pitch::A, pitch::D, pitch::G, pitch::C, pitch::F},
           .voices = {{"Piano1", "Piano1 Piano2"},
                      {"OverDriveGuitar", "OverDriveGuitar DistortionGuitar"},
@@ -322,6 +469,24 @@ const std::vector<GenreProfile>& genre_profiles() {
 
   };
   return profiles;
+}
+
+const std::vector<Progression>& progression_pool() { return kProgressionPool; }
+
+const Progression& progression_named(const std::string& name) {
+  for (const auto& p : kProgressionPool)
+    if (name == p.name) return p;
+  throw make_error("synth", "unknown progression '{}'", name);
+}
+
+std::string colour_chords(const std::string& bars, ChordColour colour) {
+  std::string out;
+  for (const std::string& bar : detail::split_words(bars)) {
+    if (!out.empty()) out += ' ';
+    const auto chords = detail::split(bar, '/');
+    for (size_t i = 0; i < chords.size(); ++i) out += (i ? "/" : "") + colour_chord(chords[i], colour);
+  }
+  return out;
 }
 
 const GenreProfile& profile_of(const std::string& genre) {

@@ -18,6 +18,7 @@
 #include "mgc/core/error.h"
 #include "mgc/core/fs.h"
 #include "mgc/core/parallel.h"
+#include "mgc/core/random.h"
 #include "mgc/core/subprocess.h"
 #include "mgc/synth/text.h"
 
@@ -88,6 +89,28 @@ struct SndfileCloser {
 };
 using SndfilePtr = std::unique_ptr<SNDFILE, SndfileCloser>;
 
+// Adds the production's tape hiss (white Gaussian noise hiss_db below `rms`) and vinyl crackle (clicks at
+// crackle_per_s on average: a random-sign impulse of 0.5-3 x rms decaying over about a millisecond) to `mono`,
+// from a stream of the clip's seed: the same clip gets the same noise.
+void add_noise(std::vector<double>& mono, const Production& prod, double rms, int sample_rate, uint64_t clip_seed) {
+  SplitMix64 rng(splitmix64(clip_seed ^ 0x415cac4e1ull));
+  const double sigma = prod.hiss_db > 0 ? rms * std::pow(10.0, -prod.hiss_db / 20.0) : 0.0;
+  const double click_p = prod.crackle_per_s / sample_rate;
+  const double decay = std::exp(-1.0 / (0.001 * sample_rate));
+  double click = 0;
+  for (double& v : mono) {
+    if (sigma > 0) {  // Box-Muller, one of the pair
+      const double u1 = 1.0 - rng.uniform(), u2 = rng.uniform();
+      v += sigma * std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * M_PI * u2);
+    }
+    if (click_p > 0) {
+      if (rng.chance(click_p)) click += (rng.chance(0.5) ? 1.0 : -1.0) * rng.uniform(0.5, 3.0) * rms;
+      v += click;
+      click *= decay;
+    }
+  }
+}
+
 }  // namespace
 
 Tools check_synth_tools(const SynthConfig& config) {
@@ -96,6 +119,19 @@ Tools check_synth_tools(const SynthConfig& config) {
   if (tools.mma.empty())
     throw make_error("synth", "'{}' not found (looked in PATH): install the Debian package mma (apt install mma)",
                      config.mma);
+  if (config.production) {
+    tools.ffmpeg = find_program(config.ffmpeg);
+    if (tools.ffmpeg.empty())
+      throw make_error("synth", "'{}' not found (looked in PATH): the corpus's production (lossy codecs, EQ) needs "
+                       "it; install the Debian package ffmpeg (apt install ffmpeg), or pass --no-production",
+                       config.ffmpeg);
+    ScratchDir scratch;
+    const ToolRun r = run_tool({tools.ffmpeg, "-hide_banner", "-encoders"}, scratch.file("encoders.log"), 60);
+    for (const char* encoder : {"libmp3lame", "libopus"})
+      if (r.exit_code != 0 || r.output.find(encoder) == std::string::npos)
+        throw make_error("synth", "'{}' has no {} encoder, which the corpus's production needs: install Debian's "
+                         "ffmpeg, or pass --no-production", tools.ffmpeg, encoder);
+  }
   for (const auto& spec : config.resolved_synth_paths()) {
     const SynthPath path = parse_synth_path(spec);
     const bool fluid = path.engine == Engine::fluidsynth;
@@ -158,8 +194,41 @@ void render_clip(const SynthConfig& config, const ClipPlan& plan, const Tools& t
   const ToolRun f = run_tool(argv, scratch.file(engine + ".log"), 120 + 2 * config.seconds);
   if (f.exit_code != 0) throw make_error("synth", "{} failed (exit {}): {}", engine, f.exit_code, brief(f.output));
 
+  // Production: ffmpeg's filters, then its codec there and back.
+  std::string rendered = raw;
+  const Production& prod = plan.production;
+  if (prod.needs_ffmpeg()) {
+    std::string chain;
+    for (const auto& f : prod.filters) chain += (chain.empty() ? "" : ",") + f;
+    const std::vector<std::string> head = {tools.ffmpeg, "-nostdin", "-v", "error", "-y", "-threads", "1", "-i"};
+    const double limit = 120 + 2 * config.seconds;
+    auto ffmpeg = [&](std::vector<std::string> argv) {
+      const ToolRun r = run_tool(argv, scratch.file("ffmpeg.log"), limit);
+      if (r.exit_code != 0) throw make_error("synth", "ffmpeg failed (exit {}): {}", r.exit_code, brief(r.output));
+    };
+    std::vector<std::string> argv = head;
+    argv.push_back(raw);
+    if (!chain.empty()) argv.insert(argv.end(), {"-af", chain});
+    const std::string produced = scratch.file("produced.wav");
+    if (prod.codec.empty()) {
+      argv.insert(argv.end(), {"-c:a", "pcm_f32le", produced});
+      ffmpeg(argv);
+    } else {
+      const bool opus = prod.codec == "opus";
+      const std::string encoded = scratch.file(opus ? "encoded.opus" : "encoded.mp3");
+      if (opus) argv.insert(argv.end(), {"-ar", "48000"});  // libopus takes 8/12/16/24/48 kHz only
+      argv.insert(argv.end(), {"-c:a", opus ? "libopus" : "libmp3lame", "-b:a",
+                               std::to_string(prod.bitrate_kbps) + "k", encoded});
+      ffmpeg(argv);
+      std::vector<std::string> back = head;
+      back.insert(back.end(), {encoded, "-ar", std::to_string(config.sample_rate), "-c:a", "pcm_f32le", produced});
+      ffmpeg(back);
+    }
+    rendered = produced;
+  }
+
   SF_INFO info{};
-  SndfilePtr in(sf_open(raw.c_str(), SFM_READ, &info));
+  SndfilePtr in(sf_open(rendered.c_str(), SFM_READ, &info));
   if (!in)
     throw make_error("synth", "{} wrote no readable audio ({}): {}", engine, sf_strerror(nullptr), brief(f.output));
   if (info.samplerate != config.sample_rate || info.channels < 1)
@@ -176,12 +245,15 @@ void render_clip(const SynthConfig& config, const ClipPlan& plan, const Tools& t
     throw make_error("synth", "short read of {}'s output", engine);
   in.reset();
 
+  // The mono mix: the production's left/right weights for a stereo render, an even mean otherwise.
+  std::vector<double> weights(static_cast<size_t>(info.channels), 1.0 / info.channels);
+  if (info.channels == 2) weights = {prod.left_weight, 1.0 - prod.left_weight};
   std::vector<double> mono(static_cast<size_t>(n));
   double peak = 0, energy = 0;
   for (int64_t i = 0; i < n; ++i) {
     double v = 0;
-    for (int c = 0; c < info.channels; ++c) v += inter[static_cast<size_t>((start + i) * info.channels + c)];
-    v /= info.channels;
+    for (int c = 0; c < info.channels; ++c)
+      v += weights[static_cast<size_t>(c)] * inter[static_cast<size_t>((start + i) * info.channels + c)];
     mono[static_cast<size_t>(i)] = v;
     peak = std::max(peak, std::abs(v));
     energy += v * v;
@@ -190,6 +262,11 @@ void render_clip(const SynthConfig& config, const ClipPlan& plan, const Tools& t
   if (peak < 1e-4 || rms < 1e-5)
     throw make_error("synth", "the render is silent (peak {:.2g}); is '{}' a General MIDI sound set? {}", peak,
                      path.sound_set, brief(f.output));
+  if (prod.hiss_db > 0 || prod.crackle_per_s > 0) {
+    add_noise(mono, prod, rms, config.sample_rate, plan.seed);
+    peak = 0;
+    for (double v : mono) peak = std::max(peak, std::abs(v));
+  }
   // Peak-normalise to -1 dBFS, then the clip's gain (-6..0 dB): level varies, nothing clips.
   const double scale = std::pow(10.0, (-1.0 + plan.gain_db) / 20.0) / peak;
   std::vector<short> pcm(static_cast<size_t>(n));
