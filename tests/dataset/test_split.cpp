@@ -643,6 +643,43 @@ TEST(Crossed, KFoldTestSidesAreDisjointAndCoverEveryPathOnce) {
   EXPECT_EQ(test_paths.size(), 5u);
 }
 
+// Three fields (generator mgc-synth-5: a progression pool shared by the genres): a test clip's groove, synthesis
+// path and progression were all unheard in training; clips held out by exactly one field get that field's side.
+TEST(Crossed, ThreeFieldsGrooveSynthAndProgressionShareNothing) {
+  Dataset ds = synthetic(3, 10, 35);  // every groove played through 5 paths x 7 progressions, one clip each
+  for (auto& c : ds.clips) {
+    const int k = std::stoi(c.fields["seed"]);
+    c.fields["synth"] = "path" + std::to_string(k % 5);
+    c.fields["progression"] = "prog" + std::to_string(k / 5);
+  }
+  std::set<int64_t> tested;
+  for (int fold = 0; fold < 5; ++fold) {
+    SplitConfig c = holdout("groove+synth+progression", 1);
+    c.method = "kfold";
+    c.fold = fold;
+    const Split s = mgc::data::make_split(ds, c);
+    SCOPED_TRACE("fold " + std::to_string(fold));
+    expect_crossed(ds, s, {"groove", "synth", "progression"});
+    EXPECT_FALSE(s.train.empty());
+    for (int64_t i : s.test) EXPECT_TRUE(tested.insert(i).second) << "clip " << i << " tested twice";
+    ASSERT_EQ(s.extra.count("test_progression"), 1u);
+    for (const char* f : {"groove", "synth", "progression"}) {
+      const auto& side = s.extra.at(std::string("test_") + f);
+      EXPECT_FALSE(side.empty()) << f;
+      // Held out by this field, heard by the other two.
+      for (const char* g : {"groove", "synth", "progression"}) {
+        const auto values = values_of(ds, side, g);
+        if (std::string(f) == g)
+          EXPECT_TRUE(disjoint(values, values_of(ds, s.train, g))) << f << " side, field " << g;
+        else
+          for (const auto& v : values)
+            EXPECT_TRUE(values_of(ds, s.train, g).count(v)) << f << " side, " << g << " " << v;
+      }
+    }
+  }
+  EXPECT_FALSE(tested.empty());
+}
+
 TEST(Crossed, BadFieldListsAndTooFewValuesAreNamed) {
   const Dataset ds = with_paths(2);
   EXPECT_NE(error_of([&] { mgc::data::make_split(ds, holdout("groove+synth")); }).find("synth"), std::string::npos);
