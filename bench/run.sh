@@ -4,8 +4,9 @@
 # figure is the median over rounds, because the machines this runs on are shared and noisy.
 #
 # usage: bench/run.sh [BUILD_DIR] [--rounds N] [--models "resnet50 vgg16 ..."] [--train-steps N] [--train-rounds N]
-#                     [--skip-train] [--skip-features]
+#                     [--skip-train] [--skip-features] [--dry-run]
 #   BUILD_DIR: a Release build with the mgc_bench target (default build/); needs `mgc` and `mgc_bench` built.
+#   --dry-run: print the settings and the steps that would run, then exit (no build needed). Bad options exit 2.
 # Peers: Debian's /usr/bin/python3 with python3-torch 1.13, torchvision 0.14, torchaudio 0.13; librosa 0.10.1 from
 # <repo>/.venv (or $MGC_LIBROSA_PYTHON); musicnn's tagger from <repo>/.venv-tf (scripts/setup-tf-venv.sh). A peer
 # that is not installed shows "n/a". Current libtorch on both sides:
@@ -21,21 +22,38 @@ models="resnet50 vgg16 densenet121 inception_v3 mobilenet_v2 efficientnet_b0"
 steps=2
 skip_train=0
 skip_features=0
+dry_run=0
+# An option's value, or exit 2 when it is missing.
+value() { [ $# -ge 2 ] || { echo "run.sh: $1 needs a value (bench/run.sh --help)" >&2; exit 2; }; printf '%s' "$2"; }
 while [ $# -gt 0 ]; do
   case "$1" in
-    --rounds) rounds="$2"; shift 2 ;;
-    --train-rounds) train_rounds="$2"; shift 2 ;;
-    --models) models="$2"; shift 2 ;;
-    --train-steps) steps="$2"; shift 2 ;;
+    --rounds) rounds="$(value "$@")"; shift 2 ;;
+    --train-rounds) train_rounds="$(value "$@")"; shift 2 ;;
+    --models) models="$(value "$@")"; shift 2 ;;
+    --train-steps) steps="$(value "$@")"; shift 2 ;;
     --skip-train) skip_train=1; shift ;;
     --skip-features) skip_features=1; shift ;;
-    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    --dry-run) dry_run=1; shift ;;
+    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    -*) echo "run.sh: unknown option '$1' (bench/run.sh --help)" >&2; exit 2 ;;
     *) build="$1"; shift ;;
   esac
+done
+for n in "$rounds" "$train_rounds" "$steps"; do
+  case "$n" in ''|*[!0-9]*|0) echo "run.sh: --rounds, --train-rounds and --train-steps take a positive integer, got '$n'" >&2; exit 2 ;; esac
 done
 case "$build" in /*) ;; *) build="$repo/$build" ;; esac
 bench="$build/bench/mgc_bench"
 mgc="$build/mgc"
+if [ "$dry_run" = 1 ]; then
+  echo "run.sh: build $build; rounds $rounds; train rounds $train_rounds; train steps $steps; models: $models"
+  [ "$skip_features" = 1 ] && echo "run.sh: skip: log-mel, decode + log-mel, feature cache" ||
+    echo "run.sh: step: log-mel, decode + log-mel, feature cache"
+  [ "$skip_train" = 1 ] && echo "run.sh: skip: training and inference throughput" ||
+    echo "run.sh: step: training and inference throughput"
+  echo "run.sh: step: end to end (train audio_cnn 1 epoch, predict, tags)"
+  exit 0
+fi
 for exe in "$bench" "$mgc"; do
   [ -x "$exe" ] || { echo "run.sh: $exe is missing: cmake --build $build --target mgc_cli mgc_bench" >&2; exit 1; }
 done
@@ -60,6 +78,10 @@ one=(env OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1)
 # The glibc malloc settings that mgc makes itself (mgc::tune_malloc_for_tensors), given to a Python peer.
 tuned=(env MALLOC_MMAP_MAX_=0 MALLOC_TRIM_THRESHOLD_=1073741824 MALLOC_TOP_PAD_=67108864)
 
+# The first N lines of stdin, reading all of it: `head` would exit early, and under pipefail the writer's SIGPIPE
+# (exit 141) would end the script.
+first() { awk -v n="$1" 'NR <= n'; }
+
 # record SIDE PEER_NAME < lines "measure wall cpu unit"
 record() { while IFS=$'\t' read -r m wall cpu unit; do printf '%s\t%s\t%s\t%s\t%s\n' "$1" "$m" "$wall" "$cpu" "$unit" >> "$raw"; done; }
 
@@ -67,7 +89,7 @@ if [ ! -f "$corpus/manifest.csv" ]; then
   echo "run.sh: rendering the benchmark corpus (200 clips of 30 s, 22050 Hz mono WAV) into $corpus ..." >&2
   "$mgc" synth --out "$corpus" --clips-per-genre 20 --seconds 30 --threads 2 -q
 fi
-clip="$(find "$corpus/" -name '*.wav' | sort | head -1)"
+clip="$(find "$corpus/" -name '*.wav' | sort | first 1)"
 
 if [ "$skip_features" = 0 ]; then
 echo "run.sh: log-mel and decode + log-mel, $rounds round(s) ..." >&2
@@ -117,7 +139,7 @@ small="$data/small"
 if [ ! -d "$small/metal" ]; then
   for g in blues metal; do
     mkdir -p "$small/$g"
-    find "$corpus/$g/" -name '*.wav' | sort | head -10 | xargs -I{} cp {} "$small/$g/"
+    find "$corpus/$g/" -name '*.wav' | sort | first 10 | xargs -I{} cp {} "$small/$g/"
   done
 fi
 run="$data/run-audio_cnn"
@@ -128,7 +150,7 @@ rm -rf "$run" "$data/cache-small"
 printf 'mgc\ttrain_audio_cnn_peak_rss_mb\t%s\t-\tMB\n' "$(awk -F'\t' '{printf "%.1f", $2/1024}' "$data/train.time")" >> "$raw"
 # One clip per process: the whole command's wall time (start-up, model load, first inference: what a user waits
 # for) and the clip's own time inside it. Then 10 clips in one process: the median per clip of clips 2..10 (warm).
-clips10="$(find "$corpus/" -name '*.wav' | sort | head -10)"
+clips10="$(find "$corpus/" -name '*.wav' | sort | first 10)"
 for r in $(seq "$rounds"); do
   /usr/bin/time -f 'rss_kb\t%M\nwall_s\t%e' -o "$data/predict.time" \
     "$mgc" predict "$run" "$clip" --threads 2 --format json > "$data/predict.json"
@@ -156,7 +178,7 @@ for r in $(seq "$rounds"); do
 done
 
 # Machine facts: CPU, cores, libtorch, and the BLAS that a running mgc process has mapped.
-cpu="$(lscpu | sed -n 's/^Model name: *//p' | head -1)"
+cpu="$(lscpu | sed -n 's/^Model name: *//p' | first 1)"
 cores="$(nproc)"
 "$bench" train mobilenet_v2 --steps 50 --threads 1 > /dev/null &
 pid=$!
