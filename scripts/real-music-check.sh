@@ -19,19 +19,33 @@ out="${2:-out/real-music}"
 mgc=build/mgc
 [ -d "$run" ] || { echo "real-music-check: no run folder '$run' (train one, e.g. scripts/main-job.sh)" >&2; exit 2; }
 
-# The sources: package | path pattern inside it | Vorbis/ID3 tag | the tag's value (a regular expression) | genre.
-# Evidence, 2026-12-07: The Battle for Wesnoth's soundtrack (wesnoth-1.16-music 1:1.16.9-1) tags 38 of its 41
-# tracks GENRE=Romantic Classical (orchestral, composed by Aleksi Aubry-Carlson, Jeremy Nicoll and others); the
-# other three (Game, none) are left out.
+# The sources: package | path pattern inside it | Vorbis/ID3 tag | the tag's value (a regular expression) | genre
+# [| a file beside each track to mix in: a song shipped as stems]. Evidence read 2026-12-07 from the files' own
+# tags (ffprobe, stream tags) and the packages' copyright files:
+# - wesnoth-1.16-music 1:1.16.9-1: 38 of 41 tracks GENRE=Romantic Classical (orchestral, composed by Aleksi
+#   Aubry-Carlson, Jeremy Nicoll and others); the other three (Game, none) are left out.
+# - fretsonfire-songs-muldjord 2.dfsg-2.1: 4 songs GENRE=Death Metal, "composed by El Senator of the danish metal
+#   band Muldjord" (readme.txt, copyright); each ships as song.ogg (the band without lead guitar) and guitar.ogg
+#   (the lead guitar), mixed here into the whole song.
+# - marsshooter-data 0.7.6-7: 6 tracks of the album "Elysia" by the symphonic metal band Obsidian Shell (copyright
+#   file), GENRE=Female Fronted Metal; 6 more by the same band carry no genre tag and are left out.
+# - openclonk-data 8.1-3: tracks by Martin Strohmeier tagged GENRE=Rock (2) and GENRE=Reggae (1); one-person
+#   productions, likely with virtual instruments. Orchestral, House, Ambient and untagged tracks are left out.
+# - wordwarvi-sound 1.0.4-2: 2 mixes of one song by Stephen M. Cameron with Marty Kiel, GENRE=Instrumental Rock.
 sources=(
   "wesnoth-1.16-music|*.ogg|GENRE|^Romantic Classical$|classical"
+  "fretsonfire-songs-muldjord|song.ogg|GENRE|^Death Metal$|metal|guitar.ogg"
+  "marsshooter-data|*.ogg|GENRE|^Female Fronted Metal$|metal"
+  "openclonk-data|*.ogg|GENRE|^Rock$|rock"
+  "openclonk-data|*.ogg|GENRE|^Reggae$|reggae"
+  "wordwarvi-sound|lucky*.ogg|GENRE|^Instrumental Rock$|rock"
 )
 
 mkdir -p "$out/debs" "$out/pkg" "$out/clips"
 manifest="$out/manifest.csv"
 echo "path,genre,package,track,evidence" > "$manifest.tmp"
 for source in "${sources[@]}"; do
-  IFS='|' read -r package pattern tag value genre <<< "$source"
+  IFS='|' read -r package pattern tag value genre mix <<< "$source"
   if ! ls "$out/debs/${package}"_*.deb > /dev/null 2>&1; then
     (cd "$out/debs" && apt-get download -q "$package" 2> >(grep -v "^W: Download is performed unsandboxed" >&2))
   fi
@@ -47,9 +61,16 @@ for source in "${sources[@]}"; do
     [ "$whole" -ge 20 ] || continue
     start=$(( whole > 30 ? (whole - 30) / 2 : 0 ))
     name=$(basename "${track%.*}")
+    inputs=(-ss "$start" -t 30 -i "$track")
+    mixing=()
+    if [ -n "$mix" ]; then  # stems: named by their folder, mixed
+      name=$(basename "$(dirname "$track")")
+      inputs+=(-ss "$start" -t 30 -i "$(dirname "$track")/$mix")
+      mixing=(-filter_complex "amix=inputs=2")  # each at half gain: the sum cannot clip
+    fi
     clip="$out/clips/$genre/$package-$name.wav"
     if [ ! -f "$clip" ]; then
-      ffmpeg -nostdin -hide_banner -loglevel error -ss "$start" -t 30 -i "$track" -ac 1 -ar 22050 "$clip.tmp.wav"
+      ffmpeg -nostdin -hide_banner -loglevel error "${inputs[@]}" "${mixing[@]}" -ac 1 -ar 22050 "$clip.tmp.wav"
       mv "$clip.tmp.wav" "$clip"
     fi
     echo "clips/$genre/$(basename "$clip"),$genre,$package,${track#"$out/pkg/$package"},$tag=$found" >> "$manifest.tmp"
