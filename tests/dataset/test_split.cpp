@@ -123,6 +123,14 @@ SplitConfig holdout(const std::string& by, uint64_t seed = 0) {
   return c;
 }
 
+// Fold `fold` of a 5-fold split by `by`.
+SplitConfig kfold(const std::string& by, int fold, uint64_t seed = 0) {
+  SplitConfig c = holdout(by, seed);
+  c.method = "kfold";
+  c.fold = fold;
+  return c;
+}
+
 std::vector<std::string> read_lines(const std::string& path) {
   std::vector<std::string> out;
   std::ifstream in(path);
@@ -625,10 +633,7 @@ TEST(Crossed, KFoldTestSidesAreDisjointAndCoverEveryPathOnce) {
   std::set<int64_t> tested;
   std::set<std::string> test_paths;
   for (int fold = 0; fold < 5; ++fold) {
-    SplitConfig c = holdout("groove+synth", 1);
-    c.method = "kfold";
-    c.fold = fold;
-    const Split s = mgc::data::make_split(ds, c);
+    const Split s = mgc::data::make_split(ds, kfold("groove+synth", fold, 1));
     SCOPED_TRACE("fold " + std::to_string(fold));
     expect_crossed(ds, s, {"groove", "synth"});
     const auto paths = values_of(ds, s.test, "synth");
@@ -654,10 +659,7 @@ TEST(Crossed, ThreeFieldsGrooveSynthAndProgressionShareNothing) {
   }
   std::set<int64_t> tested;
   for (int fold = 0; fold < 5; ++fold) {
-    SplitConfig c = holdout("groove+synth+progression", 1);
-    c.method = "kfold";
-    c.fold = fold;
-    const Split s = mgc::data::make_split(ds, c);
+    const Split s = mgc::data::make_split(ds, kfold("groove+synth+progression", fold, 1));
     SCOPED_TRACE("fold " + std::to_string(fold));
     expect_crossed(ds, s, {"groove", "synth", "progression"});
     EXPECT_FALSE(s.train.empty());
