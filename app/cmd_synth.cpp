@@ -28,6 +28,7 @@ struct Options {
   bool list_paths = false;
   bool markdown = false;
   bool check_grooves = false;
+  bool no_production = false;  // --no-production: config.production = false
 };
 
 void list(const Options& o) {
@@ -82,6 +83,7 @@ void run(Options& o) {
   if (o.check_grooves) return check(o);
   o.config.genres = comma_list(o.genres);
   o.config.synth_paths = comma_list(o.synth_paths);
+  o.config.production = !o.no_production;
   if (!o.soundfont.empty()) {
     if (!o.config.synth_paths.empty()) throw make_error("synth", "give --soundfont or --synth-paths, not both");
     o.config.synth_paths = {"fluidsynth:" + o.soundfont};
@@ -130,7 +132,7 @@ void register_synth(CLI::App& app) {
   cmd->add_option("--timidity", opts->config.timidity, "The timidity program")->capture_default_str();
   cmd->add_option("--ffmpeg", opts->config.ffmpeg, "The ffmpeg program (the production's filters and codecs)")
       ->capture_default_str();
-  cmd->add_flag("!--no-production", opts->config.production,
+  cmd->add_flag("--no-production", opts->no_production,
                 "Render without per-clip production (EQ, compression, echo, noise, MP3/Opus re-encoding): the "
                 "synthesiser's output mixed to mono as it is");
   cmd->add_flag("-q,--quiet", opts->config.quiet, "No progress bar or summary (errors are still printed)");
