@@ -1,6 +1,7 @@
 #include "mgc/synth/production.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <cmath>
@@ -100,8 +101,7 @@ Production plan_production(uint64_t clip_seed, int sample_rate) {
     p.crackle_per_s = crackle_rate;
     parts.push_back("crackle");
   }
-  for (const auto& s : parts) p.summary += (p.summary.empty() ? "" : "+") + s;
-  if (p.summary.empty()) p.summary = "none";
+  p.summary = parts.empty() ? "none" : fmt::format("{}", fmt::join(parts, "+"));
   return p;
 }
 

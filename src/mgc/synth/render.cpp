@@ -1,6 +1,7 @@
 #include "mgc/synth/render.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <sndfile.h>
 #include <unistd.h>
 #include <stdlib.h>
@@ -198,8 +199,7 @@ void render_clip(const SynthConfig& config, const ClipPlan& plan, const Tools& t
   std::string rendered = raw;
   const Production& prod = plan.production;
   if (prod.needs_ffmpeg()) {
-    std::string chain;
-    for (const auto& f : prod.filters) chain += (chain.empty() ? "" : ",") + f;
+    const std::string chain = fmt::format("{}", fmt::join(prod.filters, ","));
     const std::vector<std::string> head = {tools.ffmpeg, "-nostdin", "-v", "error", "-y", "-threads", "1", "-i"};
     const double limit = 120 + 2 * config.seconds;
     auto ffmpeg = [&](std::vector<std::string> argv) {
