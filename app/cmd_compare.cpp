@@ -72,8 +72,7 @@ void register_compare(CLI::App& app) {
   std::string all;
   for (const auto& m : tools::default_compare_models()) all += (all.empty() ? "" : ",") + m;
   o->models = all;
-  CLI::App* cmd = app.add_subcommand(
-      "compare", "Train several models on one split with one recipe, test each, and write a comparison report");
+  CLI::App* cmd = add_command(app, "compare");
   add_config_options(cmd, c, {"--data", "--epochs", "--seed", "--batch-size", "--lr", "--patience", "--segment",
                               "--split-by", "--cache", "--threads", "--device", "--freeze-epochs"});
   add_config_options(cmd, c, group_options("augment"));
@@ -129,7 +128,7 @@ void register_report(CLI::App& app) {
   auto quiet = std::make_shared<bool>(false);
   auto threads = std::make_shared<int>(0);
   auto timbre = std::make_shared<std::string>();
-  CLI::App* cmd = app.add_subcommand("report", "Comparison report (tables, charts, report.html) from trained runs");
+  CLI::App* cmd = add_command(app, "report");
   cmd->add_option("runs", *runs, "Run folders made by mgc train or mgc compare")->required();
   cmd->add_option("--out", *out, "Report folder")->required();
   cmd->add_option("--threads", *threads, "Intra-op threads for evaluation and timing (0: all cores)")

@@ -13,7 +13,7 @@ void register_eval(CLI::App& app) {
   auto o = std::make_shared<tools::EvalOptions>();
   auto quiet = std::make_shared<bool>(false);
   auto no_png = std::make_shared<bool>(false);
-  CLI::App* cmd = app.add_subcommand("eval", "Evaluate a trained run on a split: accuracy, macro-F1, confusion matrix");
+  CLI::App* cmd = add_command(app, "eval");
   cmd->add_option("run", *run_dir, "Run folder made by mgc train")->required();
   cmd->add_option("--split", o->side,
                   "train, val, test, or a crossed split's partial side: test_<field> (test_groove_file: held-out "

@@ -12,8 +12,7 @@ void register_export(CLI::App& app) {
   auto run_dir = std::make_shared<std::string>();
   auto out = std::make_shared<std::string>();
   auto weights = std::make_shared<std::string>();
-  CLI::App* cmd = app.add_subcommand(
-      "export", "Export a trained run as TorchScript (torch.jit.load / torch::jit::load), for use without mgc");
+  CLI::App* cmd = add_command(app, "export");
   cmd->footer(
       "The exported forward takes log-mel windows in dB, x: [B, 1, n_mels, frames] float32 (mgc's features, as\n"
       "`mgc extract` caches them), and returns logits [B, classes]. The archive's mgc.json holds the classes, the\n"

@@ -8,8 +8,6 @@
 #include "mgc/core/text.h"
 #include "mgc/data/dataset.h"
 #include "mgc/data/feature_cache.h"
-#include "mgc/run/config.h"
-#include "mgc/train/run_data.h"
 #include "train_options.h"
 
 namespace mgc::cli {
@@ -20,7 +18,7 @@ void register_extract(CLI::App& app) {
   auto threads = std::make_shared<int>(0);
   auto quiet = std::make_shared<bool>(false);
   auto features = std::make_shared<data::FeatureConfig>();
-  CLI::App* cmd = app.add_subcommand("extract", "Compute and cache the log-mel features of every clip of a dataset");
+  CLI::App* cmd = add_command(app, "extract");
   cmd->add_option("dataset", *data, "Dataset folder, GTZAN tree or manifest.csv")->required();
   cmd->add_option("--cache", *cache, "Cache folder (default ~/.cache/mgc/features)");
   cmd->add_option("--threads", *threads, "Decoding threads (0: all cores)")->capture_default_str();
@@ -29,10 +27,7 @@ void register_extract(CLI::App& app) {
   cmd->callback([=] {
     finish_feature_options(*features);
     const data::Dataset ds = data::load_dataset(*data);
-    run::TrainConfig c;
-    c.cache_dir = *cache;
-    c.features = *features;
-    const data::FeatureCache fc(train::cache_dir_for(c), c.features);
+    const data::FeatureCache fc(data::cache_folder(*cache), *features);
     const data::ExtractReport r = data::extract_features(ds, fc, *threads, !*quiet);
     for (const auto& e : r.errors) print_error(e);
     if (r.leftovers > 0)

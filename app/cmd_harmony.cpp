@@ -17,8 +17,7 @@ void register_harmony(CLI::App& app) {
   auto o = std::make_shared<run::HarmonyOptions>();
   auto threads = std::make_shared<int>(0);
   auto quiet = std::make_shared<bool>(false);
-  CLI::App* cmd = app.add_subcommand(
-      "harmony", "Fit a run's harmony model (chroma statistics of whole clips) for mgc eval to combine with its CNN");
+  CLI::App* cmd = add_command(app, "harmony");
   cmd->add_option("run", *run_dir, "Run folder made by mgc train (its training clips are used)")->required();
   cmd->add_option("--c", o->c, "Inverse L2 strength of the logistic regression (scikit-learn's C)")
       ->capture_default_str();

@@ -1,4 +1,5 @@
-// mgc info [FILE...]: what this build links (libtorch, threads) and what audio files hold.
+// mgc info [FILE...]: what audio files hold; without files, what this build links (libtorch, threads). Built into
+// both halves of mgc (app/commands.h): in `mgc` (MGC_CLI_TORCH unset) the build's line is mgc-torch's to print.
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -7,20 +8,30 @@
 #include "commands.h"
 #include "mgc/audio/audio.h"
 #include "mgc/core/error.h"
-#include "mgc/core/runtime.h"
 #include "mgc/core/text.h"
+#if MGC_CLI_TORCH
+#include "mgc/models/runtime.h"
+#endif
 
 namespace mgc::cli {
 
-void register_info(CLI::App& app) {
+void register_info(CLI::App& app, [[maybe_unused]] char** argv) {
   auto files = std::make_shared<std::vector<std::string>>();
   auto threads = std::make_shared<int>(0);
-  CLI::App* cmd = app.add_subcommand("info", "Show the build's libtorch and threads, and the header of audio files");
+  CLI::App* cmd = add_command(app, "info");
   cmd->add_option("files", *files, "Audio files to describe");
-  cmd->add_option("--threads", *threads, "Intra-op threads (0: all cores)")->capture_default_str();
-  cmd->callback([files, threads] {
-    set_num_threads(*threads);
-    std::printf("%s\n", torch_summary().c_str());
+  cmd->add_option("--threads", *threads, "Intra-op threads to report (0: all cores); without files only")
+      ->capture_default_str();
+  cmd->callback([files, threads, argv] {
+    if (files->empty()) {
+#if MGC_CLI_TORCH
+      set_num_threads(*threads);
+      std::printf("%s\n", torch_summary().c_str());
+#else
+      exec_torch_half(argv);
+#endif
+      return;
+    }
     int failures = 0;
     for (const auto& f : *files) {
       try {

@@ -4,15 +4,15 @@
 #include <memory>
 
 #include "commands.h"
-#include "mgc/core/runtime.h"
 #include "mgc/models/classifier.h"
 #include "mgc/models/registry.h"
+#include "mgc/models/runtime.h"
 
 namespace mgc::cli {
 
 void register_models(CLI::App& app) {
   auto classes = std::make_shared<int64_t>(1000);
-  CLI::App* cmd = app.add_subcommand("models", "List the model architectures with parameters and depth");
+  CLI::App* cmd = add_command(app, "models");
   cmd->add_option("--classes", *classes, "Count parameters for a head of this many classes")->capture_default_str();
   cmd->callback([classes] {
     set_num_threads(0);

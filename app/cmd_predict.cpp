@@ -105,7 +105,7 @@ class ZeroShot {
 
 void register_predict(CLI::App& app) {
   auto o = std::make_shared<Options>();
-  CLI::App* cmd = app.add_subcommand("predict", "Predict the genres of audio files or folders with a trained run");
+  CLI::App* cmd = add_command(app, "predict");
   cmd->add_option("run", o->run_dir, "Run folder made by mgc train (none with --model)");
   cmd->add_option("inputs", o->inputs, "Audio files and/or folders (searched recursively)");
   cmd->add_option("--model", o->zero_shot,

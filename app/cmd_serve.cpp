@@ -55,7 +55,7 @@ struct Options {
 
 void register_serve(CLI::App& app) {
   auto o = std::make_shared<Options>();
-  CLI::App* cmd = app.add_subcommand("serve", "Serve a trained run over HTTP: JSON API and a web page");
+  CLI::App* cmd = add_command(app, "serve");
   cmd->add_option("run", o->config.run_dir, "Run folder made by mgc train")->required();
   cmd->add_option("--host", o->config.host, "Address to bind (0.0.0.0 exposes the service)")->capture_default_str();
   cmd->add_option("--allow-host", o->config.allowed_hosts,

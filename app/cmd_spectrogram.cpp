@@ -83,8 +83,7 @@ void run(const Options& o) {
 
 void register_spectrogram(CLI::App& app) {
   auto opts = std::make_shared<Options>();
-  CLI::App* cmd =
-      app.add_subcommand("spectrogram", "Write the log-mel spectrogram (or chroma) of an audio file as a PNG/.npy");
+  CLI::App* cmd = add_command(app, "spectrogram");
   cmd->add_option("input", opts->input, "Audio file (WAV, FLAC, OGG, MP3, AU, ...)")->required();
   cmd->add_option("-o,--output", opts->output_png, "PNG picture to write (time left to right, low notes at the bottom)");
   cmd->add_option("--npy", opts->output_npy,

@@ -110,8 +110,7 @@ void run(Options& o) {
 
 void register_synth(CLI::App& app) {
   auto opts = std::make_shared<Options>();
-  CLI::App* cmd = app.add_subcommand(
-      "synth", "Render the built-in genre corpus (10 GTZAN-named genres) with MMA grooves through several synthesisers");
+  CLI::App* cmd = add_command(app, "synth");
   cmd->add_option("--out", opts->config.out_dir,
                   "Corpus folder: DIR/<genre>/<genre>.NNNNN.wav, manifest.csv, synth.json");
   cmd->add_option("--clips-per-genre", opts->config.clips_per_genre, "Clips per genre")->capture_default_str();

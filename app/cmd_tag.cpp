@@ -51,8 +51,7 @@ void print_undo_row(const tools::TagRow& r, void*) {
 
 void register_tag(CLI::App& app) {
   auto o = std::make_shared<Options>();
-  CLI::App* cmd = app.add_subcommand(
-      "tag", "Propose genres for a music library (mp3, flac, ogg, m4a, opus, wav) and, with --write, tag the files");
+  CLI::App* cmd = add_command(app, "tag");
   cmd->add_option("run", o->run_dir, "Run folder made by mgc train");
   cmd->add_option("library", o->library, "Music folder (searched recursively)");
   cmd->add_flag("--write", o->tag.write, "Write the genre tags (default: dry run, nothing is changed)");

@@ -56,8 +56,7 @@ void register_tags(CLI::App& app) {
     std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char ch) { return std::tolower(ch); });
     names += (names.empty() ? "" : ", ") + lower;
   }
-  CLI::App* cmd = app.add_subcommand(
-      "tags", "Tag audio files with musicnn's pretrained taggers (50 tags; no training): top tags and taggram");
+  CLI::App* cmd = add_command(app, "tags");
   cmd->add_option("inputs", o->inputs, "Audio files and/or folders (searched recursively)")->required();
   cmd->add_option("--model", o->model, "Checkpoint: " + names + " (MSD: Million Song Dataset, MTT: MagnaTagATune)")
       ->capture_default_str();

@@ -31,7 +31,7 @@ struct Options {
 void register_train(CLI::App& app) {
   auto o = std::make_shared<Options>();
   run::TrainConfig& c = o->config;
-  CLI::App* cmd = app.add_subcommand("train", "Train a model (default audio_cnn) on a dataset into a run folder");
+  CLI::App* cmd = add_command(app, "train");
   cmd->add_option("--out", o->run_dir, "Run folder to create (config, checkpoints, metrics)");
   cmd->add_option("--resume", o->resume, "Continue the run in this folder from its last checkpoint");
   cmd->add_option("--config", o->config_file,

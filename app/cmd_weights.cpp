@@ -80,7 +80,7 @@ void convert(const Options& o) {
 }  // namespace
 
 void register_weights(CLI::App& app) {
-  CLI::App* cmd = app.add_subcommand("weights", "Inspect and convert weight files (.pth/.pt, .safetensors, TensorFlow checkpoints)");
+  CLI::App* cmd = add_command(app, "weights");
   cmd->require_subcommand(1);
 
   auto inspect_opts = std::make_shared<Options>();

@@ -1,15 +1,21 @@
 // mgc: music genre classification from the command line. Exit codes: 0 done, 1 the work or some of its inputs
 // failed (each reported as "mgc: error: ..."), 2 the command line is wrong (a suggestion where one is near).
+// Compiled twice (app/commands.h): as `mgc` (MGC_CLI_TORCH unset), which runs the commands that need no libtorch
+// and hands the others to mgc-torch, and as `mgc-torch` (MGC_CLI_TORCH=1), which runs every command.
 #include <algorithm>
 #include <cstdio>
 #include <exception>
+#include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "commands.h"
 #include "mgc/core/error.h"
-#include "mgc/core/runtime.h"
 #include "mgc/core/text.h"
+#if MGC_CLI_TORCH
+#include "mgc/models/runtime.h"
+#endif
 
 namespace {
 
@@ -85,29 +91,58 @@ int usage_error(CLI::App& app, int argc, char** argv, const CLI::ParseError& e) 
   return kUsageExit;
 }
 
+#if !MGC_CLI_TORCH
+// The command a command line names: its first word that is not an option (the root has only --help and
+// --version); "" when there is none.
+std::string command_word(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i)
+    if (argv[i][0] != '-') return argv[i];
+  return "";
+}
+#endif
+
+// Adds every command of the table to `app`, in its order: with its options where this executable runs it; in
+// `mgc`, a command that mgc-torch runs is added by name and description only (for --help and suggestions).
+void register_commands(CLI::App& app, char** argv) {
+  namespace cli = mgc::cli;
+  const std::vector<std::pair<std::string_view, std::function<void(CLI::App&)>>> here = {
+      {"spectrogram", cli::register_spectrogram},
+      {"info", [argv](CLI::App& a) { cli::register_info(a, argv); }},
+      {"synth", cli::register_synth},
+      {"extract", cli::register_extract},
+#if MGC_CLI_TORCH
+      {"models", cli::register_models},   {"weights", cli::register_weights}, {"train", cli::register_train},
+      {"eval", cli::register_eval},       {"harmony", cli::register_harmony}, {"predict", cli::register_predict},
+      {"compare", cli::register_compare}, {"report", cli::register_report},   {"serve", cli::register_serve},
+      {"tag", cli::register_tag},         {"tags", cli::register_tags},       {"export", cli::register_export},
+#endif
+  };
+  for (const auto& command : cli::commands()) {
+    const auto it = std::find_if(here.begin(), here.end(), [&](const auto& h) { return h.first == command.name; });
+    if (it != here.end()) it->second(app);
+    else cli::add_command(app, command.name);
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+#if MGC_CLI_TORCH
   mgc::tune_malloc_for_tensors();
+#else
+  if (const auto* command = mgc::cli::find_command(command_word(argc, argv)); command && command->needs_torch) {
+    try {
+      mgc::cli::exec_torch_half(argv);
+    } catch (const mgc::Error& e) {
+      mgc::print_error(e.what());
+      return 1;
+    }
+  }
+#endif
   CLI::App app{"mgc: music genre classification (audio -> log-mel -> CNN -> genres)", "mgc"};
   app.set_version_flag("--version", "mgc 0.1.0");
   app.require_subcommand(1);
-  mgc::cli::register_spectrogram(app);
-  mgc::cli::register_info(app);
-  mgc::cli::register_models(app);
-  mgc::cli::register_weights(app);
-  mgc::cli::register_synth(app);
-  mgc::cli::register_extract(app);
-  mgc::cli::register_train(app);
-  mgc::cli::register_eval(app);
-  mgc::cli::register_harmony(app);
-  mgc::cli::register_predict(app);
-  mgc::cli::register_compare(app);
-  mgc::cli::register_report(app);
-  mgc::cli::register_serve(app);
-  mgc::cli::register_tag(app);
-  mgc::cli::register_tags(app);
-  mgc::cli::register_export(app);
+  register_commands(app, argv);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

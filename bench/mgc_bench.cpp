@@ -24,12 +24,12 @@
 
 #include "mgc/audio/audio.h"
 #include "mgc/core/error.h"
-#include "mgc/core/runtime.h"
 #include "mgc/data/dataset.h"
 #include "mgc/data/feature_cache.h"
 #include "mgc/features/mel.h"
 #include "mgc/models/classifier.h"
 #include "mgc/models/registry.h"
+#include "mgc/models/runtime.h"
 #include "mgc/run/model.h"
 
 namespace {

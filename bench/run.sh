@@ -51,10 +51,11 @@ if [ "$dry_run" = 1 ]; then
     echo "run.sh: step: log-mel, decode + log-mel, feature cache"
   [ "$skip_train" = 1 ] && echo "run.sh: skip: training and inference throughput" ||
     echo "run.sh: step: training and inference throughput"
+  echo "run.sh: step: start-up (mgc --help, info, spectrogram: mgc and mgc-torch)"
   echo "run.sh: step: end to end (train audio_cnn 1 epoch, predict, tags)"
   exit 0
 fi
-for exe in "$bench" "$mgc"; do
+for exe in "$bench" "$mgc" "$build/mgc-torch"; do
   [ -x "$exe" ] || { echo "run.sh: $exe is missing: cmake --build $build --target mgc_cli mgc_bench" >&2; exit 1; }
 done
 
@@ -133,6 +134,26 @@ if [ "$skip_train" = 0 ]; then
     done
   done
 fi
+
+echo "run.sh: start-up: mgc --help, info and spectrogram of a 30 s clip, as whole processes, mgc and mgc-torch ..." >&2
+# mgc runs these without libtorch; mgc-torch runs the same commands with libtorch loaded (the cost every command
+# paid before mgc was split in two, docs/PERFORMANCE.md "Start-up"). Milliseconds of wall time per process.
+process_ms() {
+  local start end
+  start="$(date +%s%N)"
+  "$@" > /dev/null
+  end="$(date +%s%N)"
+  echo $(((end - start) / 1000000))
+}
+for r in $(seq "$rounds"); do
+  for side in mgc mgc-torch; do
+    exe="$build/$side"
+    printf '%s\tstartup_help_ms\t%s\t-\tms\n' "$side" "$(process_ms "$exe" --help)" >> "$raw"
+    printf '%s\tstartup_info_ms\t%s\t-\tms\n' "$side" "$(process_ms "$exe" info "$clip")" >> "$raw"
+    printf '%s\tstartup_spectrogram_ms\t%s\t-\tms\n' "$side" \
+      "$(process_ms "$exe" spectrogram "$clip" -o "$data/startup.png")" >> "$raw"
+  done
+done
 
 echo "run.sh: end to end: train audio_cnn (1 epoch, 2 genres), predict one 30 s clip; peak RSS ..." >&2
 small="$data/small"

@@ -62,6 +62,11 @@ def main():
         if wall.get(("torch-cl", k)):
             row(f"inference {name}, 19 windows 128x128 (one 30 s clip), 2 threads [ms]", med(wall, ("mgc", k)),
                 "PyTorch channels_last + malloc", med(wall, ("torch-cl", k)), True, "")
+    for m, label in (("startup_help_ms", "mgc --help: the whole process [ms]"),
+                     ("startup_info_ms", "mgc info FILE (30 s WAV): the whole process [ms]"),
+                     ("startup_spectrogram_ms", "mgc spectrogram FILE -o PNG (30 s WAV): the whole process [ms]")):
+        row(label, med(wall, ("mgc", m)), "mgc-torch, libtorch loaded", med(wall, ("mgc-torch", m)), True,
+            "<= 100 ms" if m != "startup_spectrogram_ms" else "")
     row("mgc predict audio_cnn, one 30 s clip: the whole process [ms]", med(wall, ("mgc", "predict_process_ms")), "",
         None, True)
     row("mgc predict audio_cnn, one 30 s clip: the clip alone, first in its process [ms]",

@@ -24,10 +24,14 @@ t2=$(date +%s)
 # Every torch/c10 library the CLI loads must come from the wheel: Debian's libc10.so beside the wheel's libtorch
 # aborts at start-up.
 site="$(dirname "$prefix")"
-libs="$(ldd build-pip/mgc | grep -E 'lib(c10|torch)[^ ]*\.so' || true)"
+libs="$(ldd build-pip/mgc-torch | grep -E 'lib(c10|torch)[^ ]*\.so' || true)"
 echo "$libs"
 if [ -z "$libs" ] || echo "$libs" | grep -v -q -F "$site/"; then
-  echo "test-torch-pip: build-pip/mgc loads a torch/c10 library from outside $site" >&2
+  echo "test-torch-pip: build-pip/mgc-torch loads a torch/c10 library from outside $site" >&2
+  exit 1
+fi
+if ldd build-pip/mgc | grep -q -E 'lib(c10|torch)[^ ]*\.so'; then
+  echo "test-torch-pip: build-pip/mgc links libtorch; only mgc-torch may (app/commands.h)" >&2
   exit 1
 fi
 build-pip/mgc info

@@ -29,6 +29,7 @@ TEST(BenchScript, EveryOptionCombinationParses) {
       << r.output;
   EXPECT_NE(r.output.find("skip: log-mel"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("step: training"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("step: start-up"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("step: end to end"), std::string::npos) << r.output;
   const auto all = bench("--dry-run --skip-train --skip-features --rounds 1 /abs/build");
   ASSERT_EQ(all.exit_code, 0) << all.output;

@@ -3,11 +3,13 @@
 // exits 1; help and version exit 0.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <string>
 
 #include "test_util.h"
 
 using mgc::test::run_cli;
+using mgc::test::run_command;
 
 namespace {
 
@@ -49,4 +51,51 @@ TEST(CliUsage, HelpAndVersionSucceedAndFailedWorkIsOne) {
   const auto missing = run_cli("info /nonexistent/song.wav");
   EXPECT_EQ(missing.exit_code, 1) << missing.output;
   EXPECT_EQ(missing.output.rfind("mgc: error: ", 0), 0u) << missing.output;
+}
+
+// mgc is two executables (app/commands.h): `mgc` runs the commands that need no model without libtorch and hands
+// the others to mgc-torch beside it.
+TEST(CliHalves, TheFrontDoesNotLinkLibtorch) {
+  // ld.so lists what a program would load (what ldd prints) when LD_TRACE_LOADED_OBJECTS is set.
+  const auto front = run_command(std::string("LD_TRACE_LOADED_OBJECTS=1 ") + MGC_CLI);
+  ASSERT_EQ(front.exit_code, 0) << front.output;
+  EXPECT_NE(front.output.find("libsndfile"), std::string::npos) << front.output;  // the listing is real
+  EXPECT_EQ(front.output.find("libtorch"), std::string::npos) << front.output;
+  EXPECT_EQ(front.output.find("libc10"), std::string::npos) << front.output;
+  const std::string torch_half = std::filesystem::path(MGC_CLI).parent_path() / "mgc-torch";
+  const auto back = run_command("LD_TRACE_LOADED_OBJECTS=1 " + torch_half);
+  EXPECT_NE(back.output.find("libtorch"), std::string::npos) << back.output;
+}
+
+TEST(CliHalves, HelpListsEveryCommandAndModelCommandsAreHandedOver) {
+  const auto help = run_cli("--help");
+  ASSERT_EQ(help.exit_code, 0);
+  for (const char* command : {"spectrogram", "info", "synth", "train", "predict", "serve", "tag", "export"})
+    EXPECT_NE(help.output.find(std::string("\n  ") + command + " "), std::string::npos) << command;
+  // A command that needs libtorch answers from mgc-torch: its own help, with its options.
+  const auto train_help = run_cli("train --help");
+  EXPECT_EQ(train_help.exit_code, 0);
+  EXPECT_NE(train_help.output.find("--epochs"), std::string::npos) << train_help.output;
+  // info: files are read by the front; without files the build's line comes from mgc-torch.
+  const auto build = run_cli("info");
+  EXPECT_EQ(build.exit_code, 0) << build.output;
+  EXPECT_EQ(build.output.rfind("libtorch ", 0), 0u) << build.output;
+  const auto file = run_cli("info " + mgc::test::data_path("chirp_3s.wav"));
+  EXPECT_EQ(file.exit_code, 0) << file.output;
+  EXPECT_NE(file.output.find("22050 Hz, 1 channel(s), 66150 frames (3.000 s)"), std::string::npos) << file.output;
+  EXPECT_EQ(file.output.find("libtorch"), std::string::npos) << file.output;
+}
+
+TEST(CliHalves, AFrontWithoutItsTorchHalfRunsItsOwnCommandsAndNamesWhatIsMissing) {
+  mgc::test::TempDir dir;
+  const std::string alone = dir.path() + "/mgc";
+  std::filesystem::copy_file(MGC_CLI, alone);
+  std::filesystem::permissions(alone, std::filesystem::perms::owner_exec, std::filesystem::perm_options::add);
+  EXPECT_EQ(run_command(alone + " --help").exit_code, 0);
+  EXPECT_EQ(run_command(alone + " info " + mgc::test::data_path("chirp_3s.wav")).exit_code, 0);
+  const auto predict = run_command(alone + " predict run song.wav");
+  EXPECT_EQ(predict.exit_code, 1) << predict.output;
+  const std::string expected = "mgc: error: cli: this command needs libtorch, which " + dir.path() + "/mgc-torch runs";
+  EXPECT_EQ(predict.output.rfind(expected, 0), 0u) << predict.output;
+  EXPECT_NE(predict.output.find("No such file or directory"), std::string::npos) << predict.output;
 }

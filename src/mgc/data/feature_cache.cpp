@@ -1,6 +1,7 @@
 #include "mgc/data/feature_cache.h"
 
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <mutex>
@@ -246,6 +247,14 @@ features::Spectrogram crop_frames(const features::Spectrogram& s, int64_t start,
     }
   }
   return out;
+}
+
+std::string cache_folder(const std::string& given) {
+  if (!given.empty()) return given;
+  if (const char* d = std::getenv("MGC_CACHE_DIR"); d && *d) return d;
+  if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x) return std::string(x) + "/mgc/features";
+  if (const char* h = std::getenv("HOME"); h && *h) return std::string(h) + "/.cache/mgc/features";
+  return ".mgc-cache";
 }
 
 }  // namespace mgc::data

@@ -38,6 +38,10 @@ features::Spectrogram compute_features(const std::string& audio_path, const Feat
 // throws mgc::Error ("features: ...") otherwise or when it holds no samples.
 features::Spectrogram compute_features(const audio::Audio& mono, const FeatureConfig& config);
 
+// The feature cache's folder: `given` when not empty, else $MGC_CACHE_DIR, else $XDG_CACHE_HOME/mgc/features,
+// else ~/.cache/mgc/features, else ".mgc-cache" (no HOME). Never throws.
+std::string cache_folder(const std::string& given);
+
 class FeatureCache {
  public:
   // Creates `dir` if needed. Throws mgc::Error if it cannot, or on an invalid config.

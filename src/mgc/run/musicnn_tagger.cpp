@@ -7,9 +7,9 @@
 
 #include "mgc/audio/audio.h"
 #include "mgc/core/error.h"
-#include "mgc/core/runtime.h"
 #include "mgc/features/mel.h"
 #include "mgc/models/musicnn.h"
+#include "mgc/models/runtime.h"
 
 namespace mgc::run {
 namespace {

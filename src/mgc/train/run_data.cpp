@@ -1,6 +1,5 @@
 #include "mgc/train/run_data.h"
 
-#include <cstdlib>
 #include <map>
 #include <mutex>
 
@@ -11,13 +10,7 @@
 
 namespace mgc::train {
 
-std::string cache_dir_for(const run::TrainConfig& config) {
-  if (!config.cache_dir.empty()) return config.cache_dir;
-  if (const char* d = std::getenv("MGC_CACHE_DIR"); d && *d) return d;
-  if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x) return std::string(x) + "/mgc/features";
-  if (const char* h = std::getenv("HOME"); h && *h) return std::string(h) + "/.cache/mgc/features";
-  return ".mgc-cache";
-}
+std::string cache_dir_for(const run::TrainConfig& config) { return data::cache_folder(config.cache_dir); }
 
 data::Split split_for(const data::Dataset& dataset, const run::TrainConfig& config) {
   data::SplitConfig sc;

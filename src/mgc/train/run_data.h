@@ -18,8 +18,7 @@ struct RunData {
   std::vector<std::string> failures;            // clips that could not be decoded (one line each)
 };
 
-// The feature cache folder: config.cache_dir, else $MGC_CACHE_DIR, else $XDG_CACHE_HOME/mgc/features, else
-// ~/.cache/mgc/features.
+// The feature cache folder of a run's config: data::cache_folder(config.cache_dir).
 std::string cache_dir_for(const run::TrainConfig& config);
 
 // The split a config asks for (data::SplitConfig built from its fields and seed).

@@ -1,4 +1,4 @@
-#include "mgc/core/runtime.h"
+#include "mgc/models/runtime.h"
 
 #include <ATen/Parallel.h>
 #include <torch/cuda.h>

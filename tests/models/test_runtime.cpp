@@ -8,7 +8,7 @@
 #include <malloc.h>
 #endif
 
-#include "mgc/core/runtime.h"
+#include "mgc/models/runtime.h"
 
 namespace {
 

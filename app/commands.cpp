@@ -1,0 +1,65 @@
+#include "commands.h"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <string>
+
+#include "mgc/core/error.h"
+
+namespace mgc::cli {
+
+const std::vector<CommandInfo>& commands() {
+  static const std::vector<CommandInfo> all = {
+      {"spectrogram", "Write the log-mel spectrogram (or chroma) of an audio file as a PNG/.npy", false},
+      {"info", "Show the header of audio files; without files, the build's libtorch and threads", false},
+      {"models", "List the model architectures with parameters and depth", true},
+      {"weights", "Inspect and convert weight files (.pth/.pt, .safetensors, TensorFlow checkpoints)", true},
+      {"synth",
+       "Render the built-in genre corpus (10 GTZAN-named genres) with MMA grooves through several synthesisers",
+       false},
+      {"extract", "Compute and cache the log-mel features of every clip of a dataset", false},
+      {"train", "Train a model (default audio_cnn) on a dataset into a run folder", true},
+      {"eval", "Evaluate a trained run on a split: accuracy, macro-F1, confusion matrix", true},
+      {"harmony", "Fit a run's harmony model (chroma statistics of whole clips) for mgc eval to combine with its CNN",
+       true},
+      {"predict", "Predict the genres of audio files or folders with a trained run", true},
+      {"compare", "Train several models on one split with one recipe, test each, and write a comparison report",
+       true},
+      {"report", "Comparison report (tables, charts, report.html) from trained runs", true},
+      {"serve", "Serve a trained run over HTTP: JSON API and a web page", true},
+      {"tag", "Propose genres for a music library (mp3, flac, ogg, m4a, opus, wav) and, with --write, tag the files",
+       true},
+      {"tags", "Tag audio files with musicnn's pretrained taggers (50 tags; no training): top tags and taggram", true},
+      {"export", "Export a trained run as TorchScript (torch.jit.load / torch::jit::load), for use without mgc", true},
+  };
+  return all;
+}
+
+const CommandInfo* find_command(std::string_view name) {
+  for (const auto& c : commands())
+    if (c.name == name) return &c;
+  return nullptr;
+}
+
+CLI::App* add_command(CLI::App& app, std::string_view name) {
+  const CommandInfo* c = find_command(name);
+  if (!c) throw make_error("cli", "no command '{}' in the command table (app/commands.cpp)", name);
+  return app.add_subcommand(std::string(c->name), std::string(c->description));
+}
+
+void exec_torch_half(char** argv) {
+  std::error_code ec;
+  const std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec) throw make_error("cli", "cannot find this executable's folder (/proc/self/exe: {})", ec.message());
+  const std::string torch_half = (self.parent_path() / "mgc-torch").string();
+  ::execv(torch_half.c_str(), argv);
+  const int err = errno;  // execv returns only on failure
+  throw make_error("cli", "this command needs libtorch, which {} runs; it cannot be started: {}{}", torch_half,
+                   std::strerror(err),
+                   err == ENOENT ? " (build or install mgc-torch beside mgc: cmake --build builds both)" : "");
+}
+
+}  // namespace mgc::cli
