@@ -8,6 +8,10 @@
 //   mgc_bench train MODEL [--steps N] [--batch B] [--size S] [--threads T] [--nchw]
 //                                              fwd + bwd + SGD step images/s (median over steps)
 //   mgc_bench infer MODEL [--repeat N] [--threads T] [--nchw]   eval + InferenceMode forward of a batch of windows (ms)
+//   mgc_bench library FOLDER RUN [--threads T]   every audio file of FOLDER through RUN's predictor, one file at a
+//                                              time, its stages timed apart: decode (+ resample, mono), log-mel,
+//                                              inference (ms per file; the log-mel is predict_audio's time minus a
+//                                              second, inference-only pass over the same log-mel)
 // train and infer use the memory order mgc's trainer and predictor use (run::use_fast_memory_format: channels-last
 // on CPU); --nchw keeps libtorch's default order, for the A/B.
 #include <torch/torch.h>
@@ -31,6 +35,7 @@
 #include "mgc/models/registry.h"
 #include "mgc/models/runtime.h"
 #include "mgc/run/model.h"
+#include "mgc/run/predictor.h"
 
 namespace {
 
@@ -185,12 +190,48 @@ int cmd_infer(const std::string& name, int repeat, int threads, int batch, int s
   return 0;
 }
 
+int cmd_library(const std::string& folder, const std::string& run_dir, int threads) {
+  std::vector<std::string> files;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(folder)) {
+    const std::string ext = e.path().extension().string();
+    if (e.is_regular_file() && (ext == ".mp3" || ext == ".ogg" || ext == ".flac" || ext == ".m4a" || ext == ".wav"))
+      files.push_back(e.path().string());
+  }
+  std::sort(files.begin(), files.end());
+  if (files.empty()) throw mgc::make_error("bench", "no audio files in {}", folder);
+  mgc::run::Predictor predictor(run_dir, threads);
+  if (predictor.has_harmony()) predictor.set_use_harmony(false);  // the default run's vote is the CNN's
+  mgc::audio::AudioConfig ac;
+  ac.sample_rate = predictor.sample_rate();
+  double decode = 0, features_and_infer = 0, infer = 0, seconds = 0;
+  for (const auto& f : files) {
+    auto t0 = Clock::now();
+    const mgc::audio::Audio mono = mgc::audio::load_audio(f, ac);
+    decode += ms_since(t0);
+    mgc::features::Spectrogram mel;
+    t0 = Clock::now();
+    const auto p = predictor.predict_audio(mono, f, &mel);
+    features_and_infer += ms_since(t0);
+    t0 = Clock::now();
+    volatile float sink = predictor.predict_features(mel).probs[0];
+    (void)sink;
+    infer += ms_since(t0);
+    seconds += p.audio_seconds;
+  }
+  const double n = static_cast<double>(files.size());
+  print("library_decode_ms_per_file", decode / n, "ms");
+  print("library_logmel_ms_per_file", (features_and_infer - infer) / n, "ms");
+  print("library_infer_ms_per_file", infer / n, "ms");
+  print("library_audio_s_per_file", seconds / n, "s");
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   mgc::tune_malloc_for_tensors();  // as the mgc program does (MGC_MALLOC=system to measure without)
   if (argc < 3) {
-    std::fprintf(stderr, "usage: mgc_bench logmel|decode-logmel|extract|train|infer ARGS (see bench/mgc_bench.cpp)\n");
+    std::fprintf(stderr, "usage: mgc_bench logmel|decode-logmel|extract|train|infer|library ARGS (see bench/mgc_bench.cpp)\n");
     return 2;
   }
   try {
@@ -206,6 +247,7 @@ int main(int argc, char** argv) {
       return cmd_infer(argv[2], opt_int(argc, argv, "--repeat", 5), opt_int(argc, argv, "--threads", 2),
                        opt_int(argc, argv, "--batch", 19), opt_int(argc, argv, "--size", 128),
                        flag(argc, argv, "--nchw"));
+    if (cmd == "library" && argc >= 4) return cmd_library(argv[2], argv[3], opt_int(argc, argv, "--threads", 2));
     std::fprintf(stderr, "mgc_bench: unknown command '%s'\n", cmd.c_str());
     return 2;
   } catch (const std::exception& e) {

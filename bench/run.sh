@@ -4,8 +4,10 @@
 # figure is the median over rounds, because the machines this runs on are shared and noisy.
 #
 # usage: bench/run.sh [BUILD_DIR] [--rounds N] [--models "resnet50 vgg16 ..."] [--train-steps N] [--train-rounds N]
-#                     [--skip-train] [--skip-features] [--dry-run]
+#                     [--skip-train] [--skip-features] [--library-files N] [--skip-library] [--dry-run]
 #   BUILD_DIR: a Release build with the mgc_bench target (default build/); needs `mgc` and `mgc_bench` built.
+#   --library-files N: the music library step's size (default 200 files of 3-5 min: MP3, Ogg, FLAC, M4A at
+#     44.1 kHz stereo, made once with FFmpeg from the benchmark corpus; one round: about 15 min for 200).
 #   --dry-run: print the settings and the steps that would run, then exit (no build needed). Bad options exit 2.
 # Peers: Debian's /usr/bin/python3 with python3-torch 1.13, torchvision 0.14, torchaudio 0.13; librosa 0.10.1 from
 # <repo>/.venv (or $MGC_LIBROSA_PYTHON); musicnn's tagger from <repo>/.venv-tf (scripts/setup-tf-venv.sh). A peer
@@ -22,6 +24,8 @@ models="resnet50 vgg16 densenet121 inception_v3 mobilenet_v2 efficientnet_b0"
 steps=2
 skip_train=0
 skip_features=0
+skip_library=0
+library_files=200
 dry_run=0
 # An option's value, or exit 2 when it is missing.
 value() { [ $# -ge 2 ] || { echo "run.sh: $1 needs a value (bench/run.sh --help)" >&2; exit 2; }; printf '%s' "$2"; }
@@ -33,14 +37,16 @@ while [ $# -gt 0 ]; do
     --train-steps) steps="$(value "$@")"; shift 2 ;;
     --skip-train) skip_train=1; shift ;;
     --skip-features) skip_features=1; shift ;;
+    --skip-library) skip_library=1; shift ;;
+    --library-files) library_files="$(value "$@")"; shift 2 ;;
     --dry-run) dry_run=1; shift ;;
-    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
     -*) echo "run.sh: unknown option '$1' (bench/run.sh --help)" >&2; exit 2 ;;
     *) build="$1"; shift ;;
   esac
 done
-for n in "$rounds" "$train_rounds" "$steps"; do
-  case "$n" in ''|*[!0-9]*|0) echo "run.sh: --rounds, --train-rounds and --train-steps take a positive integer, got '$n'" >&2; exit 2 ;; esac
+for n in "$rounds" "$train_rounds" "$steps" "$library_files"; do
+  case "$n" in ''|*[!0-9]*|0) echo "run.sh: --rounds, --train-rounds, --train-steps and --library-files take a positive integer, got '$n'" >&2; exit 2 ;; esac
 done
 case "$build" in /*) ;; *) build="$repo/$build" ;; esac
 bench="$build/bench/mgc_bench"
@@ -53,6 +59,8 @@ if [ "$dry_run" = 1 ]; then
     echo "run.sh: step: training and inference throughput"
   echo "run.sh: step: start-up (mgc --help, info, spectrogram: mgc and mgc-torch)"
   echo "run.sh: step: end to end (train audio_cnn 1 epoch, predict, tags)"
+  [ "$skip_library" = 1 ] && echo "run.sh: skip: music library" ||
+    echo "run.sh: step: music library ($library_files files of 3-5 min: mgc predict, mgc tag, stages apart, Python peer)"
   exit 0
 fi
 for exe in "$bench" "$mgc" "$build/mgc-torch"; do
@@ -197,6 +205,54 @@ for r in $(seq "$rounds"); do
     fi
   fi
 done
+
+if [ "$skip_library" = 0 ]; then
+# A music library as users have one: files of 3-5 minutes in the four common formats at 44.1 kHz stereo, made once
+# from the corpus's clips (each file a run of consecutive clips, so it changes within the file as music does).
+library="$data/library-$library_files"
+if [ ! -f "$library/.complete" ]; then
+  echo "run.sh: making the music library ($library_files files of 3-5 min, MP3/Ogg/FLAC/M4A) in $library ..." >&2
+  rm -rf "$library"
+  mkdir -p "$library/.lists"
+  mapfile -t wavs < <(find "$corpus/" -name '*.wav' | sort)
+  for i in $(seq 0 $((library_files - 1))); do
+    seconds=$((180 + (i * 37) % 121))
+    list="$library/.lists/$i.txt"
+    : > "$list"
+    for k in $(seq 0 $(((seconds + 29) / 30 - 1))); do
+      printf "file '%s'\n" "${wavs[$(((i * 7 + k) % ${#wavs[@]}))]}" >> "$list"
+    done
+    case $((i % 4)) in
+      0) codec="-c:a libmp3lame -q:a 2" ext=mp3 ;;
+      1) codec="-c:a libvorbis -q:a 5" ext=ogg ;;
+      2) codec="-c:a flac" ext=flac ;;
+      3) codec="-c:a aac -b:a 192k" ext=m4a ;;
+    esac
+    printf '%s %s %s %s\n' "$list" "$seconds" "$library/$(printf 'track%04d' "$i").$ext" "$codec"
+  done | xargs -P 2 -L 1 sh -c 'list="$0" seconds="$1" out="$2"; shift 2
+    ffmpeg -nostdin -loglevel error -y -f concat -safe 0 -i "$list" -t "$seconds" -ar 44100 -ac 2 "$@" "$out"' ||
+    { echo "run.sh: ffmpeg could not make the library (Debian's ffmpeg with libmp3lame and libvorbis)" >&2; exit 1; }
+  touch "$library/.complete"
+fi
+echo "run.sh: music library: mgc predict and mgc tag (dry run) over $library_files files, the stages timed apart, the Python peer ..." >&2
+/usr/bin/time -f 'rss_kb\t%M\nwall_s\t%e' -o "$data/library-predict.time" \
+  "$mgc" predict "$run" "$library" --threads 2 --format json > "$data/library-predict.json"
+awk -F'\t' -v n="$library_files" '$1 == "wall_s" {printf "mgc\tlibrary_predict_files_per_s\t%.4f\t-\tfiles/s\n", n / $2}
+  $1 == "rss_kb" {printf "mgc\tlibrary_predict_peak_rss_mb\t%.1f\t-\tMB\n", $2 / 1024}' "$data/library-predict.time" >> "$raw"
+/usr/bin/time -f 'rss_kb\t%M\nwall_s\t%e' -o "$data/library-tag.time" \
+  "$mgc" tag "$run" "$library" --threads 2 --log "$data/library-tag-log.jsonl" -q > /dev/null
+awk -F'\t' -v n="$library_files" '$1 == "wall_s" {printf "mgc\tlibrary_tag_files_per_s\t%.4f\t-\tfiles/s\n", n / $2}
+  $1 == "rss_kb" {printf "mgc\tlibrary_tag_peak_rss_mb\t%.1f\t-\tMB\n", $2 / 1024}' "$data/library-tag.time" >> "$raw"
+"$bench" library "$library" "$run" --threads 2 | record mgc
+if [ -n "$librosa_py" ] && "$librosa_py" -c "import torch" 2> /dev/null; then
+  "$mgc" export "$run" --torchscript "$data/run-audio_cnn.pt" > /dev/null
+  /usr/bin/time -f 'rss_kb\t%M\nwall_s\t%e' -o "$data/library-peer.time" \
+    "$librosa_py" "$repo/bench/peers/library.py" "$library" "$data/run-audio_cnn.pt" "$run" --threads 2 \
+    --check "$data/library-predict.json" | record python
+  awk -F'\t' -v n="$library_files" '$1 == "wall_s" {printf "python\tlibrary_predict_files_per_s\t%.4f\t-\tfiles/s\n", n / $2}
+    $1 == "rss_kb" {printf "python\tlibrary_predict_peak_rss_mb\t%.1f\t-\tMB\n", $2 / 1024}' "$data/library-peer.time" >> "$raw"
+fi
+fi
 
 # Machine facts: CPU, cores, libtorch, and the BLAS that a running mgc process has mapped.
 cpu="$(lscpu | sed -n 's/^Model name: *//p' | first 1)"

@@ -83,6 +83,22 @@ def main():
         "musicnn's tagger, TensorFlow", med(wall, ("musicnn", "musicnn_tags_warm_ms")), True)
     row("mgc train audio_cnn, 1 epoch of 20 clips, peak RSS [MB]", med(wall, ("mgc", "train_audio_cnn_peak_rss_mb")),
         "", None, True)
+    lib = "music library (3-5 min MP3/Ogg/FLAC/M4A, 44.1 kHz stereo), audio_cnn, 2 threads"
+    row(f"{lib}: mgc predict, whole process [files/s]", med(wall, ("mgc", "library_predict_files_per_s")),
+        "librosa + TorchScript", med(wall, ("python", "library_predict_files_per_s")), False,
+        ">= 40 files/s, >= 3x", digits=2)
+    row(f"{lib}: mgc predict, peak RSS [MB]", med(wall, ("mgc", "library_predict_peak_rss_mb")),
+        "librosa + TorchScript", med(wall, ("python", "library_predict_peak_rss_mb")), True, "<= 1024 MB")
+    row(f"{lib}: mgc tag (dry run), whole process [files/s]", med(wall, ("mgc", "library_tag_files_per_s")), "",
+        None, False, ">= 40 files/s", digits=2)
+    row(f"{lib}: mgc tag (dry run), peak RSS [MB]", med(wall, ("mgc", "library_tag_peak_rss_mb")), "", None, True,
+        "<= 1024 MB")
+    for stage in ("decode", "logmel", "infer"):
+        row(f"{lib}: {stage} per file, one file at a time [ms]", med(wall, ("mgc", f"library_{stage}_ms_per_file")),
+            "librosa + TorchScript", med(wall, ("python", f"library_{stage}_ms_per_file")), True)
+    row(f"{lib}: audio per file [s]", med(wall, ("mgc", "library_audio_s_per_file")), "", None, True)
+    row(f"{lib}: the peer's votes against mgc predict's, largest difference",
+        med(wall, ("python", "library_vote_max_abs_diff")), "", None, True, "the same work", digits=6)
 
     if header:
         print(header)

@@ -31,10 +31,17 @@ TEST(BenchScript, EveryOptionCombinationParses) {
   EXPECT_NE(r.output.find("step: training"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("step: start-up"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("step: end to end"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("step: music library (200 files of 3-5 min"), std::string::npos) << r.output;
   const auto all = bench("--dry-run --skip-train --skip-features --rounds 1 /abs/build");
   ASSERT_EQ(all.exit_code, 0) << all.output;
   EXPECT_NE(all.output.find("build /abs/build; rounds 1;"), std::string::npos) << all.output;
   EXPECT_NE(all.output.find("skip: training"), std::string::npos) << all.output;
+  const auto library = bench("--dry-run --library-files 12 --skip-features");
+  ASSERT_EQ(library.exit_code, 0) << library.output;
+  EXPECT_NE(library.output.find("step: music library (12 files"), std::string::npos) << library.output;
+  const auto no_library = bench("--dry-run --skip-library");
+  ASSERT_EQ(no_library.exit_code, 0) << no_library.output;
+  EXPECT_NE(no_library.output.find("skip: music library"), std::string::npos) << no_library.output;
   EXPECT_EQ(bench("--help").exit_code, 0);
 }
 
@@ -48,6 +55,8 @@ TEST(BenchScript, BadOptionsExit2WithAMessage) {
   expect_usage("--dry-run --rounds", "--rounds needs a value");
   expect_usage("--dry-run --train-steps two", "take a positive integer, got 'two'");
   expect_usage("--dry-run --rounds 0", "take a positive integer, got '0'");
+  expect_usage("--dry-run --library-files none", "take a positive integer, got 'none'");
+  expect_usage("--dry-run --library-files", "--library-files needs a value");
 }
 
 TEST(BenchScript, NoPipelineEndsInHead) {
