@@ -35,6 +35,7 @@ struct Options {
   bool no_harmony = false;
   std::string weights;
   double stream_seconds = 600.0;
+  int decode_ahead = 2;
   std::string zero_shot;  // musicnn checkpoints, comma-separated: genres from their tags, no run
   std::vector<std::string> fuse;  // other runs whose votes are averaged with the run's
 };
@@ -125,6 +126,11 @@ void register_predict(CLI::App& app) {
       ->expected(1)
       ->allow_extra_args(false)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);  // one value per --fuse: no positional swallowed
+  cmd->add_option("--decode-ahead", o->decode_ahead,
+                  "Files decoded (and their log-mels made) on another thread while one is classified; 0: one "
+                  "after another")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
   cmd->add_flag("--timeline", o->timeline, "Also give every segment's top genre");
   cmd->add_flag("--no-harmony", o->no_harmony,
                 "Use the CNN alone even if the run has a harmony model (mgc harmony); by default the two are combined");
@@ -173,18 +179,8 @@ void register_predict(CLI::App& app) {
       for (int i = 1; i <= k; ++i) std::printf(",genre%d,p%d", i, i);
       std::printf("\n");
     }
-    for (const auto& [f, problem] : files) {
-      run::FilePrediction p;
-      try {
-        if (!problem.empty()) throw make_error("predict", "'{}': {}", f, problem);
-        p = predictor ? predictor->predict_file(f) : zero_shot->predict_file(f);
-        if (!others.empty()) fuse_votes(p, others);
-      } catch (const std::exception& e) {  // mgc::Error, and anything else one file can cause: report, go on
-        print_error(e.what());
-        std::fflush(stderr);
-        ++failed;
-        continue;
-      }
+    // One file's result, in the order of `files`.
+    const auto emit = [&](const std::string& f, const run::FilePrediction& p) {
       std::vector<int> top = run::ranked_classes(p.probs);
       top.resize(static_cast<size_t>(k));
       if (o->format == "table") {
@@ -217,6 +213,48 @@ void register_predict(CLI::App& app) {
         if (!others.empty()) j["fused_with"] = o->fuse;
         all.push_back(j);
       }
+    };
+    const auto fail = [&](const std::string& message) {
+      print_error(message);
+      std::fflush(stderr);
+      ++failed;
+    };
+    if (zero_shot) {
+      for (const auto& [f, problem] : files) {
+        try {
+          if (!problem.empty()) throw make_error("predict", "'{}': {}", f, problem);
+          emit(f, zero_shot->predict_file(f));
+        } catch (const std::exception& e) {  // mgc::Error, and anything else one file can cause: report, go on
+          fail(e.what());
+        }
+      }
+    } else {
+      // Files with a problem known before decoding are reported in their place among the others.
+      std::vector<std::string> paths;
+      std::vector<size_t> position;
+      for (size_t i = 0; i < files.size(); ++i)
+        if (files[i].problem.empty()) {
+          paths.push_back(files[i].path);
+          position.push_back(i);
+        }
+      size_t reported = 0;  // files before this one are reported
+      const auto report_problems_before = [&](size_t end) {
+        for (; reported < end; ++reported)
+          if (!files[reported].problem.empty())
+            fail(fmt::format("predict: '{}': {}", files[reported].path, files[reported].problem));
+      };
+      predictor->predict_files(paths, o->decode_ahead, [&](size_t i, run::FilePrediction* p, const std::string& error) {
+        report_problems_before(position[i]);
+        reported = position[i] + 1;
+        if (!p) return fail(error);
+        try {
+          if (!others.empty()) fuse_votes(*p, others);
+          emit(paths[i], *p);
+        } catch (const std::exception& e) {
+          fail(e.what());
+        }
+      });
+      report_problems_before(files.size());
     }
     // File names need not be UTF-8 (Latin-1 libraries): invalid bytes become U+FFFD in JSON.
     if (o->format == "json")

@@ -4,8 +4,12 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <fstream>
 #include <random>
+#include <stdexcept>
+#include <string>
 #include <utility>
+#include <vector>
 
 #include "mgc/core/error.h"
 #include "mgc/run/predictor.h"
@@ -119,6 +123,70 @@ TEST_F(Streaming, ConfigIsValidatedAndMp3IsNotStreamed) {
   const FilePrediction r = p.predict_file(mp3);
   EXPECT_FALSE(r.streamed);  // MP3 lengths and seeks are estimates: loaded whole
   EXPECT_NEAR(r.audio_seconds, 12.0, 0.2);
+}
+
+// predict_files: with files decoded ahead on another thread the predictions are the ones predict_file gives, in
+// order, a file that fails is reported in its place and the others go on, and a failing caller stops the work.
+TEST_F(Streaming, FilesDecodedAheadGiveTheSamePredictionsInOrder) {
+  const std::string wav = dir_->file("ahead.wav");
+  const std::string flac = dir_->file("ahead.flac");  // long enough to stream below
+  const std::string mp3 = dir_->file("ahead.mp3");
+  const std::string bad = dir_->file("ahead-bad.wav");
+  mgc::test::write_sound(wav, music(22050, 12.0, 1), 22050, 1, SF_FORMAT_WAV | SF_FORMAT_PCM_16);
+  mgc::test::write_sound(flac, music(44100, 33.7, 2), 44100, 2, SF_FORMAT_FLAC | SF_FORMAT_PCM_16);
+  mgc::test::write_sound(mp3, music(22050, 9.0, 1), 22050, 1, SF_FORMAT_MPEG | SF_FORMAT_MPEG_LAYER_III);
+  std::ofstream(bad) << "not audio";
+  const std::vector<std::string> paths = {wav, dir_->file("missing.wav"), flac, bad, mp3, wav};
+  Predictor p(dir_->file("run"), 1);
+  StreamConfig small;
+  small.min_seconds = 20.0;
+  small.block_seconds = 5.0;
+  p.set_streaming(small);
+
+  struct Result {
+    size_t index;
+    std::vector<float> probs;
+    std::string error;
+    bool streamed = false;
+  };
+  const auto run = [&](int ahead) {
+    std::vector<Result> out;
+    p.predict_files(paths, ahead, [&](size_t i, FilePrediction* f, const std::string& error) {
+      out.push_back({i, f ? f->probs : std::vector<float>{}, error, f && f->streamed});
+      if (f) EXPECT_GT(f->milliseconds, 0.0) << paths[i];
+    });
+    return out;
+  };
+  const auto one_by_one = run(0);
+  ASSERT_EQ(one_by_one.size(), paths.size());
+  for (int ahead : {1, 2, 8}) {
+    const auto overlapped = run(ahead);
+    ASSERT_EQ(overlapped.size(), paths.size()) << ahead;
+    for (size_t i = 0; i < paths.size(); ++i) {
+      EXPECT_EQ(overlapped[i].index, i);
+      EXPECT_EQ(overlapped[i].probs, one_by_one[i].probs) << ahead << " " << paths[i];
+      EXPECT_EQ(overlapped[i].error, one_by_one[i].error) << ahead << " " << paths[i];
+      EXPECT_EQ(overlapped[i].streamed, one_by_one[i].streamed) << ahead << " " << paths[i];
+    }
+  }
+  for (size_t i : {size_t{0}, size_t{2}, size_t{4}}) {
+    EXPECT_TRUE(one_by_one[i].error.empty()) << one_by_one[i].error;
+    EXPECT_EQ(one_by_one[i].probs, p.predict_file(paths[i]).probs) << paths[i];
+  }
+  EXPECT_TRUE(one_by_one[2].streamed);
+  EXPECT_NE(one_by_one[1].error.find("missing.wav"), std::string::npos) << one_by_one[1].error;
+  EXPECT_NE(one_by_one[3].error.find("ahead-bad.wav"), std::string::npos) << one_by_one[3].error;
+  EXPECT_EQ(one_by_one[5].probs, one_by_one[0].probs);
+
+  // A caller that throws stops the work (the decoding thread is stopped and joined) and gets its exception.
+  size_t calls = 0;
+  EXPECT_THROW(p.predict_files(paths, 2,
+                               [&](size_t, FilePrediction*, const std::string&) {
+                                 if (++calls == 2) throw std::runtime_error("enough");
+                               }),
+               std::runtime_error);
+  EXPECT_EQ(calls, 2u);
+  EXPECT_THROW(p.predict_files(paths, -1, [](size_t, FilePrediction*, const std::string&) {}), mgc::Error);
 }
 
 }  // namespace

@@ -5,10 +5,13 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <condition_variable>
+#include <deque>
 #include <filesystem>
 #include <limits>
 #include <mutex>
 #include <numeric>
+#include <thread>
 #include <nlohmann/json.hpp>
 
 #include "mgc/audio/audio.h"
@@ -40,6 +43,23 @@ struct Predictor::Impl {
     return predict_probs(*model, db_windows, config, 64, device);
   }
   FilePrediction predict_streamed(const std::string& path) const;
+  // Whether predict_file streams `path` (StreamConfig; by its header, never throws).
+  bool streams(const std::string& path) const;
+
+  // A decoded file's prediction but for the CNN's forward pass: its log-mel, level and (with the harmony model
+  // on a file that is music) the harmony model's probabilities. Made on any thread: no libtorch in it.
+  struct Prepared {
+    features::Spectrogram mel;
+    double level_dbfs = 0.0;
+    int64_t frames = 0;  // decoded samples (mono)
+    int sample_rate = 0;
+    std::vector<float> harmony;  // empty: the CNN's vote alone
+  };
+  Prepared prepare(const audio::Audio& mono, const std::string& name) const;
+  // The CNN's windows of a log-mel and their mean (the audio's length is the frames' span; no level).
+  FilePrediction cnn(const features::Spectrogram& mel) const;
+  // The CNN on a prepared file, combined with the harmony model's probabilities where there are some.
+  FilePrediction finish(const Prepared& p, const std::string& name) const;
   // The harmony model's probabilities for a decoded clip (mono at its chroma's rate); empty when the clip is
   // shorter than the longest lag, whose file then keeps the CNN's vote.
   std::vector<float> harmony_probs(const audio::Audio& mono, const std::string& path) const {
@@ -200,30 +220,7 @@ const std::vector<std::string>& Predictor::classes() const { return impl_->class
 const std::string& Predictor::model_name() const { return impl_->config.model; }
 double Predictor::segment_seconds() const { return impl_->config.segment_seconds; }
 
-FilePrediction Predictor::predict_features(const features::Spectrogram& mel) const {
-  const TrainConfig& c = impl_->config;
-  const int64_t window = c.segment_frames();
-  const auto starts = data::segment_starts(mel.cols, window, c.eval_hop_frames());
-  const torch::Tensor db = windows_tensor(mel, starts, window);
-  const torch::Tensor probs = impl_->probs(db);
-  FilePrediction out;
-  const double fps = c.features.frame_rate();
-  out.audio_seconds = static_cast<double>(mel.cols) / fps;
-  const auto acc = probs.accessor<float, 2>();
-  const int64_t k = probs.size(1);
-  out.probs.assign(static_cast<size_t>(k), 0.0f);
-  for (size_t i = 0; i < starts.size(); ++i) {
-    SegmentResult s;
-    s.start_seconds = static_cast<double>(starts[i]) / fps;
-    s.end_seconds = std::min(out.audio_seconds, static_cast<double>(starts[i] + window) / fps);
-    for (int64_t j = 0; j < k; ++j) {
-      s.probs.push_back(acc[static_cast<int64_t>(i)][j]);
-      out.probs[static_cast<size_t>(j)] += acc[static_cast<int64_t>(i)][j] / static_cast<float>(starts.size());
-    }
-    out.segments.push_back(std::move(s));
-  }
-  return out;
-}
+FilePrediction Predictor::predict_features(const features::Spectrogram& mel) const { return impl_->cnn(mel); }
 
 void StreamConfig::validate() const {
   if (!std::isfinite(min_seconds))
@@ -323,69 +320,206 @@ FilePrediction Predictor::Impl::predict_streamed(const std::string& path) const 
   return out;
 }
 
+bool Predictor::Impl::streams(const std::string& path) const {
+  const data::FeatureConfig& fc = config.features;
+  if (stream.min_seconds <= 0.0 || !fc.mel.stft.center) return false;
+  try {
+    const audio::AudioInfo info = audio::probe_audio(path);
+    const double seconds = static_cast<double>(info.frames) / info.sample_rate;
+    return exact_seekable(info) && info.frames > 0 && seconds >= stream.min_seconds &&
+           seconds * fc.frame_rate() > 2.0 * static_cast<double>(config.segment_frames());
+  } catch (const Error&) {
+    return false;  // not streamable by its header: the in-memory path decodes it or reports why it cannot
+  }
+}
+
+namespace {
+
+audio::AudioConfig mono_at(int sample_rate) {
+  audio::AudioConfig ac;
+  ac.sample_rate = sample_rate;
+  ac.mono = true;
+  return ac;
+}
+
+double ms_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+}
+
+}  // namespace
+
 FilePrediction Predictor::predict_file(const std::string& path) const {
   const auto t0 = std::chrono::steady_clock::now();
-  const data::FeatureConfig& fc = impl_->config.features;
-  bool stream = false;
-  if (impl_->stream.min_seconds > 0.0 && fc.mel.stft.center) {
-    try {
-      const audio::AudioInfo info = audio::probe_audio(path);
-      const double seconds = static_cast<double>(info.frames) / info.sample_rate;
-      stream = exact_seekable(info) && info.frames > 0 && seconds >= impl_->stream.min_seconds &&
-               seconds * fc.frame_rate() > 2.0 * static_cast<double>(impl_->config.segment_frames());
-    } catch (const Error&) {
-      // Not streamable by its header: the in-memory path decodes it or reports why it cannot.
-    }
-  }
-  FilePrediction out;
-  if (stream) {
-    out = impl_->predict_streamed(path);
-  } else {
-    audio::AudioConfig ac;
-    ac.sample_rate = fc.sample_rate;
-    ac.mono = true;
-    out = predict_audio(audio::load_audio(path, ac), path);
-  }
+  FilePrediction out = impl_->streams(path)
+                           ? impl_->predict_streamed(path)
+                           : predict_audio(audio::load_audio(path, mono_at(impl_->config.features.sample_rate)), path);
   out.path = path;
-  out.milliseconds = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  out.milliseconds = ms_since(t0);
   return out;
+}
+
+void Predictor::predict_files(const std::vector<std::string>& paths, int ahead, const FileDone& done) const {
+  if (ahead < 0) throw make_error("predict", "files decoded ahead must be >= 0, got {}", ahead);
+  const auto classify = [&](size_t i, const std::function<FilePrediction()>& work) {
+    FilePrediction p;
+    std::string error;
+    try {
+      p = work();
+    } catch (const std::exception& e) {  // mgc::Error, and anything else one file can cause
+      error = e.what();
+    }
+    done(i, error.empty() ? &p : nullptr, error);
+  };
+  if (ahead == 0) {
+    for (size_t i = 0; i < paths.size(); ++i) classify(i, [&] { return predict_file(paths[i]); });
+    return;
+  }
+  struct Ready {
+    bool stream = false;
+    Impl::Prepared prepared;
+    std::string error;
+    double milliseconds = 0.0;
+  };
+  std::mutex mutex;
+  std::condition_variable changed;
+  std::deque<Ready> queue;
+  bool stop = false;
+  const int rate = impl_->config.features.sample_rate;
+  std::thread decoder([&] {
+    for (size_t i = 0; i < paths.size(); ++i) {
+      {
+        std::unique_lock<std::mutex> lock(mutex);
+        changed.wait(lock, [&] { return stop || queue.size() < static_cast<size_t>(ahead); });
+        if (stop) return;
+      }
+      Ready r;
+      const auto t0 = std::chrono::steady_clock::now();
+      try {
+        r.stream = impl_->streams(paths[i]);
+        if (!r.stream) r.prepared = impl_->prepare(audio::load_audio(paths[i], mono_at(rate)), paths[i]);
+      } catch (const std::exception& e) {
+        r.error = e.what();
+      } catch (...) {
+        r.error = fmt::format("predict: '{}': unknown error", paths[i]);
+      }
+      r.milliseconds = ms_since(t0);
+      {
+        std::lock_guard<std::mutex> lock(mutex);
+        queue.push_back(std::move(r));
+      }
+      changed.notify_all();
+    }
+  });
+  // The decoder stops and is joined however this function ends (a `done` that throws included).
+  struct Join {
+    std::mutex& mutex;
+    std::condition_variable& changed;
+    bool& stop;
+    std::thread& thread;
+    ~Join() {
+      {
+        std::lock_guard<std::mutex> lock(mutex);
+        stop = true;
+      }
+      changed.notify_all();
+      thread.join();
+    }
+  } join{mutex, changed, stop, decoder};
+  for (size_t i = 0; i < paths.size(); ++i) {
+    Ready r;
+    {
+      std::unique_lock<std::mutex> lock(mutex);
+      changed.wait(lock, [&] { return !queue.empty(); });
+      r = std::move(queue.front());
+      queue.pop_front();
+    }
+    changed.notify_all();
+    if (!r.error.empty()) {
+      done(i, nullptr, r.error);
+      continue;
+    }
+    classify(i, [&] {
+      if (r.stream) return predict_file(paths[i]);
+      const auto t0 = std::chrono::steady_clock::now();
+      FilePrediction p = impl_->finish(r.prepared, paths[i]);
+      p.milliseconds = r.milliseconds + ms_since(t0);
+      return p;
+    });
+  }
 }
 
 int Predictor::sample_rate() const { return impl_->config.features.sample_rate; }
 
-FilePrediction Predictor::predict_audio(const audio::Audio& a, const std::string& name,
-                                        features::Spectrogram* mel_out) const {
-  const auto t0 = std::chrono::steady_clock::now();
-  features::Spectrogram mel = data::compute_features(a, impl_->config.features);
-  FilePrediction out = predict_features(mel);
-  out.path = name;
+Predictor::Impl::Prepared Predictor::Impl::prepare(const audio::Audio& a, const std::string& name) const {
+  Prepared p;
+  p.mel = data::compute_features(a, config.features);
   Level level;
   level.add(a.samples.data(), static_cast<int64_t>(a.samples.size()));
-  const double level_dbfs = level.dbfs();
-  if (level_dbfs >= kNoMusicDbfs && impl_->use_harmony) {
+  p.level_dbfs = level.dbfs();
+  p.frames = a.frames();
+  p.sample_rate = a.sample_rate;
+  if (p.level_dbfs >= kNoMusicDbfs && use_harmony) {
     // Decoded once for both experts; the chroma is resampled only if the harmony model was fitted at another rate.
-    const int rate = impl_->harmony->options.cqt.sample_rate;
-    std::vector<float> h;
+    const int rate = harmony->options.cqt.sample_rate;
     if (rate == a.sample_rate) {
-      h = impl_->harmony_probs(a, name);
+      p.harmony = harmony_probs(a, name);
     } else {
       audio::Audio other;
       other.samples = audio::resample(a.samples, a.sample_rate, rate);
       other.sample_rate = rate;
       other.channels = 1;
-      h = impl_->harmony_probs(other, name);
-    }
-    if (!h.empty()) {
-      out.cnn_probs = out.probs;
-      out.harmony_probs = std::move(h);
-      out.probs = fuse_probabilities(out.cnn_probs, out.harmony_probs);
-      out.harmony = true;
+      p.harmony = harmony_probs(other, name);
     }
   }
-  set_length(out, a.frames(), a.sample_rate);
-  apply_level(out, level_dbfs);
-  if (mel_out) *mel_out = std::move(mel);
-  out.milliseconds = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  return p;
+}
+
+FilePrediction Predictor::Impl::cnn(const features::Spectrogram& mel) const {
+  const TrainConfig& c = config;
+  const int64_t window = c.segment_frames();
+  const auto starts = data::segment_starts(mel.cols, window, c.eval_hop_frames());
+  const torch::Tensor db = windows_tensor(mel, starts, window);
+  const torch::Tensor probs_tensor = probs(db);
+  FilePrediction out;
+  const double fps = c.features.frame_rate();
+  out.audio_seconds = static_cast<double>(mel.cols) / fps;
+  const auto acc = probs_tensor.accessor<float, 2>();
+  const int64_t k = probs_tensor.size(1);
+  out.probs.assign(static_cast<size_t>(k), 0.0f);
+  for (size_t i = 0; i < starts.size(); ++i) {
+    SegmentResult s;
+    s.start_seconds = static_cast<double>(starts[i]) / fps;
+    s.end_seconds = std::min(out.audio_seconds, static_cast<double>(starts[i] + window) / fps);
+    for (int64_t j = 0; j < k; ++j) {
+      s.probs.push_back(acc[static_cast<int64_t>(i)][j]);
+      out.probs[static_cast<size_t>(j)] += acc[static_cast<int64_t>(i)][j] / static_cast<float>(starts.size());
+    }
+    out.segments.push_back(std::move(s));
+  }
+  return out;
+}
+
+FilePrediction Predictor::Impl::finish(const Prepared& p, const std::string& name) const {
+  FilePrediction out = cnn(p.mel);
+  out.path = name;
+  if (!p.harmony.empty()) {
+    out.cnn_probs = out.probs;
+    out.harmony_probs = p.harmony;
+    out.probs = fuse_probabilities(out.cnn_probs, out.harmony_probs);
+    out.harmony = true;
+  }
+  set_length(out, p.frames, p.sample_rate);
+  apply_level(out, p.level_dbfs);
+  return out;
+}
+
+FilePrediction Predictor::predict_audio(const audio::Audio& a, const std::string& name,
+                                        features::Spectrogram* mel_out) const {
+  const auto t0 = std::chrono::steady_clock::now();
+  Impl::Prepared p = impl_->prepare(a, name);
+  FilePrediction out = impl_->finish(p, name);
+  if (mel_out) *mel_out = std::move(p.mel);
+  out.milliseconds = ms_since(t0);
   return out;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 // Prediction with a trained run: decode, log-mel, fixed windows, batched inference, mean over windows.
 // Header kept free of libtorch.
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -100,6 +101,15 @@ class Predictor {
   // CNN classified. Throws mgc::Error ("features: ...") on other audio.
   FilePrediction predict_audio(const audio::Audio& mono, const std::string& name,
                                features::Spectrogram* mel = nullptr) const;
+  // Classifies `paths` in order as predict_file classifies each, calling `done` in that order: with the
+  // prediction, or with nullptr and the error's message when a file cannot be classified (the others go on).
+  // With ahead > 0 a second thread decodes the next files and computes their log-mels (and harmony features)
+  // while this one runs the CNN, holding at most `ahead` files ready (memory: their audio and log-mels; files that
+  // stream are decoded when their turn comes); a prediction's milliseconds are its own decode, features and
+  // inference. ahead == 0: one file after another on this thread. The predictions are the same either way.
+  // An exception from `done` stops the work and propagates. Throws mgc::Error if ahead < 0.
+  using FileDone = std::function<void(size_t index, FilePrediction* prediction, const std::string& error)>;
+  void predict_files(const std::vector<std::string>& paths, int ahead, const FileDone& done) const;
   int sample_rate() const;  // Hz: the run's feature sample rate
   // Classifies a log-mel [n_mels, frames] in dB made with the run's feature settings: the CNN alone.
   FilePrediction predict_features(const features::Spectrogram& mel) const;
