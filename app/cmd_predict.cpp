@@ -35,7 +35,7 @@ struct Options {
   bool no_harmony = false;
   std::string weights;
   double stream_seconds = 600.0;
-  int decode_ahead = 2;
+  int decode_ahead = 0;
   std::string zero_shot;  // musicnn checkpoints, comma-separated: genres from their tags, no run
   std::vector<std::string> fuse;  // other runs whose votes are averaged with the run's
 };
@@ -128,7 +128,7 @@ void register_predict(CLI::App& app) {
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);  // one value per --fuse: no positional swallowed
   cmd->add_option("--decode-ahead", o->decode_ahead,
                   "Files decoded (and their log-mels made) on another thread while one is classified; 0: one "
-                  "after another")
+                  "after another (faster on 2 cores, docs/PERFORMANCE.md)")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
   cmd->add_flag("--timeline", o->timeline, "Also give every segment's top genre");

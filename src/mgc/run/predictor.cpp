@@ -26,6 +26,13 @@
 #include "mgc/run/run_dir.h"
 
 namespace mgc::run {
+namespace {
+
+// Windows classified in one forward pass. The activations of a batch are most of a prediction's memory (audio_cnn:
+// about 6 MB per window), and on the CPU a larger batch is not faster (docs/PERFORMANCE.md, "Music library").
+constexpr int64_t kWindowsPerBatch = 16;
+
+}  // namespace
 
 struct Predictor::Impl {
   TrainConfig config;
@@ -40,7 +47,7 @@ struct Predictor::Impl {
 
   torch::Tensor probs(const torch::Tensor& db_windows) const {
     std::lock_guard<std::mutex> lock(mutex);
-    return predict_probs(*model, db_windows, config, 64, device);
+    return predict_probs(*model, db_windows, config, kWindowsPerBatch, device);
   }
   FilePrediction predict_streamed(const std::string& path) const;
   // Whether predict_file streams `path` (StreamConfig; by its header, never throws).
@@ -262,7 +269,6 @@ FilePrediction Predictor::Impl::predict_streamed(const std::string& path) const 
   std::vector<float> frames;  // dB, frame-major: frames [buf_first, buf_first + frames.size() / rows)
   int64_t buf_first = 0;
   size_t next_window = 0;
-  constexpr int64_t kBatch = 64;
 
   auto classify = [&](size_t from, size_t to) {
     torch::Tensor x = torch::empty({static_cast<int64_t>(to - from), 1, rows, window}, torch::kFloat32);
@@ -306,7 +312,7 @@ FilePrediction Predictor::Impl::predict_streamed(const std::string& path) const 
     // Every window whose frames are all in, in batches; then drop the frames no later window needs.
     size_t ready = next_window;
     while (ready < starts.size() && starts[ready] + window <= buf_end) ++ready;
-    for (size_t i = next_window; i < ready; i += kBatch) classify(i, std::min(ready, i + kBatch));
+    for (size_t i = next_window; i < ready; i += kWindowsPerBatch) classify(i, std::min(ready, i + kWindowsPerBatch));
     next_window = ready;
     const int64_t keep_from = next_window < starts.size() ? starts[next_window] : buf_end;
     frames.erase(frames.begin(), frames.begin() + static_cast<std::ptrdiff_t>((keep_from - buf_first) * rows));
