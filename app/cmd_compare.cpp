@@ -154,10 +154,10 @@ void register_report(CLI::App& app) {
     tools::label_results(results);
     tools::ReportInfo info;
     info.title = "Model comparison";
-    info.config = run::to_json(run::load_run_config(runs->front()));
+    info.config = run::to_json(run::load_run_config(runs->front(), "report"));
     info.config["model"] = "<model>";
     for (const auto& run : *runs) {
-      nlohmann::json other = run::to_json(run::load_run_config(run));
+      nlohmann::json other = run::to_json(run::load_run_config(run, "report"));
       other["model"] = "<model>";
       other["pretrained"] = info.config["pretrained"];
       other["input_mode"] = info.config["input_mode"];

@@ -53,6 +53,19 @@ TEST(CliUsage, HelpAndVersionSucceedAndFailedWorkIsOne) {
   EXPECT_EQ(missing.output.rfind("mgc: error: ", 0), 0u) << missing.output;
 }
 
+TEST(CliUsage, ErrorsNameTheCommandAndTheFileTheUserGave) {
+  mgc::test::TempDir dir;
+  const std::string wav = mgc::test::data_path("chirp_3s.wav");
+  const auto no_run = run_cli("predict " + dir.path() + " " + wav);
+  EXPECT_EQ(no_run.exit_code, 1) << no_run.output;
+  EXPECT_EQ(no_run.output, "mgc: error: predict: '" + dir.path() + "' is not a run folder (no config.json)\n");
+  const std::string png = dir.path() + "/missing/x.png";
+  const auto no_folder = run_cli("spectrogram " + wav + " -o " + png);
+  EXPECT_EQ(no_folder.exit_code, 1) << no_folder.output;
+  EXPECT_EQ(no_folder.output,
+            "mgc: error: io: cannot write '" + png + "': its folder '" + dir.path() + "/missing' does not exist\n");
+}
+
 // mgc is two executables (app/commands.h): `mgc` runs the commands that need no model without libtorch and hands
 // the others to mgc-torch beside it.
 TEST(CliHalves, TheFrontDoesNotLinkLibtorch) {

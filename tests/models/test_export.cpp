@@ -111,7 +111,7 @@ TEST(Export, ARunLoadsInCppAndPythonWithItsContract) {
   EXPECT_EQ(info.frames, config.segment_frames());
 
   // The run's own inference path on some windows, against the exported module on the same windows.
-  auto c = mgc::run::load_run_config(run);
+  auto c = mgc::run::load_run_config(run, "export");
   c.pretrained.clear();
   auto model = mgc::run::build_model(c, 3);
   mgc::run::load_model_weights(*model, run + "/best.safetensors");

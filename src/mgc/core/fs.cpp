@@ -71,7 +71,14 @@ std::vector<std::string> remove_leftovers(const std::string& dir, const std::fun
 void write_file_atomic(const std::string& path, std::string_view bytes, bool sync) {
   const std::string tmp = atomic_temp_path(path);
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) throw make_error("io", "cannot create '{}': {}", tmp, std::strerror(errno));
+  if (fd < 0) {
+    const int err = errno;
+    const std::filesystem::path folder = std::filesystem::path(path).parent_path();
+    std::error_code ec;
+    if (err == ENOENT && !folder.empty() && !std::filesystem::is_directory(folder, ec))
+      throw make_error("io", "cannot write '{}': its folder '{}' does not exist", path, folder.string());
+    throw make_error("io", "cannot write '{}': {}", path, std::strerror(err));
+  }
   size_t done = 0;
   while (done < bytes.size()) {
     const ssize_t w = ::write(fd, bytes.data() + done, bytes.size() - done);

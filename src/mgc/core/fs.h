@@ -8,7 +8,8 @@
 namespace mgc {
 
 // Writes `bytes` to `path` through a temporary file in the same folder, flushed and renamed into place, so a
-// crash leaves either the old file or the new one, never half of one. Throws mgc::Error ("io: ...") on failure.
+// crash leaves either the old file or the new one, never half of one. Throws mgc::Error ("io: ...", naming `path`,
+// and its folder when that does not exist) on failure.
 // sync = false skips the fsync: for checksummed caches, where a crash may leave a damaged entry that is detected
 // and recomputed, and an fsync per file costs more than computing it (feature cache: 47 -> 65 clips/s cold).
 void write_file_atomic(const std::string& path, std::string_view bytes, bool sync = true);

@@ -8,9 +8,10 @@
 
 namespace mgc::run {
 
-TrainConfig load_run_config(const std::string& run_dir) {
+TrainConfig load_run_config(const std::string& run_dir, const char* component) {
   const std::string path = RunPaths{run_dir}.config();
-  if (!std::filesystem::exists(path)) throw make_error("train", "'{}' is not a run folder (no config.json)", run_dir);
+  if (!std::filesystem::exists(path))
+    throw make_error(component, "'{}' is not a run folder (no config.json)", run_dir);
   return read_config_file(path);
 }
 
@@ -21,7 +22,7 @@ nlohmann::json load_run_json(const std::string& run_dir, const char* component) 
 RunInfo load_run(const std::string& run_dir, const char* component) {
   RunInfo info;
   info.paths = RunPaths{run_dir};
-  info.config = load_run_config(run_dir);
+  info.config = load_run_config(run_dir, component);
   info.run = load_run_json(run_dir, component);
   try {
     info.classes = info.run.at("classes").get<std::vector<std::string>>();

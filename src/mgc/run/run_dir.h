@@ -52,9 +52,9 @@ struct EvalPaths {
   std::string groups_csv() const { return dir + "/groups.csv"; }
 };
 
-// Reads run_dir/config.json. Throws mgc::Error ("train: '<dir>' is not a run folder (no config.json)", or naming
-// the file and what is wrong in it).
-TrainConfig load_run_config(const std::string& run_dir);
+// Reads run_dir/config.json. Throws mgc::Error ("<component>: '<dir>' is not a run folder (no config.json)", or
+// naming the file and what is wrong in it).
+TrainConfig load_run_config(const std::string& run_dir, const char* component);
 
 // run_dir/run.json parsed. Throws mgc::Error ("io: ..." when it is missing, "<component>: '<file>' is not valid
 // JSON: ..." when it does not parse; core/json_file.h).

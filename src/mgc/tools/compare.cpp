@@ -408,7 +408,7 @@ CompareSummary compare(const CompareConfig& config) {
     const std::string tag = fmt::format("[{}/{}] {}", i + 1, n, m);
     const bool has_checkpoint = fs::exists(files.checkpoint());
     if (has_checkpoint || fs::exists(files.config())) {
-      const auto diff = differing_keys(to_json(run::load_run_config(run_dir)), to_json(c));
+      const auto diff = differing_keys(to_json(run::load_run_config(run_dir, "compare")), to_json(c));
       if (!diff.empty())
         throw make_error("compare", "'{}' was trained with another config ({}): remove it or use another --out",
                          run_dir, join(diff, ", "));

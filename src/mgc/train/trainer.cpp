@@ -190,7 +190,7 @@ run::TrainConfig agree_on_config(const run::TrainConfig& requested, const run::R
       if (options.resume) {
         if (!fs::exists(files.checkpoint()))
           throw make_error("train", "nothing to resume: '{}' has no checkpoint", files.dir);
-        config = run::load_run_config(files.dir);
+        config = run::load_run_config(files.dir, "train");
       } else if (fs::exists(files.checkpoint())) {
         throw make_error("train", "'{}' already holds a run: use --resume to continue it, or another folder",
                          files.dir);
