@@ -120,7 +120,8 @@ void register_commands(CLI::App& app, char** argv) {
   for (const auto& command : cli::commands()) {
     const auto it = std::find_if(here.begin(), here.end(), [&](const auto& h) { return h.first == command.name; });
     if (it != here.end()) it->second(app);
-    else cli::add_command(app, command.name);
+    else if (command.needs_torch) cli::add_command(app, command.name);  // mgc hands it to mgc-torch before parsing
+    else throw mgc::make_error("cli", "command '{}' has no register function here (app/main.cpp)", command.name);
   }
 }
 
@@ -142,8 +143,8 @@ int main(int argc, char** argv) {
   CLI::App app{"mgc: music genre classification (audio -> log-mel -> CNN -> genres)", "mgc"};
   app.set_version_flag("--version", "mgc 0.1.0");
   app.require_subcommand(1);
-  register_commands(app, argv);
   try {
+    register_commands(app, argv);
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     // --help and --version are "errors" that succeed: CLI11 prints them.

@@ -30,6 +30,7 @@
 #include "mgc/core/error.h"
 #include "mgc/data/dataset.h"
 #include "mgc/data/feature_cache.h"
+#include "mgc/data/folder_walk.h"
 #include "mgc/features/mel.h"
 #include "mgc/models/classifier.h"
 #include "mgc/models/registry.h"
@@ -191,13 +192,9 @@ int cmd_infer(const std::string& name, int repeat, int threads, int batch, int s
 }
 
 int cmd_library(const std::string& folder, const std::string& run_dir, int threads) {
-  std::vector<std::string> files;
-  for (const auto& e : std::filesystem::recursive_directory_iterator(folder)) {
-    const std::string ext = e.path().extension().string();
-    if (e.is_regular_file() && (ext == ".mp3" || ext == ".ogg" || ext == ".flac" || ext == ".m4a" || ext == ".wav"))
-      files.push_back(e.path().string());
-  }
-  std::sort(files.begin(), files.end());
+  std::vector<std::string> files;  // as mgc predict lists a folder
+  for (const auto& e : mgc::data::walk_folder(folder, mgc::data::is_audio_file))
+    if (e.kind == mgc::data::WalkEntry::Kind::file) files.push_back(e.path);
   if (files.empty()) throw mgc::make_error("bench", "no audio files in {}", folder);
   mgc::run::Predictor predictor(run_dir, threads);
   if (predictor.has_harmony()) predictor.set_use_harmony(false);  // the default run's vote is the CNN's

@@ -368,13 +368,15 @@ void Predictor::predict_files(const std::vector<std::string>& paths, int ahead, 
   if (ahead < 0) throw make_error("predict", "files decoded ahead must be >= 0, got {}", ahead);
   const auto classify = [&](size_t i, const std::function<FilePrediction()>& work) {
     FilePrediction p;
+    bool ok = true;
     std::string error;
     try {
       p = work();
     } catch (const std::exception& e) {  // mgc::Error, and anything else one file can cause
+      ok = false;
       error = e.what();
     }
-    done(i, error.empty() ? &p : nullptr, error);
+    done(i, ok ? &p : nullptr, error);
   };
   if (ahead == 0) {
     for (size_t i = 0; i < paths.size(); ++i) classify(i, [&] { return predict_file(paths[i]); });
@@ -445,9 +447,10 @@ void Predictor::predict_files(const std::vector<std::string>& paths, int ahead, 
       continue;
     }
     classify(i, [&] {
-      if (r.stream) return predict_file(paths[i]);
+      // The decoder has probed the file already (r.milliseconds); a streamed file is decoded here, block by block.
       const auto t0 = std::chrono::steady_clock::now();
-      FilePrediction p = impl_->finish(r.prepared, paths[i]);
+      FilePrediction p = r.stream ? impl_->predict_streamed(paths[i]) : impl_->finish(r.prepared, paths[i]);
+      p.path = paths[i];
       p.milliseconds = r.milliseconds + ms_since(t0);
       return p;
     });
