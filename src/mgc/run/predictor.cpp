@@ -28,8 +28,8 @@
 namespace mgc::run {
 namespace {
 
-// Windows classified in one forward pass. The activations of a batch are most of a prediction's memory (audio_cnn:
-// about 6 MB per window), and on the CPU a larger batch is not faster (docs/PERFORMANCE.md, "Music library").
+// Windows classified in one forward pass. The activations of a batch are most of a prediction's memory, and on the
+// CPU a larger batch is not faster (measured: docs/PERFORMANCE.md, "Music library").
 constexpr int64_t kWindowsPerBatch = 16;
 
 }  // namespace
