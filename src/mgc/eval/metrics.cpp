@@ -18,6 +18,7 @@
 #include "mgc/core/csv.h"
 #include "mgc/core/error.h"
 #include "mgc/core/fs.h"
+#include "mgc/core/random.h"
 #include "mgc/core/subprocess.h"
 #include "mgc/eval/gnuplot.h"
 
@@ -350,6 +351,56 @@ std::string format_report(const Metrics& metrics, const std::vector<std::string>
   if (std::isfinite(metrics.loss))
     r += fmt::format("{:>{}}  {:>9}  {:>9}  {:>9.4f}\n", "loss", width, "", "", metrics.loss);
   return r;
+}
+
+namespace {
+
+// The q-quantile of sorted values, linear between order statistics (numpy.quantile's default).
+double quantile(const std::vector<double>& sorted, double q) {
+  const double pos = q * static_cast<double>(sorted.size() - 1);
+  const size_t i = static_cast<size_t>(std::floor(pos));
+  if (i + 1 >= sorted.size()) return sorted.back();
+  return sorted[i] + (pos - static_cast<double>(i)) * (sorted[i + 1] - sorted[i]);
+}
+
+// The percentile interval of the mean of d over resamples of its items (bootstrap_mean's contract).
+Interval bootstrap(const std::vector<double>& d, int resamples, uint64_t seed, double level) {
+  if (d.empty()) throw make_error("eval", "cannot bootstrap an empty sample");
+  if (resamples < 1) throw make_error("eval", "bootstrap needs at least one resample, not {}", resamples);
+  if (!(level > 0.0 && level < 1.0)) throw make_error("eval", "confidence level {} is not in (0, 1)", level);
+  const size_t n = d.size();
+  double sum = 0.0;
+  for (double v : d) sum += v;
+  Interval out;
+  out.estimate = sum / static_cast<double>(n);
+  out.level = level;
+  out.resamples = resamples;
+  SplitMix64 rng(seed);
+  std::vector<double> means(static_cast<size_t>(resamples));
+  for (double& m : means) {
+    double s = 0.0;
+    for (size_t k = 0; k < n; ++k) s += d[static_cast<size_t>(rng.next() % n)];
+    m = s / static_cast<double>(n);
+  }
+  std::sort(means.begin(), means.end());
+  out.lo = quantile(means, (1.0 - level) / 2.0);
+  out.hi = quantile(means, (1.0 + level) / 2.0);
+  return out;
+}
+
+}  // namespace
+
+Interval bootstrap_mean(const std::vector<double>& values, int resamples, uint64_t seed, double level) {
+  return bootstrap(values, resamples, seed, level);
+}
+
+Interval bootstrap_mean_difference(const std::vector<double>& a, const std::vector<double>& b, int resamples,
+                                   uint64_t seed, double level) {
+  if (a.size() != b.size())
+    throw make_error("eval", "a paired bootstrap needs the same items on both sides ({} vs {})", a.size(), b.size());
+  std::vector<double> d(a.size());
+  for (size_t i = 0; i < a.size(); ++i) d[i] = a[i] - b[i];
+  return bootstrap(d, resamples, seed, level);
 }
 
 }  // namespace mgc::eval

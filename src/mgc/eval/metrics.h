@@ -111,6 +111,30 @@ void write_groups_csv(const std::string& path, const std::vector<GroupResult>& g
 // right, "all_right": rows with every clip right}. An empty list gives zeros and a null mean.
 nlohmann::json groups_summary(const std::vector<GroupResult>& groups);
 
+// A statistic with a confidence interval: estimate on the data as given, [lo, hi] its percentile bootstrap
+// interval (Efron's percentile method: the (1-level)/2 and (1+level)/2 quantiles of the statistic over `resamples`
+// resamples of the items with replacement, quantiles interpolated linearly between order statistics as numpy's
+// default). Deterministic: resample r draws its indices from SplitMix64(seed) in order.
+struct Interval {
+  double estimate = 0.0;
+  double lo = 0.0;
+  double hi = 0.0;
+  double level = 0.95;
+  int resamples = 0;
+};
+
+// The mean of `values` (per clip 1 = right, 0 = wrong: the accuracy) with its bootstrap interval.
+// Throws mgc::Error ("eval: ...") if values is empty, resamples < 1, or level is not in (0, 1).
+Interval bootstrap_mean(const std::vector<double>& values, int resamples = 10000, uint64_t seed = 0,
+                        double level = 0.95);
+
+// Paired: the mean of a[i] - b[i] (two models scored on the same clips, item i the same clip in both), resampling
+// the items jointly, so the interval reflects how the two models differ clip by clip, not each model's own
+// spread. An interval that excludes 0 says the difference is more than the choice of test clips explains.
+// Throws mgc::Error ("eval: ...") as bootstrap_mean, or if a and b differ in length.
+Interval bootstrap_mean_difference(const std::vector<double>& a, const std::vector<double>& b, int resamples = 10000,
+                                   uint64_t seed = 0, double level = 0.95);
+
 // Machine-readable metrics:
 //   {"n", "accuracy", "macro_precision", "macro_recall", "macro_f1", "top_k", "top_k_accuracy", "loss",
 //    "classes": [names in class order],
