@@ -17,8 +17,10 @@ void register_eval(CLI::App& app) {
   cmd->add_option("run", *run_dir, "Run folder made by mgc train")->required();
   cmd->add_option("--split", o->side,
                   "train, val, test, or a crossed split's partial side: test_<field> (test_groove_file: held-out "
-                  "groove files played by training paths)")->capture_default_str();
-  cmd->add_option("--data", o->data, "Evaluate on this dataset instead (split with the run's settings)");
+                  "groove files played by training paths); with --data also 'all': every clip of that dataset, no "
+                  "split (a check set such as scripts/real-music-check.sh's excerpts)")->capture_default_str();
+  cmd->add_option("--data", o->data, "Evaluate on this dataset instead (split with the run's settings, or whole "
+                  "with --split all)");
   cmd->add_option("--out", o->out_dir, "Output folder (default RUN/eval-<split>)");
   cmd->add_option("--cache", o->cache_dir, "Feature cache folder (default: the run's)");
   cmd->add_option("--threads", o->threads, "Intra-op threads (0: all cores)")->capture_default_str();

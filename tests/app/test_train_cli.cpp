@@ -280,7 +280,8 @@ TEST(CliTrain, CrossedSplitGivesTheCrossedAndThePartlyHeldOutSides) {
   }
   r = run_cli("eval " + run + " --split test_tempo -q");
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_NE(r.output.find("unknown side 'test_tempo' (this run has: train, val, test, test_groove, test_synth)"),
+  EXPECT_NE(r.output.find("unknown side 'test_tempo' (this run has: train, val, test, test_groove, test_synth; and all "
+                           "with --data)"),
             std::string::npos)
       << r.output;
 }

@@ -109,11 +109,16 @@ EvalResult evaluate_run(const std::string& run_dir, const EvalOptions& options) 
   const nlohmann::json& run = info.run;
   // train, val, test, or a crossed split's partial side that run.json lists (data::Split::extra).
   const nlohmann::json& recorded = run.at("split");
-  if (!recorded.contains(options.side) || !recorded.at(options.side).is_array()) {
+  const bool all = options.side == kAllClips;
+  if (all && options.data.empty())
+    throw make_error("eval", "side '{}' scores every clip of another dataset (give it with --data): on the run's own "
+                     "data it would score the clips it was trained on", kAllClips);
+  if (!all && (!recorded.contains(options.side) || !recorded.at(options.side).is_array())) {
     std::string known = "train, val, test";
     for (const auto& [key, value] : recorded.items())
       if (value.is_array() && key != "train" && key != "val" && key != "test") known += ", " + key;
-    throw make_error("eval", "unknown side '{}' (this run has: {})", options.side, known);
+    throw make_error("eval", "unknown side '{}' (this run has: {}; and {} with --data)", options.side, known,
+                     kAllClips);
   }
   const run::Predictor predictor(info, options.threads);
   const auto& classes = predictor.classes();
@@ -140,22 +145,32 @@ EvalResult evaluate_run(const std::string& run_dir, const EvalOptions& options) 
     const data::Dataset run_ds = data::load_dataset(config.data);
     config.data = options.data;
     const data::Dataset ds = data::load_dataset(options.data);
-    const data::Split split = train::split_for(ds, config);
-    result.split = split.description;
-    result.split_by = split.by;
-    for (int64_t i : train::side_indices(split, options.side)) {
-      const data::Clip& c = ds.clips[static_cast<size_t>(i)];
-      clips.emplace_back(c.path, c.label);
-      groups.push_back(data::group_of(c, result.split_by));
-    }
     root = ds.root;
+    if (all) {  // a check set (recorded music, another corpus): every clip, no split
+      result.split = fmt::format("every clip of {} (no split)", options.data);
+      result.split_by = "clip";
+      for (const data::Clip& c : ds.clips) {
+        clips.emplace_back(c.path, c.label);
+        groups.emplace_back();
+      }
+    } else {
+      const data::Split split = train::split_for(ds, config);
+      result.split = split.description;
+      result.split_by = split.by;
+      for (int64_t i : train::side_indices(split, options.side)) {
+        const data::Clip& c = ds.clips[static_cast<size_t>(i)];
+        clips.emplace_back(c.path, c.label);
+        groups.push_back(data::group_of(c, result.split_by));
+      }
+    }
     // A re-rendering of the run's corpus (same manifest, other synthesis) must give the very clips the run held
     // out, by their names inside each dataset: that is what makes its score comparable with the run's own.
     std::set<std::string> run_side, here;
-    for (const auto& p : run.at("split").at(options.side))
-      run_side.insert(relative_path(p.get<std::string>(), run_ds.root));
+    if (!all)
+      for (const auto& p : run.at("split").at(options.side))
+        run_side.insert(relative_path(p.get<std::string>(), run_ds.root));
     for (const auto& c : clips) here.insert(relative_path(c.first, ds.root));
-    result.same_clips_as_run = run_side == here;
+    result.same_clips_as_run = !all && run_side == here;
   }
   if (clips.empty()) throw make_error("eval", "the {} side of the split is empty", options.side);
 

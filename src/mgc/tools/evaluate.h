@@ -21,8 +21,13 @@
 
 namespace mgc::tools {
 
+// The side that scores every clip of another dataset (EvalOptions::data), with no split: a check set such as
+// recorded music, whose labels must be among the run's classes (it may hold fewer).
+inline constexpr const char* kAllClips = "all";
+
 struct EvalOptions {
-  std::string side = "test";   // train | val | test | a crossed split's test_<field> (data::Split::extra)
+  // train | val | test | a crossed split's test_<field> (data::Split::extra) | kAllClips (with `data` only)
+  std::string side = "test";
   std::string data;            // dataset to read the clips from; "" = the run's
   std::string out_dir;         // where metrics.json etc. go; "" = <run_dir>/eval-<side>
   std::string cache_dir;       // feature cache; "" = the run's
@@ -55,8 +60,9 @@ struct EvalResult {
 };
 
 // Scores run_dir's best model on the clips its run.json lists for `side`; with options.data, on the clips that
-// dataset's own split (the run's split settings) puts on `side`. Throws mgc::Error on a bad run,
-// an unknown side, or if no clip of the side can be decoded.
+// dataset's own split (the run's split settings) puts on `side`, or on all its clips for side kAllClips. Throws
+// mgc::Error on a bad run, an unknown side (kAllClips without data), a clip whose label the model does not know,
+// or if no clip of the side can be decoded.
 EvalResult evaluate_run(const std::string& run_dir, const EvalOptions& options = {});
 
 }  // namespace mgc::tools
