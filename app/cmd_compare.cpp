@@ -1,5 +1,6 @@
 // mgc compare: train several models on one split with one recipe, test each, and write a comparison report.
 // mgc report: the same report from existing run folders.
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
@@ -22,9 +23,27 @@ struct CompareOptions {
   std::string input;
   std::string out;
   std::string timbre_data;
+  std::string real_data;
   bool no_augment = false;
   bool quiet = false;
+  bool plan = false;
+  bool pretrained_only = false;
 };
+
+// One line per model of the plan: what would be trained, from which weights, or why not.
+void print_plan(const std::vector<tools::PlannedRun>& plan, const std::string& out) {
+  std::printf("plan of %s (nothing trained yet):\n", out.c_str());
+  for (const auto& p : plan) {
+    const char* what = p.state == "train"    ? "train"
+                       : p.state == "resume" ? "resume"
+                       : p.state == "reuse"  ? "reuse the finished run"
+                                             : "leave out (no weights)";
+    std::printf("  %-18s %-24s %-36s %3d epochs, input %lldx%lld, weights: %s\n", p.model.c_str(), what,
+                p.recipe.c_str(), p.epochs, static_cast<long long>(p.height), static_cast<long long>(p.width),
+                p.weights.empty() ? "none (from scratch)" : p.weights.c_str());
+  }
+  std::fflush(stdout);
+}
 
 // "128x128" or "128" -> height, width. Throws mgc::Error naming the value.
 void parse_input(const std::string& s, int& height, int& width) {
@@ -49,13 +68,31 @@ std::string self_exe() {
 }
 
 void print_summary(const std::vector<tools::ModelResult>& results, const std::string& out) {
-  std::printf("%-16s %-10s %10s %6s %10s %9s %9s %9s %9s %10s %9s\n", "model", "recipe", "params", "depth", "GMACs",
+  int w = 16;  // the model column fits the longest label
+  for (const auto& r : results) w = std::max(w, static_cast<int>(r.label.size()));
+  std::printf("%-*s %-10s %10s %6s %10s %9s %9s %9s %9s %10s %9s\n", w, "model", "recipe", "params", "depth", "GMACs",
               "clip acc", "seg acc", "macro-F1", "train s", "infer ms", "peak MB");
   for (const auto& r : results)
-    std::printf("%-16s %-10s %9.2fM %6lld %10.3f %9.3f %9.3f %9.3f %9.1f %10.1f %9.0f\n", r.label.c_str(),
+    std::printf("%-*s %-10s %9.2fM %6lld %10.3f %9.3f %9.3f %9.3f %9.1f %10.1f %9.0f\n", w, r.label.c_str(),
                 r.pretrained ? "pretrained" : "scratch", r.parameters / 1e6, static_cast<long long>(r.depth),
                 r.macs / 1e9, r.test_clip_acc, r.test_segment_acc, r.test_macro_f1, r.train_seconds, r.infer_ms,
                 r.peak_rss_mb);
+  for (const auto& r : results) {
+    std::string line;
+    if (r.test_clip_acc_lo >= 0)
+      line += fmt::format("test clip accuracy {:.3f} [{:.3f}, {:.3f}]", r.test_clip_acc, r.test_clip_acc_lo,
+                          r.test_clip_acc_hi);
+    if (r.path_clip_acc >= 0)
+      line += fmt::format("{}held-out path only {:.3f} ({} clips)", line.empty() ? "" : ", ", r.path_clip_acc,
+                          r.path_clips);
+    if (r.generator_clip_acc >= 0)
+      line += fmt::format("{}in-generator {:.3f} ({} clips)", line.empty() ? "" : ", ", r.generator_clip_acc,
+                          r.generator_clips);
+    if (r.real_clip_acc >= 0)
+      line += fmt::format("{}real-music {:.3f} [{:.3f}, {:.3f}] ({} clips)", line.empty() ? "" : ", ", r.real_clip_acc,
+                          r.real_clip_acc_lo, r.real_clip_acc_hi, r.real_clips);
+    if (!line.empty()) std::printf("%-*s %s\n", w, r.label.c_str(), line.c_str());
+  }
   for (const auto& r : results)
     if (r.timbre_clip_acc >= 0)
       std::printf("%-16s test clip accuracy %.3f, with the test clips re-rendered with other sounds %.3f (%s)\n",
@@ -83,10 +120,18 @@ void register_compare(CLI::App& app) {
                   "'imagenet': the ImageNet weights installed with mgc (efficientnet_lite0's); 'installed': those and "
                   "musicnn's MSD checkpoint (musicnn, musicnn_vgg)");
   cmd->add_option("--input", o->input, "Model input HEIGHTxWIDTH (default: n_mels x window frames)");
+  cmd->add_flag("--pretrained-only", o->pretrained_only,
+                "With --pretrained: compare only the models that have weights there (the others are left out)");
+  cmd->add_flag("--plan", o->plan,
+                "Print what would be trained (model, recipe, weights file, new/resume/reuse) and exit");
   cmd->add_flag("--no-augment", o->no_augment, "Disable all augmentation");
   cmd->add_option("--timbre-data", o->timbre_data,
                   "Also score each model's test clips re-rendered with other sounds: a corpus made by mgc synth with "
                   "the same --seed and --clips-per-genre and another --soundfont (docs/ROBUSTNESS.md)")
+      ->check(CLI::ExistingPath);
+  cmd->add_option("--real-data", o->real_data,
+                  "Also score each model on every clip of this labelled set of recordings, never trained on (a folder "
+                  "per genre or a manifest, e.g. scripts/real-music-check.sh's out/real-music/manifest.csv)")
       ->check(CLI::ExistingPath);
   cmd->add_option("--out", o->out, "Report folder (runs/, results.csv, results.json, report.html, charts/)")
       ->required();
@@ -102,15 +147,23 @@ void register_compare(CLI::App& app) {
     config.train_exe = self_exe();
     config.progress = !o->quiet;
     config.timbre_data = o->timbre_data;
+    config.real_data = o->real_data;
+    config.pretrained_only = o->pretrained_only;
+    if (o->plan) {
+      print_plan(tools::plan_compare(config), o->out);
+      return;
+    }
     const auto& r = config.recipe;
     config.command = fmt::format("mgc compare --data {} --models {} --epochs {} --seed {} --batch-size {} --lr {} "
-                                 "--patience {} --segment {} --split-by {}{}{}{}{}{}{} --out {}",
+                                 "--patience {} --segment {} --split-by {}{}{}{}{}{}{}{} --out {}",
                                  r.data, o->models, r.epochs, r.seed, r.batch_size, r.lr, r.patience,
                                  r.segment_seconds, r.split_by, o->input.empty() ? "" : " --input " + o->input,
                                  o->pretrained_dir.empty() ? "" : " --pretrained " + o->pretrained_dir,
-                                 o->pretrained_dir.empty() ? "" : fmt::format(" --freeze-epochs {}", r.freeze_epochs),
+                                 o->pretrained_dir.empty() ? "" : fmt::format(" --freeze-epochs {}{}", r.freeze_epochs,
+                                                                              o->pretrained_only ? " --pretrained-only" : ""),
                                  changed_options(r, group_options("augment")), o->no_augment ? " --no-augment" : "",
-                                 o->timbre_data.empty() ? "" : " --timbre-data " + o->timbre_data, o->out);
+                                 o->timbre_data.empty() ? "" : " --timbre-data " + o->timbre_data,
+                                 o->real_data.empty() ? "" : " --real-data " + o->real_data, o->out);
     const tools::CompareSummary s = tools::compare(config);
     print_summary(s.results, o->out);
     std::printf("%d trained, %d resumed, %d reused, %zu failed\n", s.trained, s.resumed, s.reused, s.failures.size());
@@ -128,6 +181,9 @@ void register_report(CLI::App& app) {
   auto quiet = std::make_shared<bool>(false);
   auto threads = std::make_shared<int>(0);
   auto timbre = std::make_shared<std::string>();
+  auto real = std::make_shared<std::string>();
+  auto title = std::make_shared<std::string>("Model comparison");
+  auto notes = std::make_shared<std::vector<std::string>>();
   CLI::App* cmd = add_command(app, "report");
   cmd->add_option("runs", *runs, "Run folders made by mgc train or mgc compare")->required();
   cmd->add_option("--out", *out, "Report folder")->required();
@@ -136,12 +192,18 @@ void register_report(CLI::App& app) {
   cmd->add_option("--timbre-data", *timbre,
                   "Also score each run's test clips re-rendered with other sounds (see mgc compare --help)")
       ->check(CLI::ExistingPath);
+  cmd->add_option("--real-data", *real,
+                  "Also score each run on every clip of this labelled set of recordings (see mgc compare --help)")
+      ->check(CLI::ExistingPath);
+  cmd->add_option("--title", *title, "The report's title")->capture_default_str();
+  cmd->add_option("--note", *notes, "A line for the report's notes (how the runs were made; repeatable)");
   cmd->add_flag("-q,--quiet", *quiet, "No progress bars");
   cmd->callback([=] {
     tools::MeasureOptions mo;
     mo.progress = !*quiet;
     mo.threads = *threads;
     mo.timbre_data = *timbre;
+    mo.real_data = *real;
     std::vector<tools::ModelResult> results;
     for (size_t i = 0; i < runs->size(); ++i) {
       const std::string& run = (*runs)[i];
@@ -153,14 +215,15 @@ void register_report(CLI::App& app) {
     }
     tools::label_results(results);
     tools::ReportInfo info;
-    info.title = "Model comparison";
+    info.title = *title;
+    info.notes = *notes;
     info.config = run::to_json(run::load_run_config(runs->front(), "report"));
     info.config["model"] = "<model>";
     for (const auto& run : *runs) {
       nlohmann::json other = run::to_json(run::load_run_config(run, "report"));
       other["model"] = "<model>";
-      other["pretrained"] = info.config["pretrained"];
-      other["input_mode"] = info.config["input_mode"];
+      // What tools::model_config varies between a model with weights and one without is not another recipe.
+      for (const char* key : {"pretrained", "input_mode", "freeze_epochs", "freeze_only"}) other[key] = info.config[key];
       if (other != info.config)
         info.notes.push_back(fmt::format("{} was trained with another recipe than {}; see its config.json", run,
                                          runs->front()));

@@ -4,6 +4,8 @@
 #
 #   scripts/real-music-check.sh [RUN] [OUT]     RUN: a run folder (default out/runs/audio_cnn-crossed),
 #                                               OUT: where the packages and excerpts go (default out/real-music)
+#   scripts/real-music-check.sh --fetch [OUT]   only fetch the packages and cut the excerpts (OUT/manifest.csv: a
+#                                               dataset for `mgc eval --split all --data`, `mgc report --real-data`)
 #
 # For each source it downloads the Debian package (apt-get download: nothing is installed), unpacks it, keeps the
 # tracks whose tag gives the evidence of their genre, cuts one 30 s excerpt from the middle of each (mono 22.05 kHz
@@ -14,10 +16,17 @@
 # dpkg-deb, ffmpeg, ffprobe (all in scripts/install-deps.sh). Rerunning reuses what is there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-run="${1:-out/runs/audio_cnn-crossed}"
-out="${2:-out/real-music}"
+fetch_only=0
+if [ "${1:-}" = --fetch ]; then
+  fetch_only=1
+  run=""
+  out="${2:-out/real-music}"
+else
+  run="${1:-out/runs/audio_cnn-crossed}"
+  out="${2:-out/real-music}"
+  [ -d "$run" ] || { echo "real-music-check: no run folder '$run' (train one, e.g. scripts/main-job.sh)" >&2; exit 2; }
+fi
 mgc=build/mgc
-[ -d "$run" ] || { echo "real-music-check: no run folder '$run' (train one, e.g. scripts/main-job.sh)" >&2; exit 2; }
 
 # The sources: package | path pattern inside it | Vorbis/ID3 tag | the tag's value (a regular expression) | genre
 # [| a file beside each track to mix in: a song shipped as stems]. Evidence read 2026-12-07 from the files' own
@@ -78,6 +87,7 @@ for source in "${sources[@]}"; do
 done
 mv "$manifest.tmp" "$manifest"
 echo "real-music-check: $(($(wc -l < "$manifest") - 1)) excerpts in $manifest"
+[ "$fetch_only" = 0 ] || exit 0
 
 # Score: the top genre of each excerpt, the default vote and the CNN alone.
 tally() {  # reads mgc predict's CSV; prints "genre right total" per genre of the excerpts' folders

@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -13,6 +15,7 @@
 
 #include "mgc/core/error.h"
 #include "mgc/core/fs.h"
+#include "mgc/eval/metrics.h"
 #include "mgc/models/classifier.h"
 #include "mgc/models/registry.h"
 #include "mgc/tools/compare.h"
@@ -376,4 +379,139 @@ TEST(ModelConfig, MusicnnGetsItsOwnInputAndInstalledWeights) {
   EXPECT_EQ(scratch.freeze_epochs, 0);
   // The other models keep the recipe's own features.
   EXPECT_EQ(mgc::tools::model_config(recipe, "audio_cnn", "").features.key(), recipe.features.key());
+}
+
+// The paired comparison against the best row: pairs by clip path, 0 for the best itself, NaN when the clips differ.
+TEST(CompareToBest, PairsTheClipsOfEachRowWithTheBestRows) {
+  auto result = [](const std::string& label, std::vector<double> right) {
+    mgc::tools::ModelResult r;
+    r.label = label;
+    double sum = 0;
+    for (size_t i = 0; i < right.size(); ++i) {
+      r.test_correct.emplace_back("clip" + std::to_string(i) + ".wav", right[i]);
+      sum += right[i];
+    }
+    r.test_clip_acc = right.empty() ? 0.0 : sum / static_cast<double>(right.size());
+    return r;
+  };
+  std::vector<mgc::tools::ModelResult> rs = {result("a", {1, 0, 1, 0, 1, 0, 1, 0}), result("b", {1, 1, 1, 0, 1, 1, 1, 0}),
+                                             result("c", {1, 1, 1, 0, 1, 1, 1, 0}), result("d", {}),
+                                             result("e", {1, 1, 1, 1})};
+  // The same clips listed in another order pair up by path.
+  std::reverse(rs[2].test_correct.begin(), rs[2].test_correct.end());
+  EXPECT_EQ(mgc::tools::accuracy_order(rs), (std::vector<size_t>{4, 1, 2, 0, 3}));
+  // e (every one of its 4 clips right) is the best by accuracy but scored other clips: drop it to compare the rest.
+  rs.pop_back();
+  EXPECT_EQ(mgc::tools::accuracy_order(rs), (std::vector<size_t>{1, 2, 0, 3}));  // equal b and c keep their order
+  mgc::tools::compare_to_best(rs);
+  EXPECT_EQ(rs[1].delta_to_best, 0.0);
+  EXPECT_EQ(rs[1].delta_to_best_lo, 0.0);
+  EXPECT_EQ(rs[1].delta_to_best_hi, 0.0);
+  EXPECT_EQ(rs[2].delta_to_best, 0.0);  // c is b, clip by clip
+  EXPECT_EQ(rs[2].delta_to_best_hi, 0.0);
+  EXPECT_DOUBLE_EQ(rs[0].delta_to_best, 0.5 - 0.75);
+  EXPECT_LE(rs[0].delta_to_best_lo, rs[0].delta_to_best);
+  EXPECT_LE(rs[0].delta_to_best_hi, 0.0);  // a is never right where b is wrong
+  EXPECT_TRUE(std::isnan(rs[3].delta_to_best));  // no per-clip results
+}
+
+// --plan says what would happen, model by model, and trains nothing; --pretrained-only leaves out the models
+// without weights; a changed recipe is refused at plan time.
+TEST(CompareCli, PlanAndPretrainedOnly) {
+  TempDir dir;
+  const std::string data = mgc::test::make_toy_dataset(dir.path(), 1, 2.0);
+  fs::create_directories(dir.file("weights"));
+  mgc::write_file_atomic(dir.file("weights/resnet50-0676ba61.pth"), "not read by --plan");
+  const std::string out = dir.file("cmp");
+  const std::string common = "compare --data " + data + " --epochs 1 --input 75x75 --seed 3 --batch-size 4 --segment 1 "
+                             "--threads 1 --cache " + dir.file("cache") + " -q --out " + out;
+  const auto plan = run_cli(common + " --models resnet50,audio_cnn --pretrained " + dir.file("weights") +
+                            " --pretrained-only --freeze-epochs 2 --plan");
+  ASSERT_EQ(plan.exit_code, 0) << plan.output;
+  EXPECT_NE(plan.output.find("plan of " + out), std::string::npos) << plan.output;
+  EXPECT_NE(plan.output.find("resnet50           train"), std::string::npos) << plan.output;
+  EXPECT_NE(plan.output.find("frozen 2 epochs, then fine-tuned"), std::string::npos) << plan.output;
+  EXPECT_NE(plan.output.find("resnet50-0676ba61.pth"), std::string::npos) << plan.output;
+  EXPECT_NE(plan.output.find("audio_cnn          leave out (no weights)"), std::string::npos) << plan.output;
+  EXPECT_FALSE(fs::exists(out + "/runs"));
+
+  // Only audio_cnn has weights here (none): pretrained-only with nothing to compare is refused.
+  const auto none = run_cli(common + " --models audio_cnn --pretrained " + dir.file("weights") + " --pretrained-only");
+  EXPECT_NE(none.exit_code, 0);
+  EXPECT_NE(none.output.find("no model has weights in"), std::string::npos) << none.output;
+  const auto alone = run_cli(common + " --models audio_cnn --pretrained-only");
+  EXPECT_NE(alone.exit_code, 0);
+  EXPECT_NE(alone.output.find("but no weights (--pretrained)"), std::string::npos) << alone.output;
+
+  // A finished run is planned as reused; another recipe over it is refused before anything trains.
+  const auto trained = run_cli(common + " --models audio_cnn");
+  ASSERT_EQ(trained.exit_code, 0) << trained.output;
+  const auto again = run_cli(common + " --models audio_cnn --plan");
+  EXPECT_NE(again.output.find("audio_cnn          reuse the finished run"), std::string::npos) << again.output;
+  std::string other = common;
+  other.replace(other.find("--epochs 1"), 10, "--epochs 2");
+  const auto changed = run_cli(other + " --models audio_cnn --plan");
+  EXPECT_NE(changed.exit_code, 0);
+  EXPECT_NE(changed.output.find("epochs (1 vs 2)"), std::string::npos) << changed.output;
+}
+
+// The real-music check in a report: every clip of a labelled set scored (eval side "all"), with its interval; the
+// test clips' interval from predictions.csv; `mgc eval --split all` needs --data.
+TEST(ReportCli, ScoresEveryClipOfACheckSetWithIntervals) {
+  TempDir dir;
+  fs::create_directories(dir.file("a"));
+  fs::create_directories(dir.file("check"));
+  const std::string a = mgc::test::make_toy_dataset(dir.file("a"));
+  const std::string check = mgc::test::make_toy_dataset(dir.file("check"), 1);  // other clips, the same classes
+  auto config = mgc::test::toy_train_config(a, dir.file("cache"), 2);
+  mgc::train::TrainOptions quiet;
+  quiet.progress = false;
+  quiet.verbose = false;
+  const std::string run = dir.file("run");
+  mgc::train::train(config, run, quiet);
+
+  const auto ok = run_cli("report " + run + " -q --threads 1 --real-data " + check + " --title 'A title' --note 'n1' "
+                          "--out " + dir.file("rep"));
+  ASSERT_EQ(ok.exit_code, 0) << ok.output;
+  const auto rows = read_csv(dir.file("rep") + "/results.csv");
+  ASSERT_EQ(rows.size(), 1u);
+  const auto& row = rows[0];
+  const auto real = read_json(run + "/eval-real/metrics.json");
+  EXPECT_EQ(real.at("side"), "all");
+  EXPECT_EQ(real.at("clips"), read_csv(check).size());  // every clip of the check set
+  EXPECT_DOUBLE_EQ(std::stod(row.at("real_clip_acc")), real.at("clip_mean").at("accuracy").get<double>());
+  EXPECT_EQ(std::stoll(row.at("real_clips")), real.at("clips").get<int64_t>());
+  EXPECT_EQ(row.at("real_data"), fs::absolute(check).lexically_normal().string());
+  // The intervals are the bootstrap of the per-clip results each eval folder wrote.
+  for (const auto& [side, column] : std::vector<std::pair<std::string, std::string>>{{"test", "test_clip_acc"},
+                                                                                     {"real", "real_clip_acc"}}) {
+    std::vector<double> right;
+    for (const auto& p : read_csv(run + "/eval-" + side + "/predictions.csv")) right.push_back(std::stod(p.at("correct")));
+    const mgc::eval::Interval ci = mgc::eval::bootstrap_mean(right, mgc::tools::kBootstrapResamples, 0);
+    EXPECT_DOUBLE_EQ(std::stod(row.at(column)), ci.estimate) << side;
+    EXPECT_DOUBLE_EQ(std::stod(row.at(column + "_lo")), ci.lo) << side;
+    EXPECT_DOUBLE_EQ(std::stod(row.at(column + "_hi")), ci.hi) << side;
+    EXPECT_LE(ci.lo, ci.estimate);
+    EXPECT_GE(ci.hi, ci.estimate);
+  }
+  EXPECT_EQ(row.at("delta_to_best"), "0");  // the only row is the best
+  EXPECT_EQ(row.at("generator_clip_acc"), "");  // a split by groove has no in-generator side
+  const std::string html = mgc::read_file(dir.file("rep") + "/report.html");
+  EXPECT_NE(html.find("<title>A title</title>"), std::string::npos);
+  EXPECT_NE(html.find("<li>n1</li>"), std::string::npos);
+  EXPECT_NE(html.find("real-music clip acc [95% interval]"), std::string::npos);
+  EXPECT_NE(html.find("minus the best [95% paired interval]"), std::string::npos);
+  // A second report reuses the evaluation of the same check set.
+  const int64_t before = mtime_ns(run + "/eval-real/metrics.json");
+  ASSERT_EQ(run_cli("report " + run + " -q --threads 1 --real-data " + check + " --out " + dir.file("rep2")).exit_code, 0);
+  EXPECT_EQ(mtime_ns(run + "/eval-real/metrics.json"), before);
+
+  const auto bad = run_cli("eval " + run + " --split all -q");
+  EXPECT_NE(bad.exit_code, 0);
+  EXPECT_NE(bad.output.find("side 'all' scores every clip of another dataset (give it with --data)"),
+            std::string::npos) << bad.output;
+  const auto direct = run_cli("eval " + run + " --split all --data " + check + " -q --no-png --threads 1 --out " +
+                              dir.file("direct"));
+  ASSERT_EQ(direct.exit_code, 0) << direct.output;
+  EXPECT_EQ(read_json(dir.file("direct") + "/metrics.json").at("clip_mean"), real.at("clip_mean"));
 }

@@ -10,13 +10,16 @@
 #include <filesystem>
 #include <map>
 #include <set>
+#include <tuple>
 
+#include "mgc/core/csv.h"
 #include "mgc/core/error.h"
 #include "mgc/core/fs.h"
 #include "mgc/core/json_file.h"
 #include "mgc/core/lock.h"
 #include "mgc/core/subprocess.h"
 #include "mgc/data/feature_cache.h"
+#include "mgc/eval/metrics.h"
 #include "mgc/models/classifier.h"
 #include "mgc/models/registry.h"
 #include "mgc/run/model.h"
@@ -165,6 +168,55 @@ std::string log_reason(const std::string& log_path) {
 }
 
 std::string mb(double v) { return v < 0 ? "?" : fmt::format("{:.0f} MB", v); }
+
+// Each scored clip of an eval folder's predictions.csv: its path and 1 if the mean vote was right, else 0. Empty
+// if the file is missing (an evaluation older than that file). Throws mgc::Error if it is malformed.
+std::vector<std::pair<std::string, double>> read_correct(const std::string& predictions_csv) {
+  std::vector<std::pair<std::string, double>> out;
+  if (!fs::exists(predictions_csv)) return out;
+  const csv::Table t = csv::parse(read_file(predictions_csv), predictions_csv, "compare");
+  if (t.rows.empty()) throw make_error("compare", "'{}' is empty", predictions_csv);
+  const auto& head = t.rows.front();
+  const auto path = std::find(head.begin(), head.end(), "path"), correct = std::find(head.begin(), head.end(), "correct");
+  if (path == head.end() || correct == head.end())
+    throw make_error("compare", "'{}' has no 'path' and 'correct' columns", predictions_csv);
+  const size_t p = static_cast<size_t>(path - head.begin()), c = static_cast<size_t>(correct - head.begin());
+  for (size_t i = 1; i < t.rows.size(); ++i) {
+    const auto& row = t.rows[i];
+    if (row.size() != head.size() || (row[c] != "0" && row[c] != "1"))
+      throw make_error("compare", "'{}' line {}: malformed row", predictions_csv, t.lines[i]);
+    out.emplace_back(row[p], row[c] == "1" ? 1.0 : 0.0);
+  }
+  return out;
+}
+
+// The 95% bootstrap interval of the accuracy of `correct` into lo, hi (left as they are when empty).
+void accuracy_interval(const std::vector<std::pair<std::string, double>>& correct, double* lo, double* hi) {
+  if (correct.empty()) return;
+  std::vector<double> v;
+  for (const auto& c : correct) v.push_back(c.second);
+  const eval::Interval ci = eval::bootstrap_mean(v, kBootstrapResamples, 0);
+  *lo = ci.lo;
+  *hi = ci.hi;
+}
+
+// The metrics.json of run_dir evaluated on `side` (of `data` when not empty) into out_dir, evaluating first when
+// it is missing or was made from other data.
+nlohmann::json side_metrics(const std::string& run_dir, const std::string& side, const std::string& data,
+                            const std::string& out_dir, const MeasureOptions& options) {
+  const std::string path = run::EvalPaths{out_dir}.metrics();
+  if (fs::exists(path)) {
+    nlohmann::json m = read_json(path);
+    if (data.empty() || m.value("data", std::string()) == data) return m;
+  }
+  EvalOptions eo;
+  eo.progress = options.progress;
+  eo.threads = options.threads;
+  eo.side = side;
+  eo.data = data;
+  eo.out_dir = out_dir;
+  return evaluate_run(run_dir, eo).json;
+}
 
 }  // namespace
 
@@ -320,6 +372,28 @@ ModelResult collect_run(const std::string& run_dir, const MeasureOptions& option
   r.curve = read_curve(files.metrics_csv());
   for (const auto& p : r.curve) r.train_seconds += p.seconds;
   if (fs::exists(test_eval.confusion_png())) r.confusion_png = test_eval.confusion_png();
+  r.test_correct = read_correct(test_eval.predictions_csv());
+  accuracy_interval(r.test_correct, &r.test_clip_acc_lo, &r.test_clip_acc_hi);
+
+  // A crossed split's partial sides beside its headline: held-out groove files played by paths heard in training
+  // (the in-generator figure), and the held-out path playing groove files heard in training.
+  const nlohmann::json& split = run.at("split");
+  for (const auto& [side, acc, clips] : {std::tuple{"test_groove_file", &r.generator_clip_acc, &r.generator_clips},
+                                          std::tuple{"test_synth", &r.path_clip_acc, &r.path_clips}}) {
+    if (!split.contains(side) || !split.at(side).is_array() || split.at(side).empty()) continue;
+    const nlohmann::json m = side_metrics(run_dir, side, "", files.eval_dir(side), options);
+    *acc = m.at("clip_mean").at("accuracy").get<double>();
+    *clips = m.at("clips").get<int64_t>();
+  }
+  if (!options.real_data.empty()) {
+    const std::string data = fs::absolute(options.real_data).lexically_normal().string();
+    const std::string dir = files.eval_dir("real");
+    const nlohmann::json m = side_metrics(run_dir, kAllClips, data, dir, options);
+    r.real_clip_acc = m.at("clip_mean").at("accuracy").get<double>();
+    r.real_clips = m.at("clips").get<int64_t>() - m.value("failed", int64_t{0});
+    r.real_data = data;
+    accuracy_interval(read_correct(run::EvalPaths{dir}.predictions_csv()), &r.real_clip_acc_lo, &r.real_clip_acc_hi);
+  }
 
   if (!options.timbre_data.empty()) {
     const std::string timbre_dir = files.eval_dir("test-timbre");
@@ -363,12 +437,14 @@ void label_results(std::vector<ModelResult>& results) {
     if (++seen[r.label] > 1) r.label += fmt::format(" ({})", seen[r.label]);
 }
 
-CompareSummary compare(const CompareConfig& config) {
+std::vector<PlannedRun> plan_compare(const CompareConfig& config) {
   if (config.models.empty()) throw make_error("compare", "no models to compare");
   if (config.out_dir.empty()) throw make_error("compare", "no output folder (--out)");
-  if (config.train_exe.empty()) throw make_error("compare", "no mgc executable to train with");
+  if (config.pretrained_only && config.pretrained_dir.empty())
+    throw make_error("compare", "only models with weights were asked for, but no weights (--pretrained)");
   config.recipe.validate();
   std::set<std::string> seen;
+  std::vector<PlannedRun> plan;
   for (const auto& m : config.models) {
     const models::ModelInfo& info = models::model_info(m);  // throws on an unknown name
     if (!seen.insert(m).second) throw make_error("compare", "model '{}' is listed twice", m);
@@ -381,6 +457,36 @@ CompareSummary compare(const CompareConfig& config) {
       throw make_error("compare", "{} takes inputs of {} x {} only (height x width, 0: any), not {}x{}", m,
                        info.fixed_height, info.fixed_width, in_h, in_w);
   }
+  for (const auto& m : config.models) {
+    PlannedRun p;
+    p.model = m;
+    p.run_dir = config.out_dir + "/runs/" + m;
+    p.weights = config.pretrained_dir.empty() ? "" : find_pretrained(config.pretrained_dir, m);
+    const run::TrainConfig c = model_config(config.recipe, m, p.weights);
+    p.recipe = recipe_of(c);
+    p.epochs = c.epochs;
+    p.height = input_height(c);
+    p.width = input_width(c);
+    const run::RunPaths files{p.run_dir};
+    if (config.pretrained_only && p.weights.empty()) {
+      p.state = "skip";
+    } else {
+      if (fs::exists(files.checkpoint()) || fs::exists(files.config())) {
+        const auto diff = differing_keys(to_json(run::load_run_config(p.run_dir, "compare")), to_json(c));
+        if (!diff.empty())
+          throw make_error("compare", "'{}' was trained with another config ({}): remove it or use another --out",
+                           p.run_dir, join(diff, ", "));
+      }
+      p.state = fs::exists(files.result()) ? "reuse" : fs::exists(files.checkpoint()) ? "resume" : "train";
+    }
+    plan.push_back(p);
+  }
+  return plan;
+}
+
+CompareSummary compare(const CompareConfig& config) {
+  if (config.train_exe.empty()) throw make_error("compare", "no mgc executable to train with");
+  const std::vector<PlannedRun> plan = plan_compare(config);
   const std::string runs = config.out_dir + "/runs";
   fs::create_directories(runs);
   const FolderLock lock(config.out_dir, run::kLockFile, "compare");  // one compare per report folder
@@ -388,32 +494,39 @@ CompareSummary compare(const CompareConfig& config) {
   CompareSummary summary;
   std::vector<std::string> notes;
   std::map<std::string, std::string> failed;
-  const size_t n = config.models.size();
+  std::vector<const PlannedRun*> todo;  // the runs compared (pretrained_only leaves some out)
+  std::vector<std::string> models;      // their models
+  for (const auto& p : plan) {
+    if (p.state == "skip") {
+      notes.push_back(fmt::format("{}: left out: no weights for it in {}", p.model, config.pretrained_dir));
+      continue;
+    }
+    todo.push_back(&p);
+    models.push_back(p.model);
+    if (!config.pretrained_dir.empty() && p.weights.empty())
+      notes.push_back(config.pretrained_dir == "imagenet" || config.pretrained_dir == "installed"
+                          ? fmt::format("{}: no {} weights installed with mgc: trained from scratch", p.model,
+                                        config.pretrained_dir == "imagenet" ? "ImageNet" : "pretrained")
+                          : fmt::format("{}: no file starting with '{}' in {}: trained from scratch", p.model, p.model,
+                                        config.pretrained_dir));
+  }
+  if (models.empty())
+    throw make_error("compare", "no model has weights in '{}' (--pretrained-only)", config.pretrained_dir);
+  const size_t n = models.size();
   // Phase 1: training, each model in a child process, before this process builds any model of its own.
   for (size_t i = 0; i < n; ++i) {
-    const std::string& m = config.models[i];
-    const std::string run_dir = runs + "/" + m;
+    const PlannedRun& p = *todo[i];
+    const std::string& m = p.model;
+    const std::string& run_dir = p.run_dir;
     const run::RunPaths files{run_dir};
-    const std::string file = config.pretrained_dir.empty() ? "" : find_pretrained(config.pretrained_dir, m);
-    if (!config.pretrained_dir.empty() && file.empty())
-      notes.push_back(config.pretrained_dir == "imagenet" || config.pretrained_dir == "installed"
-                          ? fmt::format("{}: no {} weights installed with mgc: trained from scratch", m,
-                                        config.pretrained_dir == "imagenet" ? "ImageNet" : "pretrained")
-                          : fmt::format("{}: no file starting with '{}' in {}: trained from scratch", m, m,
-                                        config.pretrained_dir));
+    const std::string& file = p.weights;
     const run::TrainConfig c = model_config(config.recipe, m, file);
     if (run::is_musicnn_model(m))
       notes.push_back(fmt::format("{}: musicnn's own input on the same clips and split ({}; dB augmentations off)", m,
                                   run::describe_musicnn_input(c)));
     const std::string tag = fmt::format("[{}/{}] {}", i + 1, n, m);
     const bool has_checkpoint = fs::exists(files.checkpoint());
-    if (has_checkpoint || fs::exists(files.config())) {
-      const auto diff = differing_keys(to_json(run::load_run_config(run_dir, "compare")), to_json(c));
-      if (!diff.empty())
-        throw make_error("compare", "'{}' was trained with another config ({}): remove it or use another --out",
-                         run_dir, join(diff, ", "));
-    }
-    if (fs::exists(files.result())) {
+    if (p.state == "reuse") {
       std::printf("%s: skipped training, reusing the finished run %s\n", tag.c_str(), run_dir.c_str());
       std::fflush(stdout);
       ++summary.reused;
@@ -466,10 +579,11 @@ CompareSummary compare(const CompareConfig& config) {
   // Phase 2: evaluation and measurements (each skipped where the run already has them).
   MeasureOptions mo;
   mo.timbre_data = config.timbre_data;
+  mo.real_data = config.real_data;
   mo.progress = config.progress;
   mo.threads = config.recipe.threads;
   for (size_t i = 0; i < n; ++i) {
-    const std::string& m = config.models[i];
+    const std::string& m = models[i];
     const std::string tag = fmt::format("[{}/{}] {}", i + 1, n, m);
     if (failed.count(m)) continue;
     const std::string run_dir = runs + "/" + m;
@@ -491,7 +605,7 @@ CompareSummary compare(const CompareConfig& config) {
       std::fflush(stdout);
     }
   }
-  for (const auto& m : config.models)
+  for (const auto& m : models)
     if (failed.count(m)) summary.failures.push_back(m + ": " + failed[m]);
   for (const auto& f : summary.failures) notes.push_back("failed: " + f);
   if (summary.results.empty()) throw make_error("compare", "every model failed: {}", join(summary.failures, "; "));

@@ -31,7 +31,26 @@ struct CompareConfig {
   bool progress = true;             // progress bars while evaluating
   std::string command;              // the command line, shown in the report
   std::string timbre_data;          // "" or a re-rendering of recipe.data (MeasureOptions::timbre_data)
+  std::string real_data;            // "" or a labelled set of recordings (MeasureOptions::real_data)
+  bool pretrained_only = false;     // with pretrained_dir: leave out the models that have no weights there
 };
+
+// What compare() would do with one model, decided before anything trains.
+struct PlannedRun {
+  std::string model;
+  std::string run_dir;     // out_dir/runs/<model>
+  std::string weights;     // the pretrained file ("" = from scratch)
+  std::string recipe;      // "scratch", "fine-tuned", "frozen N epochs, then fine-tuned", ...
+  int epochs = 0;
+  int64_t height = 0, width = 0;  // the model's input
+  std::string state;       // "train" (new), "resume" (a checkpoint), "reuse" (finished), "skip" (no weights,
+                           // pretrained_only)
+};
+
+// The plan of compare(config), model by model, checked as compare() checks it (so a bad config fails here, before
+// any training): throws mgc::Error ("compare: ...") on no models, an unknown or repeated model, an input a model
+// cannot take, a pretrained folder that is not one, or an existing run made with another config.
+std::vector<PlannedRun> plan_compare(const CompareConfig& config);
 
 // The first regular file in dir (by name order) whose name starts with `model` followed by a character that cannot
 // continue a model name ('-', '.', or '_' followed by a digit), e.g. resnet50-0676ba61.pth for resnet50 (but not
@@ -75,12 +94,19 @@ struct MeasureOptions {
   // survives a change of timbre (docs/ROBUSTNESS.md). Throws mgc::Error if that corpus's test side is not the
   // run's test clips.
   std::string timbre_data;
+  // The real-music check: a labelled set of recordings (a folder per genre, or a manifest such as
+  // scripts/real-music-check.sh's OUT/manifest.csv), every clip scored (eval side "all") into
+  // run_dir/eval-real/. Its labels must be among the run's classes.
+  std::string real_data;
 };
 
 // Everything the report shows about one finished run: evaluates it on its test split if run_dir/eval-test/
-// metrics.json is missing (and on options.timbre_data if set and not yet done for that corpus), measures MACs and inference time if run_dir/compare.json lacks them (and stores them
-// there), and reads parameters, depth, scores, curves. Peak memory comes from compare.json when `mgc compare`
-// trained the run, else is unknown (-1). Throws mgc::Error if run_dir is not a finished run (no result.json).
+// metrics.json is missing, on the crossed split's test_groove_file side (the in-generator figure) if the run has
+// one and run_dir/eval-test_groove_file/metrics.json is missing, and on options.timbre_data and options.real_data
+// if set and not yet done for that data; measures MACs and inference time if run_dir/compare.json lacks them (and
+// stores them there), and reads parameters, depth, scores, the bootstrap intervals (from predictions.csv), curves.
+// Peak memory comes from compare.json when `mgc compare` trained the run, else is unknown (-1). Throws mgc::Error
+// if run_dir is not a finished run (no result.json).
 ModelResult collect_run(const std::string& run_dir, const MeasureOptions& options = {});
 
 // Gives rows that share a model name distinct labels: the run folder's name; where those are equal too, the model
@@ -88,13 +114,13 @@ ModelResult collect_run(const std::string& run_dir, const MeasureOptions& option
 void label_results(std::vector<ModelResult>& results);
 
 struct CompareSummary {
-  std::vector<ModelResult> results;  // in config.models order, failures left out
+  std::vector<ModelResult> results;  // in config.models order, failures and skipped models left out
   std::vector<std::string> failures; // "<model>: <why>"
   int trained = 0, resumed = 0, reused = 0;
 };
 
-// Trains (or resumes, or reuses) each model into out_dir/runs/<model>, evaluates and measures each, and writes the
-// report into out_dir. Prints one line per model as it starts and finishes. A model that fails is reported and left
+// Trains (or resumes, or reuses) each model of plan_compare(config) into out_dir/runs/<model>, evaluates and
+// measures each, and writes the report into out_dir. Prints one line per model as it starts and finishes. A model that fails is reported and left
 // out; the others go on. Throws mgc::Error ("compare: ...") on a bad config (unknown or repeated model, an input
 // smaller than a model accepts, no train_exe), if an existing run was made with another config, or if every model
 // failed.

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <limits>
 #include <filesystem>
 #include <map>
 #include <set>
@@ -17,6 +18,7 @@
 #include "mgc/core/error.h"
 #include "mgc/core/fs.h"
 #include "mgc/core/subprocess.h"
+#include "mgc/eval/metrics.h"
 
 namespace fs = std::filesystem;
 
@@ -64,6 +66,11 @@ std::string base64(const std::string& bytes) {
 
 nlohmann::json num_or_null(double v) { return v < 0 || !std::isfinite(v) ? nlohmann::json(nullptr) : nlohmann::json(v); }
 std::string num_or_empty(double v) { return v < 0 || !std::isfinite(v) ? "" : fmt::format("{}", v); }
+// Differences may be negative: only NaN is unknown.
+nlohmann::json signed_or_null(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); }
+std::string signed_or_empty(double v) { return std::isfinite(v) ? fmt::format("{}", v) : ""; }
+// Test clip accuracy per GMAC of one input window (-1 when MACs are unknown).
+double acc_per_gmac(const ModelResult& r) { return r.macs > 0 ? r.test_clip_acc / (double(r.macs) / 1e9) : -1.0; }
 
 // Runs a gnuplot script whose terminal writes to stdout and stores the PNG at path atomically.
 void draw(const std::string& gnuplot, const std::string& script, const std::string& path) {
@@ -87,40 +94,108 @@ std::string header(int width, int height, const std::string& title) {
                      width, height, eval::gnuplot_quote(title));
 }
 
-std::string model_xtics(const std::vector<ModelResult>& rs) {
+// x tics naming the rows in `order` at 0, 1, 2...
+std::string model_xtics(const std::vector<ModelResult>& rs, const std::vector<size_t>& order) {
   std::string t = "set xtics (";
-  for (size_t i = 0; i < rs.size(); ++i) t += fmt::format("{}{} {}", i ? ", " : "", eval::gnuplot_quote(rs[i].label), i);
+  for (size_t i = 0; i < order.size(); ++i)
+    t += fmt::format("{}{} {}", i ? ", " : "", eval::gnuplot_quote(rs[order[i]].label), i);
   return t + ") rotate by 30 right scale 0\n";
 }
 
-std::string accuracy_chart(const std::vector<ModelResult>& rs) {
+bool known(double v) { return v >= 0 && std::isfinite(v); }
+
+// Test clip accuracy per model, best first, with its bootstrap interval; beside it macro-F1 and, where measured,
+// the in-generator and real-music figures (the real-music one with its interval).
+std::string accuracy_chart(const std::vector<ModelResult>& rs, const std::vector<size_t>& order) {
   const int n = static_cast<int>(rs.size());
-  std::string s = header(std::max(700, 110 * n + 200), 480, "Test scores per model");
-  s += model_xtics(rs);
-  s += fmt::format("set xrange [-0.6:{}.6]\nset yrange [0:1.12]\nset ytics 0,0.2,1\n", n - 1);
-  s += "set ylabel 'score on the test split'\nset key top center horizontal\n";
-  s += "set style fill solid 0.9 noborder\nset boxwidth 0.25\n$d << EOD\n";
-  for (int i = 0; i < n; ++i)
-    s += fmt::format("{} {:.6f} {:.6f} {:.6f}\n", i, rs[i].test_clip_acc, rs[i].test_segment_acc, rs[i].test_macro_f1);
-  s += "EOD\n";
-  s += "plot $d using ($1-0.27):2 with boxes lc rgb '#0072B2' title 'clip accuracy', "
-       "$d using 1:3 with boxes lc rgb '#56B4E9' title 'segment accuracy', "
-       "$d using ($1+0.27):4 with boxes lc rgb '#E69F00' title 'clip macro-F1', "
-       "$d using ($1-0.27):2:(sprintf('%.2f',$2)) with labels offset 0,0.7 font 'DejaVu Sans,8' notitle\n";
-  return s;
+  const bool generator = std::any_of(rs.begin(), rs.end(), [](const ModelResult& r) { return known(r.generator_clip_acc); });
+  const bool real = std::any_of(rs.begin(), rs.end(), [](const ModelResult& r) { return known(r.real_clip_acc); });
+  const bool path = std::any_of(rs.begin(), rs.end(), [](const ModelResult& r) { return known(r.path_clip_acc); });
+  struct Series {
+    const char* title;
+    const char* colour;
+    int column;       // value column in $d
+    int lo_column;    // interval columns (0: none)
+  };
+  std::vector<Series> series = {{"test clip accuracy (95% interval)", "#0072B2", 2, 3}, {"test clip macro-F1", "#E69F00", 5, 0}};
+  if (path) series.push_back({"held-out synthesis path only", "#CC79A7", 10, 0});
+  if (generator) series.push_back({"held-out groove files only (in-generator)", "#56B4E9", 6, 0});
+  if (real) series.push_back({"real-music clip accuracy (95% interval)", "#009E73", 7, 8});
+  const double width = 0.8 / static_cast<double>(series.size());
+  std::string s = header(std::max(760, 60 * static_cast<int>(series.size()) * n + 220), 520,
+                         "Test clip accuracy per model, best first");
+  s += model_xtics(rs, order);
+  s += fmt::format("set xrange [-0.6:{}.6]\nset yrange [0:1.15]\nset ytics 0,0.2,1\n", n - 1);
+  s += "set ylabel 'clip accuracy, macro-F1 (0-1)'\nset key top right horizontal maxcols 2 font 'DejaVu Sans,9'\n";
+  s += fmt::format("set style fill solid 0.9 noborder\nset boxwidth {}\nset bars 0.5\n$d << EOD\n", width * 0.95);
+  // Unknown values are NaN: gnuplot leaves those bars out.
+  auto v = [](double x) { return known(x) ? fmt::format("{:.6f}", x) : std::string("NaN"); };
+  for (int i = 0; i < n; ++i) {
+    const ModelResult& r = rs[order[static_cast<size_t>(i)]];
+    s += fmt::format("{} {:.6f} {} {} {:.6f} {} {} {} {} {}\n", i, r.test_clip_acc, v(r.test_clip_acc_lo),
+                     v(r.test_clip_acc_hi), r.test_macro_f1, v(r.generator_clip_acc), v(r.real_clip_acc),
+                     v(r.real_clip_acc_lo), v(r.real_clip_acc_hi), v(r.path_clip_acc));
+  }
+  s += "EOD\nplot ";
+  for (size_t k = 0; k < series.size(); ++k) {
+    const double shift = (static_cast<double>(k) - (static_cast<double>(series.size()) - 1) / 2.0) * width;
+    const Series& e = series[k];
+    // The value above the bar, or above its interval's upper end.
+    const int label_y = e.lo_column ? e.lo_column + 1 : e.column;
+    s += fmt::format("{}$d using ($1{:+.3f}):{} with boxes lc rgb '{}' title '{}', "
+                     "$d using ($1{:+.3f}):{}:(sprintf('%.2f',${})) with labels offset 0,0.6 font 'DejaVu Sans,7' "
+                     "notitle",
+                     k ? ", " : "", shift, e.column, e.colour, e.title, shift, label_y, e.column);
+    if (e.lo_column)
+      s += fmt::format(", $d using ($1{:+.3f}):{}:{}:{} with yerrorbars lc rgb '#333333' pt 7 ps 0 lw 1 notitle",
+                       shift, e.column, e.lo_column, e.lo_column + 1);
+  }
+  return s + "\n";
 }
 
-std::string depth_chart(const std::vector<ModelResult>& rs) {
+// Depth per model, in the accuracy chart's order (the original study's second figure beside its first).
+std::string depth_chart(const std::vector<ModelResult>& rs, const std::vector<size_t>& order) {
   const int n = static_cast<int>(rs.size());
   int64_t most = 1;
   for (const auto& r : rs) most = std::max(most, r.depth);
-  std::string s = header(std::max(700, 90 * n + 200), 480, "Depth per model (Conv2d + Linear layers)");
-  s += model_xtics(rs);
+  std::string s = header(std::max(760, 90 * n + 220), 480,
+                         "Depth per model (Conv2d + Linear layers), in the accuracy chart's order");
+  s += model_xtics(rs, order);
   s += fmt::format("set xrange [-0.6:{}.6]\nset yrange [0:{}]\nunset key\n", n - 1, static_cast<double>(most) * 1.15);
-  s += "set ylabel 'weight layers'\nset style fill solid 0.9 noborder\nset boxwidth 0.6\n$d << EOD\n";
-  for (int i = 0; i < n; ++i) s += fmt::format("{} {}\n", i, rs[i].depth);
+  s += "set ylabel 'weight layers (count)'\nset style fill solid 0.9 noborder\nset boxwidth 0.6\n$d << EOD\n";
+  for (int i = 0; i < n; ++i) s += fmt::format("{} {}\n", i, rs[order[static_cast<size_t>(i)]].depth);
   s += "EOD\n";
   s += "plot $d using 1:2 with boxes lc rgb '#009E73', $d using 1:2:(sprintf('%d',int($2))) with labels offset 0,0.8\n";
+  return s;
+}
+
+// Test clip accuracy (with its interval) against MACs per input window, log x: what each multiply buys.
+std::string macs_chart(const std::vector<ModelResult>& rs) {
+  double lo = 1e300, hi = 0;
+  for (const auto& r : rs)
+    if (r.macs > 0) lo = std::min(lo, double(r.macs)), hi = std::max(hi, double(r.macs));
+  if (hi <= 0) lo = 1e6, hi = 1e9;
+  lo = std::pow(10.0, std::floor(std::log10(lo) - 0.05));
+  hi = std::pow(10.0, std::ceil(std::log10(hi) + 0.05));
+  std::string s = header(820, 520, "Test clip accuracy vs compute per input window");
+  s += "set logscale x 10\nset format x '%.0s%c'\nset grid xtics ytics lc rgb '#e0e0e0' lt 1\nunset key\n";
+  s += fmt::format("set xrange [{}:{}]\nset yrange [-0.05:1.1]\nset bars 1\n", lo, hi);
+  s += "set xlabel 'multiply-accumulates per input window (log scale)'\nset ylabel 'test clip accuracy (95% interval)'\n";
+  int label = 0;
+  for (size_t i = 0; i < rs.size(); ++i)
+    if (rs[i].macs > 0)
+      s += fmt::format("set label {} {} at {},{} offset 0.8,{} font 'DejaVu Sans,9'\n", ++label,
+                       eval::gnuplot_quote(rs[i].label), double(rs[i].macs), rs[i].test_clip_acc, i % 2 ? -1.0 : 0.8);
+  s += "$d << EOD\n";
+  for (size_t i = 0; i < rs.size(); ++i) {
+    if (rs[i].macs <= 0) continue;
+    const bool ci = known(rs[i].test_clip_acc_lo);
+    s += fmt::format("{} {:.6f} {:.6f} {:.6f} {}\n", rs[i].macs, rs[i].test_clip_acc,
+                     ci ? rs[i].test_clip_acc_lo : rs[i].test_clip_acc, ci ? rs[i].test_clip_acc_hi : rs[i].test_clip_acc,
+                     kColours[i % kNumColours] + 1);
+  }
+  s += "EOD\n";
+  s += "plot $d using 1:2:3:4:(int('0x'.strcol(5))) with yerrorbars pt 7 ps 1.6 lc rgb variable\n";
   return s;
 }
 
@@ -223,14 +298,31 @@ nlohmann::json to_json(const ModelResult& r) {
           {"split_by", r.split_by},
           {"split", r.split},
           {"timbre_clip_acc", num_or_null(r.timbre_clip_acc)},
-          {"timbre_data", r.timbre_data}};
+          {"timbre_data", r.timbre_data},
+          {"test_clip_acc_lo", num_or_null(r.test_clip_acc_lo)},
+          {"test_clip_acc_hi", num_or_null(r.test_clip_acc_hi)},
+          {"delta_to_best", signed_or_null(r.delta_to_best)},
+          {"delta_to_best_lo", signed_or_null(r.delta_to_best_lo)},
+          {"delta_to_best_hi", signed_or_null(r.delta_to_best_hi)},
+          {"generator_clip_acc", num_or_null(r.generator_clip_acc)},
+          {"generator_clips", r.generator_clips},
+          {"path_clip_acc", num_or_null(r.path_clip_acc)},
+          {"path_clips", r.path_clips},
+          {"real_clip_acc", num_or_null(r.real_clip_acc)},
+          {"real_clip_acc_lo", num_or_null(r.real_clip_acc_lo)},
+          {"real_clip_acc_hi", num_or_null(r.real_clip_acc_hi)},
+          {"real_clips", r.real_clips},
+          {"real_data", r.real_data},
+          {"clip_acc_per_gmac", num_or_null(acc_per_gmac(r))}};
 }
 
 std::string results_csv(const std::vector<ModelResult>& results) {
   std::string s =
       "model,architecture,run,pretrained,pretrained_file,recipe,input,parameters,depth,macs,test_segment_acc,"
       "test_clip_acc,test_macro_f1,test_clips,epochs,best_epoch,train_seconds,infer_ms,peak_rss_mb,split_by,split,"
-      "timbre_clip_acc,timbre_data\n";
+      "timbre_clip_acc,timbre_data,test_clip_acc_lo,test_clip_acc_hi,delta_to_best,delta_to_best_lo,"
+      "delta_to_best_hi,generator_clip_acc,generator_clips,path_clip_acc,path_clips,real_clip_acc,real_clip_acc_lo,real_clip_acc_hi,"
+      "real_clips,real_data,clip_acc_per_gmac\n";
   for (const auto& r : results) {
     const std::vector<std::string> f = {
         r.label, r.model, r.run_dir, r.pretrained ? "yes" : "no", r.pretrained_file, r.recipe, r.input,
@@ -238,7 +330,12 @@ std::string results_csv(const std::vector<ModelResult>& results) {
         fmt::format("{}", r.test_segment_acc), fmt::format("{}", r.test_clip_acc), fmt::format("{}", r.test_macro_f1),
         std::to_string(r.test_clips), std::to_string(r.epochs), std::to_string(r.best_epoch),
         fmt::format("{:.3f}", r.train_seconds), num_or_empty(r.infer_ms), num_or_empty(r.peak_rss_mb), r.split_by,
-        r.split, num_or_empty(r.timbre_clip_acc), r.timbre_data};
+        r.split, num_or_empty(r.timbre_clip_acc), r.timbre_data, num_or_empty(r.test_clip_acc_lo),
+        num_or_empty(r.test_clip_acc_hi), signed_or_empty(r.delta_to_best), signed_or_empty(r.delta_to_best_lo),
+        signed_or_empty(r.delta_to_best_hi), num_or_empty(r.generator_clip_acc), std::to_string(r.generator_clips),
+        num_or_empty(r.path_clip_acc), std::to_string(r.path_clips),
+        num_or_empty(r.real_clip_acc), num_or_empty(r.real_clip_acc_lo), num_or_empty(r.real_clip_acc_hi),
+        std::to_string(r.real_clips), r.real_data, num_or_empty(acc_per_gmac(r))};
     for (size_t i = 0; i < f.size(); ++i) s += (i ? "," : "") + csv::cell(f[i]);
     s += "\n";
   }
@@ -247,7 +344,41 @@ std::string results_csv(const std::vector<ModelResult>& results) {
 
 std::vector<std::string> report_chart_files() {
   return {"charts/accuracy.png", "charts/depth.png", "charts/accuracy_vs_parameters.png",
-          "charts/curves_val_clip_acc.png", "charts/curves_train_loss.png"};
+          "charts/accuracy_vs_macs.png", "charts/curves_val_clip_acc.png", "charts/curves_train_loss.png"};
+}
+
+std::vector<size_t> accuracy_order(const std::vector<ModelResult>& results) {
+  std::vector<size_t> order(results.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    return results[a].test_clip_acc > results[b].test_clip_acc;
+  });
+  return order;
+}
+
+void compare_to_best(std::vector<ModelResult>& results) {
+  if (results.empty()) return;
+  const ModelResult& best = results[accuracy_order(results).front()];
+  std::map<std::string, double> best_by_path(best.test_correct.begin(), best.test_correct.end());
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  // Copied: `best` is one of the rows written below.
+  const std::vector<std::pair<std::string, double>> best_clips = best.test_correct;
+  for (auto& r : results) {
+    r.delta_to_best = r.delta_to_best_lo = r.delta_to_best_hi = nan;
+    if (r.test_correct.empty() || r.test_correct.size() != best_clips.size()) continue;
+    std::vector<double> mine, theirs;
+    for (const auto& [path, right] : r.test_correct) {
+      const auto it = best_by_path.find(path);
+      if (it == best_by_path.end()) break;
+      mine.push_back(right);
+      theirs.push_back(it->second);
+    }
+    if (mine.size() != best_clips.size()) continue;
+    const eval::Interval d = eval::bootstrap_mean_difference(mine, theirs, kBootstrapResamples, 0);
+    r.delta_to_best = d.estimate;
+    r.delta_to_best_lo = d.lo;
+    r.delta_to_best_hi = d.hi;
+  }
 }
 
 std::vector<EpochPoint> read_curve(const std::string& metrics_csv) {
@@ -282,8 +413,11 @@ std::vector<EpochPoint> read_curve(const std::string& metrics_csv) {
   return points;
 }
 
-void write_report(const std::vector<ModelResult>& results, const std::string& out_dir, const ReportInfo& info) {
-  if (results.empty()) throw make_error("report", "no runs to report on ('{}')", out_dir);
+void write_report(const std::vector<ModelResult>& given, const std::string& out_dir, const ReportInfo& info) {
+  if (given.empty()) throw make_error("report", "no runs to report on ('{}')", out_dir);
+  std::vector<ModelResult> results = given;
+  compare_to_best(results);
+  const std::vector<size_t> order = accuracy_order(results);
   const std::string gnuplot = find_on_path("gnuplot");
   if (gnuplot.empty())
     throw make_error("report", "cannot draw the charts of '{}': gnuplot is not installed (apt-get install gnuplot-nox)",
@@ -300,11 +434,12 @@ void write_report(const std::vector<ModelResult>& results, const std::string& ou
   write_file_atomic(out_dir + "/results.json", all.dump(2) + "\n");
 
   const auto charts = report_chart_files();
-  draw(gnuplot, accuracy_chart(results), out_dir + "/" + charts[0]);
-  draw(gnuplot, depth_chart(results), out_dir + "/" + charts[1]);
+  draw(gnuplot, accuracy_chart(results, order), out_dir + "/" + charts[0]);
+  draw(gnuplot, depth_chart(results, order), out_dir + "/" + charts[1]);
   draw(gnuplot, params_chart(results), out_dir + "/" + charts[2]);
-  draw(gnuplot, curve_chart(results, true), out_dir + "/" + charts[3]);
-  draw(gnuplot, curve_chart(results, false), out_dir + "/" + charts[4]);
+  draw(gnuplot, macs_chart(results), out_dir + "/" + charts[3]);
+  draw(gnuplot, curve_chart(results, true), out_dir + "/" + charts[4]);
+  draw(gnuplot, curve_chart(results, false), out_dir + "/" + charts[5]);
 
   std::string h;
   h += "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n";
@@ -329,28 +464,79 @@ void write_report(const std::vector<ModelResult>& results, const std::string& ou
   const bool timbre = std::any_of(results.begin(), results.end(), [](const ModelResult& r) {
     return r.timbre_clip_acc >= 0;
   });
+  const bool generator = std::any_of(results.begin(), results.end(), [](const ModelResult& r) {
+    return known(r.generator_clip_acc);
+  });
+  const bool real = std::any_of(results.begin(), results.end(), [](const ModelResult& r) {
+    return known(r.real_clip_acc);
+  });
+  const bool path = std::any_of(results.begin(), results.end(), [](const ModelResult& r) {
+    return known(r.path_clip_acc);
+  });
+  auto acc = [](double v) { return known(v) ? fmt::format("{:.3f}", v) : std::string("?"); };
+  // An accuracy's interval (unknown: negative) and a difference's (unknown: NaN).
+  auto interval = [](double lo, double hi) {
+    return known(lo) && known(hi) ? fmt::format(" [{:.3f}, {:.3f}]", lo, hi) : std::string();
+  };
+  auto signed_interval = [](double lo, double hi) {
+    return std::isfinite(lo) && std::isfinite(hi) ? fmt::format(" [{:+.3f}, {:+.3f}]", lo, hi) : std::string();
+  };
   h += "<h2>Results</h2>\n<table>\n<tr><th class=\"l\">model</th><th class=\"l\">recipe</th>"
        "<th class=\"l\">pretrained file</th><th class=\"l\">input</th><th>parameters</th><th>depth</th>"
-       "<th>MACs / input</th><th>test clip acc</th><th>test segment acc</th><th>clip macro-F1</th><th>epochs</th>"
+       "<th>MACs / input</th><th>test clip acc [95% interval]</th><th>minus the best [95% paired interval]</th>" +
+       std::string(path ? "<th>held-out path only clip acc</th>" : "") +
+       std::string(generator ? "<th>in-generator clip acc</th>" : "") +
+       std::string(real ? "<th>real-music clip acc [95% interval]</th>" : "") +
+       "<th>test segment acc</th><th>clip macro-F1</th><th>clip acc per GMAC</th><th>epochs</th>"
        "<th>training s</th><th>inference ms / clip</th><th>peak RSS MB</th><th class=\"l\">split by</th>" +
        std::string(timbre ? "<th>test clip acc, other timbre</th>" : "") + "</tr>\n";
   for (const auto& r : results) {
+    const double per_gmac = acc_per_gmac(r);
     h += fmt::format(
         "<tr><td class=\"l\">{}</td><td class=\"l\">{}</td><td class=\"l\">{}</td><td class=\"l\">{}</td>"
-        "<td>{}</td><td>{}</td><td>{}</td><td>{:.3f}</td><td>{:.3f}</td><td>{:.3f}</td><td>{} (best {})</td>"
-        "<td>{:.1f}</td><td>{}</td><td>{}</td><td class=\"l\">{}</td>{}</tr>\n",
+        "<td>{}</td><td>{}</td><td>{}</td><td>{:.3f}{}</td><td>{}</td>{}{}{}<td>{:.3f}</td><td>{:.3f}</td><td>{}</td>"
+        "<td>{} (best {})</td><td>{:.1f}</td><td>{}</td><td>{}</td><td class=\"l\">{}</td>{}</tr>\n",
         html_escape(r.label), html_escape(r.recipe), html_escape(r.pretrained ? r.pretrained_file : "none (scratch)"),
         html_escape(r.input), human(double(r.parameters)), r.depth, r.macs < 0 ? "?" : human(double(r.macs)),
-        r.test_clip_acc, r.test_segment_acc, r.test_macro_f1, r.epochs, r.best_epoch, r.train_seconds,
-        r.infer_ms < 0 ? "?" : fmt::format("{:.1f}", r.infer_ms),
+        r.test_clip_acc, interval(r.test_clip_acc_lo, r.test_clip_acc_hi),
+        std::isfinite(r.delta_to_best)
+            ? fmt::format("{:+.3f}{}", r.delta_to_best, signed_interval(r.delta_to_best_lo, r.delta_to_best_hi))
+            : "?",
+        !path ? "" : fmt::format("<td>{}{}</td>", acc(r.path_clip_acc),
+                                 known(r.path_clip_acc) ? fmt::format(" ({} clips)", r.path_clips) : ""),
+        !generator ? "" : fmt::format("<td>{}{}</td>", acc(r.generator_clip_acc),
+                                      known(r.generator_clip_acc) ? fmt::format(" ({} clips)", r.generator_clips) : ""),
+        !real ? "" : fmt::format("<td>{}{}{}</td>", acc(r.real_clip_acc), interval(r.real_clip_acc_lo, r.real_clip_acc_hi),
+                                 known(r.real_clip_acc) ? fmt::format(" ({} clips)", r.real_clips) : ""),
+        r.test_segment_acc, r.test_macro_f1, per_gmac < 0 ? "?" : fmt::format("{:.3f}", per_gmac), r.epochs,
+        r.best_epoch, r.train_seconds, r.infer_ms < 0 ? "?" : fmt::format("{:.1f}", r.infer_ms),
         r.peak_rss_mb < 0 ? "?" : fmt::format("{:.0f}", r.peak_rss_mb), html_escape(r.split_by),
         !timbre ? "" : r.timbre_clip_acc < 0 ? "<td>?</td>" : fmt::format("<td>{:.3f}</td>", r.timbre_clip_acc));
   }
   h += "</table>\n<p>Test scores on " + std::to_string(results.front().test_clips) +
-       " test clips (clip = mean of the segment probabilities). MACs: multiply-accumulates of one forward pass of one "
-       "input window (convolutions and linear layers). Inference: median wall time per test clip from its log-mel "
-       "(windows, batched forward, vote). Peak RSS: the training process's maximum resident set size. Details in "
+       " test clips (clip = mean of the segment probabilities). Intervals: 95% percentile bootstrap over the test "
+       "clips (" + std::to_string(kBootstrapResamples) + " resamples); <i>minus the best</i> is this row's accuracy "
+       "minus the best row's on the same clips, resampled in pairs: an interval that holds 0 means the test clips "
+       "cannot tell the two apart. MACs: multiply-accumulates of one forward pass of one input window "
+       "(convolutions and linear layers). Inference: median wall time per test clip from its log-mel (windows, "
+       "batched forward, vote). Peak RSS: the training process's maximum resident set size. Details in "
        "docs/COMPARE.md.</p>\n";
+  if (generator || path)
+    h += "<p><b>Partly held out</b> (a crossed split's other clips): <i>held-out path only</i> are clips played by "
+         "the synthesis path held out of training but with groove files heard in training (test_synth); "
+         "<i>in-generator</i> are clips of held-out groove files played by paths heard in training "
+         "(test_groove_file). Our generator can flatter both; the test clip accuracy (groove file and synthesis path "
+         "both held out) is the headline.</p>\n";
+  if (real) {
+    std::set<std::string> sets;
+    for (const auto& r : results)
+      if (!r.real_data.empty()) sets.insert(r.real_data);
+    std::string names;
+    for (const auto& c : sets) names += (names.empty() ? "" : ", ") + c;
+    h += "<p><b>Real-music check</b>: recorded music no one here made (" + html_escape(names) +
+         "), every clip scored, never trained on; it covers only the genres its recordings carry "
+         "(scripts/real-music-check.sh).</p>\n";
+  }
   if (timbre) {
     std::set<std::string> corpora;
     for (const auto& r : results)
@@ -367,8 +553,8 @@ void write_report(const std::vector<ModelResult>& results, const std::string& ou
     h += "</ul>\n";
   }
   h += "<h2>Charts</h2>\n";
-  const char* alts[] = {"test scores per model", "depth per model", "test clip accuracy vs parameters",
-                        "validation clip accuracy per epoch", "training loss per epoch"};
+  const char* alts[] = {"test clip accuracy per model", "depth per model", "test clip accuracy vs parameters",
+                        "test clip accuracy vs MACs", "validation clip accuracy per epoch", "training loss per epoch"};
   for (size_t i = 0; i < charts.size(); ++i) h += "<div>" + image_tag(out_dir + "/" + charts[i], alts[i]) + "</div>\n";
   h += "<h2>Confusion matrices (test clips)</h2>\n<div class=\"grid\">\n";
   for (const auto& r : results) {

@@ -43,12 +43,46 @@ struct ModelResult {
   std::string split_by;         // the split's grouping ("groove_file", "clip", ...)
   double timbre_clip_acc = -1.0;  // clip accuracy of the same test clips re-rendered with other sounds; -1 = not run
   std::string timbre_data;        // that re-rendered corpus
+  // test_clip_acc's 95% percentile-bootstrap interval over the test clips (eval::bootstrap_mean, kBootstrapResamples,
+  // seed 0), from eval-test/predictions.csv; -1 where that file is missing.
+  double test_clip_acc_lo = -1.0, test_clip_acc_hi = -1.0;
+  // Each test clip (path inside its dataset) and 1 if the mean vote got it right, else 0: the paired comparison.
+  std::vector<std::pair<std::string, double>> test_correct;
+  // Test clip accuracy minus the best row's (the highest test_clip_acc), with its 95% paired-bootstrap interval
+  // over the clips both scored (eval::bootstrap_mean_difference); 0 [0, 0] for the best row itself. Filled by
+  // write_report (compare_to_best); unknown (NaN, written as null / empty) where the rows' test clips differ.
+  double delta_to_best = 0.0, delta_to_best_lo = 0.0, delta_to_best_hi = 0.0;
+  // The in-generator figure beside a crossed split's headline: clip accuracy on the run's test_groove_file side
+  // (held-out groove files played by synthesis paths heard in training; data::Split::extra), -1 where the split has
+  // no such side.
+  double generator_clip_acc = -1.0;
+  int64_t generator_clips = 0;
+  // The other partial side: clip accuracy on the run's test_synth side (the held-out synthesis path playing groove
+  // files heard in training: how much survives a synthesiser and sound set never heard), -1 where there is none.
+  double path_clip_acc = -1.0;
+  int64_t path_clips = 0;
+  // The real-music check (MeasureOptions::real_data): clip accuracy on every clip of a labelled set of recordings
+  // (eval side "all"), with its 95% bootstrap interval; -1 = not run.
+  double real_clip_acc = -1.0, real_clip_acc_lo = -1.0, real_clip_acc_hi = -1.0;
+  int64_t real_clips = 0;
+  std::string real_data;
   std::string split;            // the split's one-line description
   std::string confusion_png;    // <run>/eval-test/confusion.png ("" if absent)
   std::vector<EpochPoint> curve;  // per epoch, from metrics.csv
 };
 
-nlohmann::json to_json(const ModelResult& r);  // curve left out (it is in each run's metrics.csv)
+// Resamples behind every interval of the report (eval::bootstrap_mean, seed 0).
+inline constexpr int kBootstrapResamples = 10000;
+
+// Fills delta_to_best and its interval of every row against the row with the highest test_clip_acc (the first
+// of equals), pairing the clips by path. Rows whose test clips are not the best row's, or that have no per-clip
+// results, get NaN.
+void compare_to_best(std::vector<ModelResult>& results);
+
+// The order of the report's bar charts: row indices by test_clip_acc, highest first (equal rows as given).
+std::vector<size_t> accuracy_order(const std::vector<ModelResult>& results);
+
+nlohmann::json to_json(const ModelResult& r);  // curve and test_correct left out (in each run's files)
 
 // The CSV header and one row of results.csv (RFC 4180 quoting, "\n" line ends).
 std::string results_csv(const std::vector<ModelResult>& results);
@@ -64,8 +98,9 @@ struct ReportInfo {
 std::vector<std::string> report_chart_files();
 
 // Writes into out_dir (created): results.csv, results.json ({"split_by", "split", "config", "results": [...]}),
-// charts/*.png (accuracy, depth, accuracy vs parameters, validation accuracy and training loss curves) and
-// report.html (every chart and each run's confusion matrix embedded as a data URI). All files atomically.
+// charts/*.png (accuracy with intervals and depth, both in accuracy_order; accuracy vs parameters and vs MACs,
+// validation accuracy and training loss curves) and report.html (every chart and each run's confusion matrix
+// embedded as a data URI). Rows stay in the order given; compare_to_best is applied first. All files atomically.
 // Throws mgc::Error ("report: ...") if results is empty, gnuplot is missing or fails, or a file cannot be written.
 void write_report(const std::vector<ModelResult>& results, const std::string& out_dir, const ReportInfo& info);
 
