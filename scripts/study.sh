@@ -139,4 +139,5 @@ echo "== mgc report =="
 seconds_taken=$(($(date +%s) - start))
 printf 'study: %s profile done in %d min %d s (this call; a resumed study counts only its last call) -> %s/report/report.html\n' \
   "$profile" $((seconds_taken / 60)) $((seconds_taken % 60)) "$out"
-echo "$seconds_taken" > "$out/report/study-seconds.txt"
+# One line per call (a resumed study's calls add up): UTC date, profile, seconds.
+echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) $profile $seconds_taken" >> "$out/report/study-calls.txt"

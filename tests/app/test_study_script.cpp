@@ -112,9 +112,15 @@ TEST(StudyScript, TinyProfileReportAgreesWithTheRuns) {
     const auto generator = read_json(run + "/eval-test_groove_file/metrics.json");
     EXPECT_DOUBLE_EQ(std::stod(row.at("generator_clip_acc")), generator.at("clip_mean").at("accuracy").get<double>());
     EXPECT_EQ(std::stoll(row.at("generator_clips")), generator.at("clips").get<int64_t>());
+    const auto generator_ci = interval_of(run + "/eval-test_groove_file");
+    EXPECT_DOUBLE_EQ(std::stod(row.at("generator_clip_acc_lo")), generator_ci.lo);
+    EXPECT_DOUBLE_EQ(std::stod(row.at("generator_clip_acc_hi")), generator_ci.hi);
     const auto path = read_json(run + "/eval-test_synth/metrics.json");
     EXPECT_DOUBLE_EQ(std::stod(row.at("path_clip_acc")), path.at("clip_mean").at("accuracy").get<double>());
     EXPECT_EQ(std::stoll(row.at("path_clips")), path.at("clips").get<int64_t>());
+    const auto path_ci = interval_of(run + "/eval-test_synth");
+    EXPECT_DOUBLE_EQ(std::stod(row.at("path_clip_acc_lo")), path_ci.lo);
+    EXPECT_DOUBLE_EQ(std::stod(row.at("path_clip_acc_hi")), path_ci.hi);
     const auto real = read_json(run + "/eval-real/metrics.json");
     EXPECT_EQ(real.at("clips"), 6);
     EXPECT_DOUBLE_EQ(std::stod(row.at("real_clip_acc")), real.at("clip_mean").at("accuracy").get<double>());

@@ -3,9 +3,12 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include <nlohmann/json.hpp>
+
 #include "mgc/core/error.h"
 #include "mgc/models/classifier.h"
 #include "mgc/models/registry.h"
+#include "test_util.h"
 
 using namespace mgc::models;
 
@@ -105,4 +108,40 @@ TEST(Registry, OneChannelStemSumsTheRgbKernels) {
   torch::NoGradGuard no_grad;
   const torch::Tensor g = torch::randn({1, 1, 64, 64});
   EXPECT_TRUE(torch::allclose(a->forward(g.repeat({1, 3, 1, 1})), b->forward(g), 1e-4, 1e-5));
+}
+
+// `mgc models`: parameters and depth as the models are built for the head asked for (10 classes by default, as
+// trained on the genres), as a table or as JSON; named models only; an unknown name is named.
+TEST(ModelsCli, CountsForTheHeadAskedForAsTableOrJson) {
+  const auto json = mgc::test::run_cli("models audio_cnn mobilenet_v2 --classes 7 --format json");
+  ASSERT_EQ(json.exit_code, 0) << json.output;
+  const auto parsed = nlohmann::json::parse(json.output);
+  EXPECT_EQ(parsed.at("classes"), 7);
+  ASSERT_EQ(parsed.at("models").size(), 2u);
+  for (const auto& row : parsed.at("models")) {
+    const ModelInfo& info = model_info(row.at("name").get<std::string>());
+    ModelConfig c;
+    c.name = info.name;
+    c.num_classes = 7;
+    c.in_channels = info.log_mel_stem ? 1 : 3;
+    const ModelStats s = model_stats(*create_model(c));
+    EXPECT_EQ(row.at("parameters").get<int64_t>(), s.parameters) << info.name;
+    EXPECT_EQ(row.at("depth").get<int64_t>(), s.depth) << info.name;
+    EXPECT_EQ(row.at("input_channels").get<int64_t>(), c.in_channels) << info.name;
+    EXPECT_EQ(row.at("family"), info.family);
+  }
+  EXPECT_EQ(parsed.at("models")[0].at("name"), "audio_cnn");
+  const auto table = mgc::test::run_cli("models audio_cnn");
+  ASSERT_EQ(table.exit_code, 0) << table.output;
+  ModelConfig ten;
+  ten.name = "audio_cnn";
+  ten.num_classes = 10;
+  ten.in_channels = 1;
+  EXPECT_NE(table.output.find(std::to_string(model_stats(*create_model(ten)).parameters)), std::string::npos)
+      << table.output;
+  EXPECT_NE(table.output.find("with a head of 10 classes"), std::string::npos) << table.output;
+  const auto unknown = mgc::test::run_cli("models resnet5");
+  EXPECT_EQ(unknown.exit_code, 1);
+  EXPECT_NE(unknown.output.find("unknown model 'resnet5'"), std::string::npos) << unknown.output;
+  EXPECT_NE(mgc::test::run_cli("models --format yaml").exit_code, 0);
 }

@@ -10,7 +10,6 @@
 #include <filesystem>
 #include <map>
 #include <set>
-#include <tuple>
 
 #include "mgc/core/csv.h"
 #include "mgc/core/error.h"
@@ -87,7 +86,8 @@ nlohmann::json read_json(const std::string& path) { return read_json_file(path, 
 std::string recipe_of(const run::TrainConfig& c) {
   if (c.pretrained.empty()) return "scratch";
   if (c.freeze_only) return "frozen (linear probe)";
-  if (c.freeze_epochs > 0) return fmt::format("frozen {} epochs, then fine-tuned", c.freeze_epochs);
+  if (c.freeze_epochs > 0)
+    return fmt::format("frozen {} epoch{}, then fine-tuned", c.freeze_epochs, c.freeze_epochs == 1 ? "" : "s");
   return "fine-tuned";
 }
 
@@ -378,12 +378,21 @@ ModelResult collect_run(const std::string& run_dir, const MeasureOptions& option
   // A crossed split's partial sides beside its headline: held-out groove files played by paths heard in training
   // (the in-generator figure), and the held-out path playing groove files heard in training.
   const nlohmann::json& split = run.at("split");
-  for (const auto& [side, acc, clips] : {std::tuple{"test_groove_file", &r.generator_clip_acc, &r.generator_clips},
-                                          std::tuple{"test_synth", &r.path_clip_acc, &r.path_clips}}) {
-    if (!split.contains(side) || !split.at(side).is_array() || split.at(side).empty()) continue;
-    const nlohmann::json m = side_metrics(run_dir, side, "", files.eval_dir(side), options);
-    *acc = m.at("clip_mean").at("accuracy").get<double>();
-    *clips = m.at("clips").get<int64_t>();
+  struct Partial {
+    const char* side;
+    double *acc, *lo, *hi;
+    int64_t* clips;
+  };
+  for (const Partial& p : {Partial{"test_groove_file", &r.generator_clip_acc, &r.generator_clip_acc_lo,
+                                   &r.generator_clip_acc_hi, &r.generator_clips},
+                           Partial{"test_synth", &r.path_clip_acc, &r.path_clip_acc_lo, &r.path_clip_acc_hi,
+                                   &r.path_clips}}) {
+    if (!split.contains(p.side) || !split.at(p.side).is_array() || split.at(p.side).empty()) continue;
+    const std::string dir = files.eval_dir(p.side);
+    const nlohmann::json m = side_metrics(run_dir, p.side, "", dir, options);
+    *p.acc = m.at("clip_mean").at("accuracy").get<double>();
+    *p.clips = m.at("clips").get<int64_t>();
+    accuracy_interval(read_correct(run::EvalPaths{dir}.predictions_csv()), p.lo, p.hi);
   }
   if (!options.real_data.empty()) {
     const std::string data = fs::absolute(options.real_data).lexically_normal().string();

@@ -99,13 +99,18 @@ std::string model_xtics(const std::vector<ModelResult>& rs, const std::vector<si
   std::string t = "set xtics (";
   for (size_t i = 0; i < order.size(); ++i)
     t += fmt::format("{}{} {}", i ? ", " : "", eval::gnuplot_quote(rs[order[i]].label), i);
-  return t + ") rotate by 30 right scale 0\n";
+  // Labels rotated by 30 degrees reach left by about 0.6 of their length in margin characters; the i-th starts at
+  // least 10 characters further right than the first: leave the longest reach as the left margin.
+  double reach = 10;
+  for (size_t i = 0; i < order.size(); ++i)
+    reach = std::max(reach, 0.6 * static_cast<double>(rs[order[i]].label.size()) - 10.0 * static_cast<double>(i));
+  return t + fmt::format(") rotate by 30 right scale 0\nset lmargin {}\n", static_cast<int>(std::ceil(reach)));
 }
 
 bool known(double v) { return v >= 0 && std::isfinite(v); }
 
 // Test clip accuracy per model, best first, with its bootstrap interval; beside it macro-F1 and, where measured,
-// the in-generator and real-music figures (the real-music one with its interval).
+// the crossed split's partial sides and the real-music check, each with its interval.
 std::string accuracy_chart(const std::vector<ModelResult>& rs, const std::vector<size_t>& order) {
   const int n = static_cast<int>(rs.size());
   const bool generator = std::any_of(rs.begin(), rs.end(), [](const ModelResult& r) { return known(r.generator_clip_acc); });
@@ -117,24 +122,27 @@ std::string accuracy_chart(const std::vector<ModelResult>& rs, const std::vector
     int column;       // value column in $d
     int lo_column;    // interval columns (0: none)
   };
-  std::vector<Series> series = {{"test clip accuracy (95% interval)", "#0072B2", 2, 3}, {"test clip macro-F1", "#E69F00", 5, 0}};
-  if (path) series.push_back({"held-out synthesis path only", "#CC79A7", 10, 0});
-  if (generator) series.push_back({"held-out groove files only (in-generator)", "#56B4E9", 6, 0});
-  if (real) series.push_back({"real-music clip accuracy (95% interval)", "#009E73", 7, 8});
+  std::vector<Series> series = {{"test clip accuracy", "#0072B2", 2, 3},
+                                {"test clip macro-F1", "#E69F00", 5, 0}};
+  if (path) series.push_back({"held-out synthesis path only", "#CC79A7", 10, 13});
+  if (generator) series.push_back({"held-out groove files only (in-generator)", "#56B4E9", 6, 11});
+  if (real) series.push_back({"real-music check", "#009E73", 7, 8});
   const double width = 0.8 / static_cast<double>(series.size());
-  std::string s = header(std::max(760, 60 * static_cast<int>(series.size()) * n + 220), 520,
-                         "Test clip accuracy per model, best first");
+  // About 32 px a bar, at most 1600 px wide (a page's width).
+  std::string s = header(std::clamp(32 * static_cast<int>(series.size()) * n + 260, 760, 1600), 600,
+                         "Clip accuracy per model, best first (bars: 95% bootstrap intervals)");
   s += model_xtics(rs, order);
   s += fmt::format("set xrange [-0.6:{}.6]\nset yrange [0:1.15]\nset ytics 0,0.2,1\n", n - 1);
-  s += "set ylabel 'clip accuracy, macro-F1 (0-1)'\nset key top right horizontal maxcols 2 font 'DejaVu Sans,9'\n";
+  s += "set ylabel 'clip accuracy, macro-F1 (0-1)'\nset key below horizontal font 'DejaVu Sans,9'\n";
   s += fmt::format("set style fill solid 0.9 noborder\nset boxwidth {}\nset bars 0.5\n$d << EOD\n", width * 0.95);
   // Unknown values are NaN: gnuplot leaves those bars out.
   auto v = [](double x) { return known(x) ? fmt::format("{:.6f}", x) : std::string("NaN"); };
   for (int i = 0; i < n; ++i) {
     const ModelResult& r = rs[order[static_cast<size_t>(i)]];
-    s += fmt::format("{} {:.6f} {} {} {:.6f} {} {} {} {} {}\n", i, r.test_clip_acc, v(r.test_clip_acc_lo),
+    s += fmt::format("{} {:.6f} {} {} {:.6f} {} {} {} {} {} {} {} {} {}\n", i, r.test_clip_acc, v(r.test_clip_acc_lo),
                      v(r.test_clip_acc_hi), r.test_macro_f1, v(r.generator_clip_acc), v(r.real_clip_acc),
-                     v(r.real_clip_acc_lo), v(r.real_clip_acc_hi), v(r.path_clip_acc));
+                     v(r.real_clip_acc_lo), v(r.real_clip_acc_hi), v(r.path_clip_acc), v(r.generator_clip_acc_lo),
+                     v(r.generator_clip_acc_hi), v(r.path_clip_acc_lo), v(r.path_clip_acc_hi));
   }
   s += "EOD\nplot ";
   for (size_t k = 0; k < series.size(); ++k) {
@@ -305,8 +313,12 @@ nlohmann::json to_json(const ModelResult& r) {
           {"delta_to_best_lo", signed_or_null(r.delta_to_best_lo)},
           {"delta_to_best_hi", signed_or_null(r.delta_to_best_hi)},
           {"generator_clip_acc", num_or_null(r.generator_clip_acc)},
+          {"generator_clip_acc_lo", num_or_null(r.generator_clip_acc_lo)},
+          {"generator_clip_acc_hi", num_or_null(r.generator_clip_acc_hi)},
           {"generator_clips", r.generator_clips},
           {"path_clip_acc", num_or_null(r.path_clip_acc)},
+          {"path_clip_acc_lo", num_or_null(r.path_clip_acc_lo)},
+          {"path_clip_acc_hi", num_or_null(r.path_clip_acc_hi)},
           {"path_clips", r.path_clips},
           {"real_clip_acc", num_or_null(r.real_clip_acc)},
           {"real_clip_acc_lo", num_or_null(r.real_clip_acc_lo)},
@@ -321,7 +333,8 @@ std::string results_csv(const std::vector<ModelResult>& results) {
       "model,architecture,run,pretrained,pretrained_file,recipe,input,parameters,depth,macs,test_segment_acc,"
       "test_clip_acc,test_macro_f1,test_clips,epochs,best_epoch,train_seconds,infer_ms,peak_rss_mb,split_by,split,"
       "timbre_clip_acc,timbre_data,test_clip_acc_lo,test_clip_acc_hi,delta_to_best,delta_to_best_lo,"
-      "delta_to_best_hi,generator_clip_acc,generator_clips,path_clip_acc,path_clips,real_clip_acc,real_clip_acc_lo,real_clip_acc_hi,"
+      "delta_to_best_hi,generator_clip_acc,generator_clip_acc_lo,generator_clip_acc_hi,generator_clips,"
+      "path_clip_acc,path_clip_acc_lo,path_clip_acc_hi,path_clips,real_clip_acc,real_clip_acc_lo,real_clip_acc_hi,"
       "real_clips,real_data,clip_acc_per_gmac\n";
   for (const auto& r : results) {
     const std::vector<std::string> f = {
@@ -332,8 +345,9 @@ std::string results_csv(const std::vector<ModelResult>& results) {
         fmt::format("{:.3f}", r.train_seconds), num_or_empty(r.infer_ms), num_or_empty(r.peak_rss_mb), r.split_by,
         r.split, num_or_empty(r.timbre_clip_acc), r.timbre_data, num_or_empty(r.test_clip_acc_lo),
         num_or_empty(r.test_clip_acc_hi), signed_or_empty(r.delta_to_best), signed_or_empty(r.delta_to_best_lo),
-        signed_or_empty(r.delta_to_best_hi), num_or_empty(r.generator_clip_acc), std::to_string(r.generator_clips),
-        num_or_empty(r.path_clip_acc), std::to_string(r.path_clips),
+        signed_or_empty(r.delta_to_best_hi), num_or_empty(r.generator_clip_acc), num_or_empty(r.generator_clip_acc_lo),
+        num_or_empty(r.generator_clip_acc_hi), std::to_string(r.generator_clips), num_or_empty(r.path_clip_acc),
+        num_or_empty(r.path_clip_acc_lo), num_or_empty(r.path_clip_acc_hi), std::to_string(r.path_clips),
         num_or_empty(r.real_clip_acc), num_or_empty(r.real_clip_acc_lo), num_or_empty(r.real_clip_acc_hi),
         std::to_string(r.real_clips), r.real_data, num_or_empty(acc_per_gmac(r))};
     for (size_t i = 0; i < f.size(); ++i) s += (i ? "," : "") + csv::cell(f[i]);
@@ -484,8 +498,8 @@ void write_report(const std::vector<ModelResult>& given, const std::string& out_
   h += "<h2>Results</h2>\n<table>\n<tr><th class=\"l\">model</th><th class=\"l\">recipe</th>"
        "<th class=\"l\">pretrained file</th><th class=\"l\">input</th><th>parameters</th><th>depth</th>"
        "<th>MACs / input</th><th>test clip acc [95% interval]</th><th>minus the best [95% paired interval]</th>" +
-       std::string(path ? "<th>held-out path only clip acc</th>" : "") +
-       std::string(generator ? "<th>in-generator clip acc</th>" : "") +
+       std::string(path ? "<th>held-out path only clip acc [95% interval]</th>" : "") +
+       std::string(generator ? "<th>in-generator clip acc [95% interval]</th>" : "") +
        std::string(real ? "<th>real-music clip acc [95% interval]</th>" : "") +
        "<th>test segment acc</th><th>clip macro-F1</th><th>clip acc per GMAC</th><th>epochs</th>"
        "<th>training s</th><th>inference ms / clip</th><th>peak RSS MB</th><th class=\"l\">split by</th>" +
@@ -502,9 +516,10 @@ void write_report(const std::vector<ModelResult>& given, const std::string& out_
         std::isfinite(r.delta_to_best)
             ? fmt::format("{:+.3f}{}", r.delta_to_best, signed_interval(r.delta_to_best_lo, r.delta_to_best_hi))
             : "?",
-        !path ? "" : fmt::format("<td>{}{}</td>", acc(r.path_clip_acc),
+        !path ? "" : fmt::format("<td>{}{}{}</td>", acc(r.path_clip_acc), interval(r.path_clip_acc_lo, r.path_clip_acc_hi),
                                  known(r.path_clip_acc) ? fmt::format(" ({} clips)", r.path_clips) : ""),
-        !generator ? "" : fmt::format("<td>{}{}</td>", acc(r.generator_clip_acc),
+        !generator ? "" : fmt::format("<td>{}{}{}</td>", acc(r.generator_clip_acc),
+                                      interval(r.generator_clip_acc_lo, r.generator_clip_acc_hi),
                                       known(r.generator_clip_acc) ? fmt::format(" ({} clips)", r.generator_clips) : ""),
         !real ? "" : fmt::format("<td>{}{}{}</td>", acc(r.real_clip_acc), interval(r.real_clip_acc_lo, r.real_clip_acc_hi),
                                  known(r.real_clip_acc) ? fmt::format(" ({} clips)", r.real_clips) : ""),

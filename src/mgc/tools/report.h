@@ -55,12 +55,13 @@ struct ModelResult {
   // The in-generator figure beside a crossed split's headline: clip accuracy on the run's test_groove_file side
   // (held-out groove files played by synthesis paths heard in training; data::Split::extra), -1 where the split has
   // no such side.
-  double generator_clip_acc = -1.0;
+  double generator_clip_acc = -1.0, generator_clip_acc_lo = -1.0, generator_clip_acc_hi = -1.0;
   int64_t generator_clips = 0;
   // The other partial side: clip accuracy on the run's test_synth side (the held-out synthesis path playing groove
   // files heard in training: how much survives a synthesiser and sound set never heard), -1 where there is none.
-  double path_clip_acc = -1.0;
+  double path_clip_acc = -1.0, path_clip_acc_lo = -1.0, path_clip_acc_hi = -1.0;
   int64_t path_clips = 0;
+  // (Each *_lo, *_hi: the 95% bootstrap interval of that accuracy over its clips, as test_clip_acc's.)
   // The real-music check (MeasureOptions::real_data): clip accuracy on every clip of a labelled set of recordings
   // (eval side "all"), with its 95% bootstrap interval; -1 = not run.
   double real_clip_acc = -1.0, real_clip_acc_lo = -1.0, real_clip_acc_hi = -1.0;
