@@ -85,6 +85,17 @@ size_t count(const std::string& text, const std::string& what) {
 
 nlohmann::json read_json(const std::string& path) { return nlohmann::json::parse(mgc::read_file(path)); }
 
+// A two-epoch audio_cnn run on `manifest` (mgc::train in this process, quiet), in dir/run; returns its folder.
+std::string train_quietly(const TempDir& dir, const std::string& manifest) {
+  auto config = mgc::test::toy_train_config(manifest, dir.file("cache"), 2);
+  mgc::train::TrainOptions quiet;
+  quiet.progress = false;
+  quiet.verbose = false;
+  const std::string run = dir.file("run");
+  mgc::train::train(config, run, quiet);
+  return run;
+}
+
 }  // namespace
 
 // MACs of the 1000-class ImageNet models at their default input, as torchvision's model tables give them
@@ -298,12 +309,7 @@ TEST(ReportCli, ScoresTheTestClipsOfAReRenderedCorpus) {
   const std::string b = mgc::test::make_toy_dataset(dir.file("b"));
   // c: another corpus (other clips): not a re-rendering of a, refused.
   mgc::test::make_toy_dataset(dir.file("c"), 1);
-  auto config = mgc::test::toy_train_config(a, dir.file("cache"), 2);
-  mgc::train::TrainOptions quiet;
-  quiet.progress = false;
-  quiet.verbose = false;
-  const std::string run = dir.file("run");
-  mgc::train::train(config, run, quiet);
+  const std::string run = train_quietly(dir, a);
 
   const auto ok = run_cli("report " + run + " -q --threads 1 --timbre-data " + dir.file("b") + " --out " +
                           dir.file("rep"));
@@ -463,12 +469,7 @@ TEST(ReportCli, ScoresEveryClipOfACheckSetWithIntervals) {
   fs::create_directories(dir.file("check"));
   const std::string a = mgc::test::make_toy_dataset(dir.file("a"));
   const std::string check = mgc::test::make_toy_dataset(dir.file("check"), 1);  // other clips, the same classes
-  auto config = mgc::test::toy_train_config(a, dir.file("cache"), 2);
-  mgc::train::TrainOptions quiet;
-  quiet.progress = false;
-  quiet.verbose = false;
-  const std::string run = dir.file("run");
-  mgc::train::train(config, run, quiet);
+  const std::string run = train_quietly(dir, a);
 
   const auto ok = run_cli("report " + run + " -q --threads 1 --real-data " + check + " --title 'A title' --note 'n1' "
                           "--out " + dir.file("rep"));

@@ -277,6 +277,16 @@ std::string split_by_all(const std::vector<ModelResult>& rs) {
   return s;
 }
 
+// The distinct non-empty values of one field over the rows, sorted, joined by ", ".
+std::string distinct(const std::vector<ModelResult>& rs, std::string ModelResult::*field) {
+  std::set<std::string> values;
+  for (const auto& r : rs)
+    if (!(r.*field).empty()) values.insert(r.*field);
+  std::string s;
+  for (const auto& v : values) s += (s.empty() ? "" : ", ") + v;
+  return s;
+}
+
 std::string image_tag(const std::string& png_path, const std::string& alt) {
   return fmt::format("<img alt=\"{}\" src=\"data:image/png;base64,{}\">", html_escape(alt), base64(read_file(png_path)));
 }
@@ -543,23 +553,14 @@ void write_report(const std::vector<ModelResult>& given, const std::string& out_
          "(test_groove_file). Our generator can flatter both; the test clip accuracy (groove file and synthesis path "
          "both held out) is the headline.</p>\n";
   if (real) {
-    std::set<std::string> sets;
-    for (const auto& r : results)
-      if (!r.real_data.empty()) sets.insert(r.real_data);
-    std::string names;
-    for (const auto& c : sets) names += (names.empty() ? "" : ", ") + c;
-    h += "<p><b>Real-music check</b>: recorded music no one here made (" + html_escape(names) +
+    h += "<p><b>Real-music check</b>: recorded music no one here made (" +
+         html_escape(distinct(results, &ModelResult::real_data)) +
          "), every clip scored, never trained on; it covers only the genres its recordings carry "
          "(scripts/real-music-check.sh).</p>\n";
   }
   if (timbre) {
-    std::set<std::string> corpora;
-    for (const auto& r : results)
-      if (!r.timbre_data.empty()) corpora.insert(r.timbre_data);
-    std::string names;
-    for (const auto& c : corpora) names += (names.empty() ? "" : ", ") + c;
     h += "<p><b>Other timbre</b>: the same test clips (same MIDI, same groove files) rendered with other sounds (" +
-         html_escape(names) + "), scored by the same model: the share of the accuracy that survives a change of "
+         html_escape(distinct(results, &ModelResult::timbre_data)) + "), scored by the same model: the share of the accuracy that survives a change of "
          "instruments and synthesis.</p>\n";
   }
   if (!info.notes.empty()) {
