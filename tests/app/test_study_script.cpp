@@ -1,9 +1,11 @@
-// scripts/study.sh (issue #32) on its tiny profile: a three-genre corpus of 4 s clips, two cheap models and
-// EfficientNet-Lite0 from scratch and from its ImageNet weights, one epoch each; the report's files, and its numbers
+// scripts/study.sh (issue #32) on its tiny profile: a three-genre corpus of 4 s clips, two cheap models,
+// EfficientNet-Lite0 from scratch and from its ImageNet weights, and MobileNetV2 also from a torchvision file (as a
+// user's --weights folder holds them), one epoch each; the report's files, and its numbers
 // against each run's own metrics.json and predictions.csv, to the digit. Also the plan of the full profile (what it
 // would train, the weights it found) and the script's usage errors.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <map>
 #include <string>
@@ -65,8 +67,14 @@ TEST(StudyScript, TinyProfileReportAgreesWithTheRuns) {
                                  " --genres blues,classical,metal --clips-per-genre 2 --seconds 4 --seed 9 "
                                  "--no-production --synth-paths fluidsynth/FluidR3_GM -q --threads 1");
   ASSERT_EQ(check.exit_code, 0) << check.output;
+  // A user's torchvision file: torchvision's own mobilenet_v2 state dict (tests/models/make_torchvision_fixtures.py).
+  const char* fixtures = std::getenv("MGC_TV_FIXTURES");
+  ASSERT_NE(fixtures, nullptr) << "MGC_TV_FIXTURES is not set (CTest's torchvision fixture)";
+  fs::create_directories(dir.file("weights"));
+  fs::copy_file(std::string(fixtures) + "/mobilenet_v2.pth", dir.file("weights/mobilenet_v2.pth"));
   const std::string out = dir.file("study");
-  const std::string args = "--profile tiny --threads 1 --real " + dir.file("check") + " --out " + out;
+  const std::string args = "--profile tiny --threads 1 --real " + dir.file("check") + " --weights " +
+                           dir.file("weights") + " --out " + out;
   const auto first = study(args);
   ASSERT_EQ(first.exit_code, 0) << first.output;
   EXPECT_NE(first.output.find("study: profile tiny;"), std::string::npos) << first.output;
@@ -76,18 +84,19 @@ TEST(StudyScript, TinyProfileReportAgreesWithTheRuns) {
   const std::string report = out + "/report";
   for (const auto& chart : mgc::tools::report_chart_files()) EXPECT_TRUE(fs::exists(report + "/" + chart)) << chart;
   const std::string html = mgc::read_file(report + "/report.html");
-  EXPECT_EQ(count(html, "src=\"data:image/png;base64,"), mgc::tools::report_chart_files().size() + 4);
+  EXPECT_EQ(count(html, "src=\"data:image/png;base64,"), mgc::tools::report_chart_files().size() + 5);
   EXPECT_NE(html.find("tiny profile"), std::string::npos);
   EXPECT_NE(html.find("scripts/study.sh --profile tiny"), std::string::npos);  // the recipe, in the notes
 
   // One row per run, in the study's order; every number the run's own.
   const auto rows = read_rows(report + "/results.csv");
-  ASSERT_EQ(rows.size(), 4u);
+  ASSERT_EQ(rows.size(), 5u);
   const std::vector<std::pair<std::string, std::string>> expected = {
       {"audio_cnn", out + "/scratch/runs/audio_cnn"},
-      {"mobilenet_v2", out + "/scratch/runs/mobilenet_v2"},
+      {"mobilenet_v2 (scratch)", out + "/scratch/runs/mobilenet_v2"},
       {"efficientnet_lite0 (scratch)", out + "/scratch/runs/efficientnet_lite0"},
-      {"efficientnet_lite0 (fine-tuned)", out + "/imagenet/runs/efficientnet_lite0"}};
+      {"efficientnet_lite0 (fine-tuned)", out + "/imagenet/runs/efficientnet_lite0"},
+      {"mobilenet_v2 (fine-tuned)", out + "/pretrained/runs/mobilenet_v2"}};
   double best = -1;
   for (const auto& row : rows) best = std::max(best, std::stod(row.at("test_clip_acc")));
   for (size_t i = 0; i < rows.size(); ++i) {
@@ -96,8 +105,8 @@ TEST(StudyScript, TinyProfileReportAgreesWithTheRuns) {
     SCOPED_TRACE(run);
     EXPECT_EQ(row.at("model"), expected[i].first);
     EXPECT_EQ(row.at("run"), run);
-    EXPECT_EQ(row.at("pretrained"), i == 3 ? "yes" : "no");
-    EXPECT_EQ(row.at("input"), i == 3 ? "64x64x3 imagenet" : "64x64x1 mono");
+    EXPECT_EQ(row.at("pretrained"), i >= 3 ? "yes" : "no");
+    EXPECT_EQ(row.at("input"), i >= 3 ? "64x64x3 imagenet" : "64x64x1 mono");
     EXPECT_EQ(row.at("split_by"), "groove_file+synth");
     EXPECT_EQ(std::stoi(row.at("epochs")), 1);
     const auto test = read_json(run + "/eval-test/metrics.json");
@@ -133,11 +142,14 @@ TEST(StudyScript, TinyProfileReportAgreesWithTheRuns) {
                      std::stod(row.at("test_clip_acc")) / (measures.at("macs").get<double>() / 1e9));
   }
   EXPECT_EQ(rows[3].at("pretrained_file").rfind("efficientnet-lite0", 0), 0u) << rows[3].at("pretrained_file");
+  EXPECT_EQ(rows[4].at("pretrained_file"), "mobilenet_v2.pth");
+  // The models without a file were left out of the pretrained comparison, and its report says so.
+  EXPECT_NE(mgc::read_file(out + "/pretrained/report.html").find("resnet50: left out: no weights"), std::string::npos);
 
   // Again: nothing is trained or evaluated twice.
   const auto second = study(args);
   ASSERT_EQ(second.exit_code, 0) << second.output;
-  EXPECT_EQ(count(second.output, "skipped training, reusing"), 4u) << second.output;
+  EXPECT_EQ(count(second.output, "skipped training, reusing"), 5u) << second.output;
   EXPECT_EQ(count(second.output, "trained in"), 0u) << second.output;
   EXPECT_EQ(read_rows(report + "/results.csv"), rows);
 }

@@ -457,6 +457,8 @@ std::vector<PlannedRun> plan_compare(const CompareConfig& config) {
   for (const auto& m : config.models) {
     const models::ModelInfo& info = models::model_info(m);  // throws on an unknown name
     if (!seen.insert(m).second) throw make_error("compare", "model '{}' is listed twice", m);
+    // A model left out for want of weights need not fit the input.
+    if (config.pretrained_only && find_pretrained(config.pretrained_dir, m).empty()) continue;
     const run::TrainConfig mc = model_config(config.recipe, m, "");
     const int64_t in_h = input_height(mc), in_w = input_width(mc);
     if (in_h < info.min_input_size || in_w < info.min_input_size)
