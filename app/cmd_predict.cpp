@@ -14,6 +14,7 @@
 #include "inputs.h"
 #include "mgc/core/csv.h"
 #include "mgc/core/error.h"
+#include "mgc/core/fs.h"
 #include "mgc/core/text.h"
 #include "mgc/data/dataset.h"
 #include "mgc/data/folder_walk.h"
@@ -33,6 +34,7 @@ struct Options {
   int threads = 0;
   bool timeline = false;
   bool no_harmony = false;
+  std::string output;  // -o: the results file ("" = standard output)
   std::string weights;
   double stream_seconds = 600.0;
   int decode_ahead = 0;
@@ -113,7 +115,12 @@ void register_predict(CLI::App& app) {
                   "Zero-shot, instead of a run: genres from musicnn checkpoints' tags (msd_musicnn, mtt_musicnn, "
                   "msd_vgg, mtt_vgg; several, comma-separated, are combined; docs/MUSICNN.md lists each genre's tags)");
   cmd->add_option("--top-k", o->top_k, "Genres to show per file")->capture_default_str();
-  cmd->add_option("--format", o->format, "table, json or csv")->capture_default_str();
+  cmd->add_option("--format", o->format,
+                  "table; json (one array); jsonl (JSON Lines: one object per file, as each is done); csv (the top "
+                  "genres, then every genre's probability)")
+      ->capture_default_str();
+  cmd->add_option("-o,--output", o->output, "Write the results to this file (atomically, when all are done) instead of "
+                  "standard output");
   cmd->add_option("--threads", o->threads, "Intra-op threads (0: all cores)")->capture_default_str();
   cmd->add_option("--weights", o->weights, "Weights file (default RUN/best.safetensors)");
   cmd->add_option("--stream-seconds", o->stream_seconds,
@@ -135,8 +142,11 @@ void register_predict(CLI::App& app) {
   cmd->add_flag("--no-harmony", o->no_harmony,
                 "Use the CNN alone even if the run has a harmony model (mgc harmony); by default the two are combined");
   cmd->callback([o] {
-    if (o->format != "table" && o->format != "json" && o->format != "csv")
-      throw make_error("predict", "--format must be table, json or csv, got '{}'", o->format);
+    if (o->format != "table" && o->format != "json" && o->format != "jsonl" && o->format != "csv")
+      throw make_error("predict", "--format must be table, json, jsonl or csv, got '{}'", o->format);
+    if (o->format == "csv" && o->timeline)
+      throw CLI::ValidationError("predict", "--timeline has no CSV form (a row per file): use --format json or jsonl");
+    const bool as_json = o->format == "json" || o->format == "jsonl";
     if (o->top_k < 1) throw make_error("predict", "--top-k must be >= 1, got {}", o->top_k);
     std::unique_ptr<run::Predictor> predictor;
     std::unique_ptr<ZeroShot> zero_shot;
@@ -174,50 +184,71 @@ void register_predict(CLI::App& app) {
     if (files.empty()) throw make_error("predict", "no audio files found in the inputs");
     nlohmann::json all = nlohmann::json::array();
     int failed = 0;
+    // Results go to standard output as each file is done, or with -o into one file written when all are.
+    std::string buffered;
+    const auto out = [&](const std::string& text) {
+      if (!o->output.empty()) return void(buffered += text);
+      std::fwrite(text.data(), 1, text.size(), stdout);
+      std::fflush(stdout);
+    };
+    const std::string model = predictor ? predictor->model_name() : fmt::format("{}", fmt::join(zero_shot->checkpoints(), "+"));
+    // Every JSON entry says what made it (JSON Lines entries stand alone). Invalid UTF-8 in names becomes U+FFFD.
+    const auto json_entry = [&](nlohmann::json j) {
+      j["model"] = model;
+      j["mgc_version"] = MGC_VERSION;
+      if (o->format == "jsonl") out(j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+      else all.push_back(std::move(j));
+    };
     if (o->format == "csv") {
-      std::printf("path");
-      for (int i = 1; i <= k; ++i) std::printf(",genre%d,p%d", i, i);
-      std::printf("\n");
+      std::string head = "path";
+      for (int i = 1; i <= k; ++i) head += fmt::format(",genre{},p{}", i, i);
+      for (const auto& c : classes) head += "," + csv::cell("p_" + c);
+      out(head + "\n");
     }
     // One file's result, in the order of `files`.
     const auto emit = [&](const std::string& f, const run::FilePrediction& p) {
       std::vector<int> top = run::ranked_classes(p.probs);
       top.resize(static_cast<size_t>(k));
       if (o->format == "table") {
-        std::printf("%s:", escape_control(f).c_str());
+        std::string line = escape_control(f) + ":";
         if (p.music)
           for (int i : top)
-            std::printf("  %s %.3f", classes[static_cast<size_t>(i)].c_str(), p.probs[static_cast<size_t>(i)]);
+            line += fmt::format("  {} {:.3f}", classes[static_cast<size_t>(i)], p.probs[static_cast<size_t>(i)]);
         else
-          std::printf("  no music (level %.1f dBFS)", p.level_dbfs);
+          line += fmt::format("  no music (level {:.1f} dBFS)", p.level_dbfs);
         // With a harmony model the vote is the CNN's and the harmony model's together; the timeline is the CNN's.
-        std::printf("  (%.1f s audio, %zu segments, %s%s%s%.0f ms)\n", p.audio_seconds, p.segments.size(),
-                    p.streamed ? "streamed, " : "", p.harmony ? "CNN + harmony, " : "",
-                    others.empty() ? "" : fmt::format("fused with {} run(s), ", others.size()).c_str(), p.milliseconds);
+        line += fmt::format("  ({:.1f} s audio, {} segments, {}{}{}{:.0f} ms)\n", p.audio_seconds, p.segments.size(),
+                            p.streamed ? "streamed, " : "", p.harmony ? "CNN + harmony, " : "",
+                            others.empty() ? "" : fmt::format("fused with {} run(s), ", others.size()),
+                            p.milliseconds);
         if (o->timeline)
           for (const auto& s : p.segments) {
             const int t = run::ranked_classes(s.probs).front();
-            std::printf("    %7.2f-%7.2f s  %s %.3f\n", s.start_seconds, s.end_seconds,
-                        classes[static_cast<size_t>(t)].c_str(), s.probs[static_cast<size_t>(t)]);
+            line += fmt::format("    {:7.2f}-{:7.2f} s  {} {:.3f}\n", s.start_seconds, s.end_seconds,
+                                classes[static_cast<size_t>(t)], s.probs[static_cast<size_t>(t)]);
           }
+        out(line);
       } else if (o->format == "csv") {
-        std::printf("%s", csv::cell(f).c_str());
+        std::string row = csv::cell(f);
         for (int i : top)
-          std::printf(",%s,%.6f", csv::cell(classes[static_cast<size_t>(i)]).c_str(), p.probs[static_cast<size_t>(i)]);
-        std::printf("\n");
+          row += fmt::format(",{},{:.6f}", csv::cell(classes[static_cast<size_t>(i)]), p.probs[static_cast<size_t>(i)]);
+        for (float v : p.probs) row += fmt::format(",{:.6f}", v);
+        out(row + "\n");
       } else {
         nlohmann::json j = run::prediction_json(p, classes, k, o->timeline);
         j["path"] = f;
         j["milliseconds"] = p.milliseconds;
         j["streamed"] = p.streamed;
         if (!others.empty()) j["fused_with"] = o->fuse;
-        all.push_back(j);
+        json_entry(std::move(j));
       }
     };
-    const auto fail = [&](const std::string& message) {
+    // A file that failed: named on stderr, and in JSON output an entry of its own in its place.
+    const auto fail = [&](const std::string& path, const std::string& message) {
       print_error(message);
       std::fflush(stderr);
       ++failed;
+      if (as_json) json_entry({{"path", path}, {"error", message}});
     };
     if (zero_shot) {
       for (const auto& [f, problem] : files) {
@@ -225,7 +256,7 @@ void register_predict(CLI::App& app) {
           if (!problem.empty()) throw make_error("predict", "'{}': {}", f, problem);
           emit(f, zero_shot->predict_file(f));
         } catch (const std::exception& e) {  // mgc::Error, and anything else one file can cause: report, go on
-          fail(e.what());
+          fail(f, e.what());
         }
       }
     } else {
@@ -241,24 +272,24 @@ void register_predict(CLI::App& app) {
       const auto report_problems_before = [&](size_t end) {
         for (; reported < end; ++reported)
           if (!files[reported].problem.empty())
-            fail(fmt::format("predict: '{}': {}", files[reported].path, files[reported].problem));
+            fail(files[reported].path, fmt::format("predict: '{}': {}", files[reported].path, files[reported].problem));
       };
       predictor->predict_files(paths, o->decode_ahead, [&](size_t i, run::FilePrediction* p, const std::string& error) {
         report_problems_before(position[i]);
         reported = position[i] + 1;
-        if (!p) return fail(error);
+        if (!p) return fail(paths[i], error);
         try {
           if (!others.empty()) fuse_votes(*p, others);
           emit(paths[i], *p);
         } catch (const std::exception& e) {
-          fail(e.what());
+          fail(paths[i], e.what());
         }
       });
       report_problems_before(files.size());
     }
     // File names need not be UTF-8 (Latin-1 libraries): invalid bytes become U+FFFD in JSON.
-    if (o->format == "json")
-      std::printf("%s\n", all.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
+    if (o->format == "json") out(all.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+    if (!o->output.empty()) write_file_atomic(o->output, buffered);
     if (failed > 0)
       throw make_error("predict", "{} of {} file(s) could not be classified", failed, files.size());
   });

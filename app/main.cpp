@@ -141,7 +141,7 @@ int main(int argc, char** argv) {
   }
 #endif
   CLI::App app{"mgc: music genre classification (audio -> log-mel -> CNN -> genres)", "mgc"};
-  app.set_version_flag("--version", "mgc 0.1.0");
+  app.set_version_flag("--version", "mgc " MGC_VERSION);  // CMake's project version
   app.require_subcommand(1);
   try {
     register_commands(app, argv);

@@ -61,7 +61,8 @@ def main():
     expected = {}
     if args.check:
         for p in json.load(open(args.check)):
-            expected[os.path.realpath(p["path"])] = p["probs"]
+            if "probs" in p:  # a file mgc could not classify has an "error" entry instead
+                expected[os.path.realpath(p["path"])] = p["probs"]
     decode = logmel = infer = 0.0
     worst = 0.0
     for path in files:

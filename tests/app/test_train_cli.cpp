@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <sstream>
@@ -10,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "mgc/core/csv.h"
 #include "mgc/core/fs.h"
 #include "mgc/core/lock.h"
 #include "train/toy_dataset.h"
@@ -77,9 +79,50 @@ TEST(CliTrain, KilledMidEpochResumesToTheSameRun) {
   const size_t json_start = pr.output.find('[');
   ASSERT_NE(json_start, std::string::npos) << pr.output;
   const auto j = nlohmann::json::parse(pr.output.substr(json_start, pr.output.rfind(']') - json_start + 1));
-  ASSERT_EQ(j.size(), 1u);
+  ASSERT_EQ(j.size(), 2u);  // the failed file keeps its place, with its error
   EXPECT_EQ(j[0]["top"][0]["genre"], "low");
   EXPECT_EQ(j[0]["timeline"].size(), 5u);  // 3 s, 1 s windows every 0.5 s
+  EXPECT_EQ(j[0]["model"], "audio_cnn");
+  const std::string version = run_cli("--version").output;  // "mgc X.Y.Z\n"
+  EXPECT_EQ("mgc " + j[0]["mgc_version"].get<std::string>() + "\n", version);
+  EXPECT_EQ(j[1]["path"], dir.file("missing.wav"));
+  EXPECT_NE(j[1]["error"].get<std::string>().find("no such file"), std::string::npos) << j[1];
+  EXPECT_FALSE(j[1].contains("top"));
+
+  // JSON Lines: one object per file, in order, errors included; CSV: the top genres, then every genre's
+  // probability; -o writes the same into a file; the timeline has no CSV form.
+  const std::string files = dir.file("low_0_0.wav") + " " + dir.file("missing.wav") + " " + dir.file("high_0_0.wav");
+  const auto lines = run_cli("predict " + dir.file("killed") + " " + files + " --format jsonl -o " + dir.file("p.jsonl"));
+  EXPECT_EQ(lines.exit_code, 1);
+  std::vector<nlohmann::json> objects;
+  std::istringstream in(mgc::read_file(dir.file("p.jsonl")));
+  for (std::string line; std::getline(in, line);) objects.push_back(nlohmann::json::parse(line));
+  ASSERT_EQ(objects.size(), 3u);
+  EXPECT_EQ(objects[0]["path"], dir.file("low_0_0.wav"));
+  EXPECT_TRUE(objects[1].contains("error"));
+  EXPECT_EQ(objects[2]["path"], dir.file("high_0_0.wav"));
+  EXPECT_EQ(objects[2]["model"], "audio_cnn");
+  const auto csv = run_cli("predict " + dir.file("killed") + " " + dir.file("low_0_0.wav") + " " +
+                           dir.file("high_0_0.wav") + " --format csv --top-k 1 -o " + dir.file("p.csv"));
+  ASSERT_EQ(csv.exit_code, 0) << csv.output;
+  EXPECT_EQ(csv.output, "");  // all of it went into the file
+  const mgc::csv::Table t = mgc::csv::parse(mgc::read_file(dir.file("p.csv")), "p.csv");
+  ASSERT_EQ(t.rows.size(), 3u);
+  const std::vector<std::string> head = {"path", "genre1", "p1", "p_high", "p_low", "p_noisy"};
+  EXPECT_EQ(t.rows[0], head);
+  for (size_t r = 1; r < 3; ++r) {
+    ASSERT_EQ(t.rows[r].size(), head.size());
+    double sum = 0;
+    for (size_t c = 3; c < head.size(); ++c) sum += std::stod(t.rows[r][c]);
+    EXPECT_NEAR(sum, 1.0, 1e-5);
+    // The top genre's probability is its column's.
+    const size_t col = static_cast<size_t>(std::find(head.begin(), head.end(), "p_" + t.rows[r][1]) - head.begin());
+    EXPECT_EQ(t.rows[r][2], t.rows[r][col]);
+  }
+  const auto no_timeline = run_cli("predict " + dir.file("killed") + " " + dir.file("low_0_0.wav") +
+                                   " --format csv --timeline");
+  EXPECT_EQ(no_timeline.exit_code, 2);
+  EXPECT_NE(no_timeline.output.find("--timeline has no CSV form"), std::string::npos) << no_timeline.output;
 }
 
 TEST(CliTrain, RefusesToOverwriteAndExplainsBadOptions) {
