@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <exception>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -125,6 +126,26 @@ void register_commands(CLI::App& app, char** argv) {
   }
 }
 
+// Help without CLI11's internals: an option's value is named by its type alone ("TEXT", not
+// "TEXT:PATH(existing)"), or by its choices when it has a fixed set ("{table,json}"); the default follows "=".
+// "Needs:"/"Excludes:" are left to the option's own description.
+class HelpFormatter : public CLI::Formatter {
+ public:
+  std::string make_option_opts(const CLI::Option* opt) const override {
+    if (!opt->get_option_text().empty()) return " " + opt->get_option_text();
+    if (opt->get_type_size() == 0) return "";
+    const std::string full = opt->get_type_name();
+    const size_t colon = full.find(':');
+    std::string type = full.substr(0, colon);
+    if (colon != std::string::npos && full.compare(colon + 1, 1, "{") == 0) type = full.substr(colon + 1);
+    std::string out = type.empty() ? "" : " " + type;
+    if (!opt->get_default_str().empty()) out += "=" + opt->get_default_str();
+    if (opt->get_expected_max() == CLI::detail::expected_max_vector_size) out += " ...";
+    if (opt->get_required()) out += " REQUIRED";
+    return out;
+  }
+};
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -143,6 +164,7 @@ int main(int argc, char** argv) {
   CLI::App app{"mgc: music genre classification (audio -> log-mel -> CNN -> genres)", "mgc"};
   app.set_version_flag("--version", "mgc " MGC_VERSION);  // CMake's project version
   app.require_subcommand(1);
+  app.formatter(std::make_shared<HelpFormatter>());  // before the subcommands: they take their parent's
   try {
     register_commands(app, argv);
     app.parse(argc, argv);

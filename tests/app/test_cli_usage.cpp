@@ -112,3 +112,22 @@ TEST(CliHalves, AFrontWithoutItsTorchHalfRunsItsOwnCommandsAndNamesWhatIsMissing
   EXPECT_EQ(predict.output.rfind(expected, 0), 0u) << predict.output;
   EXPECT_NE(predict.output.find("No such file or directory"), std::string::npos) << predict.output;
 }
+
+// Help names an option's value by its type or its choices, with its default, never by CLI11's validators
+// ("TEXT:PATH(existing)") or "Excludes:" lists; both executables format it the same way.
+TEST(CliUsage, HelpShowsTypesChoicesAndDefaultsWithoutLibraryInternals) {
+  for (const char* command : {"compare", "tag", "predict", "models", "spectrogram", "synth", "eval", "train"}) {
+    const auto r = mgc::test::run_cli(std::string(command) + " --help");
+    ASSERT_EQ(r.exit_code, 0) << command << "\n" << r.output;
+    EXPECT_EQ(r.output.find(":PATH("), std::string::npos) << command << "\n" << r.output;
+    EXPECT_EQ(r.output.find("Excludes:"), std::string::npos) << command << "\n" << r.output;
+    EXPECT_EQ(r.output.find("Needs:"), std::string::npos) << command << "\n" << r.output;
+    EXPECT_EQ(r.output.find(":NONNEGATIVE"), std::string::npos) << command << "\n" << r.output;
+    EXPECT_EQ(r.output.find(":POSITIVE"), std::string::npos) << command << "\n" << r.output;
+  }
+  const auto models = mgc::test::run_cli("models --help");
+  EXPECT_NE(models.output.find("--format {table,json}=table"), std::string::npos) << models.output;
+  EXPECT_NE(models.output.find("--classes INT=10"), std::string::npos) << models.output;
+  const auto compare = mgc::test::run_cli("compare --help");
+  EXPECT_NE(compare.output.find("--real-data TEXT "), std::string::npos) << compare.output;
+}
