@@ -34,10 +34,11 @@ struct CompareOptions {
 void print_plan(const std::vector<tools::PlannedRun>& plan, const std::string& out) {
   std::printf("plan of %s (nothing trained yet):\n", out.c_str());
   for (const auto& p : plan) {
-    const char* what = p.state == "train"    ? "train"
-                       : p.state == "resume" ? "resume"
-                       : p.state == "reuse"  ? "reuse the finished run"
-                                             : "leave out (no weights)";
+    using State = tools::PlannedRun::State;
+    const char* what = p.state == State::kTrain    ? "train"
+                       : p.state == State::kResume ? "resume"
+                       : p.state == State::kReuse  ? "reuse the finished run"
+                                                   : "leave out (no weights)";
     std::printf("  %-18s %-24s %-36s %3d epochs, input %lldx%lld, weights: %s\n", p.model.c_str(), what,
                 p.recipe.c_str(), p.epochs, static_cast<long long>(p.height), static_cast<long long>(p.width),
                 p.weights.empty() ? "none (from scratch)" : p.weights.c_str());

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <map>
 #include <set>
+#include <tuple>
 
 #include "mgc/core/csv.h"
 #include "mgc/core/error.h"
@@ -200,22 +201,33 @@ void accuracy_interval(const std::vector<std::pair<std::string, double>>& correc
   *hi = ci.hi;
 }
 
-// The metrics.json of run_dir evaluated on `side` (of `data` when not empty) into out_dir, evaluating first when
-// it is missing or was made from other data.
-nlohmann::json side_metrics(const std::string& run_dir, const std::string& side, const std::string& data,
-                            const std::string& out_dir, const MeasureOptions& options) {
-  const std::string path = run::EvalPaths{out_dir}.metrics();
-  if (fs::exists(path)) {
-    nlohmann::json m = read_json(path);
-    if (data.empty() || m.value("data", std::string()) == data) return m;
+// One set a run is scored on beside its test side (ModelResult's partial sides and real-music check).
+struct SideScore {
+  double accuracy = -1.0, lo = -1.0, hi = -1.0;  // clip accuracy (mean vote) and its 95% bootstrap interval
+  int64_t clips = 0;                             // clips scored (failed ones left out)
+};
+
+// run_dir scored on `side` (of `data` when not empty) into out_dir: its metrics.json, evaluated first when it is
+// missing or was made from other data, and the interval from its predictions.csv.
+SideScore score_side(const std::string& run_dir, const std::string& side, const std::string& data,
+                     const std::string& out_dir, const MeasureOptions& options) {
+  const run::EvalPaths files{out_dir};
+  nlohmann::json m;
+  if (fs::exists(files.metrics())) m = read_json(files.metrics());
+  if (m.is_null() || (!data.empty() && m.value("data", std::string()) != data)) {
+    EvalOptions eo;
+    eo.progress = options.progress;
+    eo.threads = options.threads;
+    eo.side = side;
+    eo.data = data;
+    eo.out_dir = out_dir;
+    m = evaluate_run(run_dir, eo).json;
   }
-  EvalOptions eo;
-  eo.progress = options.progress;
-  eo.threads = options.threads;
-  eo.side = side;
-  eo.data = data;
-  eo.out_dir = out_dir;
-  return evaluate_run(run_dir, eo).json;
+  SideScore score;
+  score.accuracy = m.at("clip_mean").at("accuracy").get<double>();
+  score.clips = m.at("clips").get<int64_t>() - m.value("failed", int64_t{0});
+  accuracy_interval(read_correct(files.predictions_csv()), &score.lo, &score.hi);
+  return score;
 }
 
 }  // namespace
@@ -378,30 +390,24 @@ ModelResult collect_run(const std::string& run_dir, const MeasureOptions& option
   // A crossed split's partial sides beside its headline: held-out groove files played by paths heard in training
   // (the in-generator figure), and the held-out path playing groove files heard in training.
   const nlohmann::json& split = run.at("split");
-  struct Partial {
-    const char* side;
-    double *acc, *lo, *hi;
-    int64_t* clips;
-  };
-  for (const Partial& p : {Partial{"test_groove_file", &r.generator_clip_acc, &r.generator_clip_acc_lo,
-                                   &r.generator_clip_acc_hi, &r.generator_clips},
-                           Partial{"test_synth", &r.path_clip_acc, &r.path_clip_acc_lo, &r.path_clip_acc_hi,
-                                   &r.path_clips}}) {
-    if (!split.contains(p.side) || !split.at(p.side).is_array() || split.at(p.side).empty()) continue;
-    const std::string dir = files.eval_dir(p.side);
-    const nlohmann::json m = side_metrics(run_dir, p.side, "", dir, options);
-    *p.acc = m.at("clip_mean").at("accuracy").get<double>();
-    *p.clips = m.at("clips").get<int64_t>();
-    accuracy_interval(read_correct(run::EvalPaths{dir}.predictions_csv()), p.lo, p.hi);
+  for (const auto& [side, acc, lo, hi, clips] :
+       {std::tuple{"test_groove_file", &r.generator_clip_acc, &r.generator_clip_acc_lo, &r.generator_clip_acc_hi,
+                   &r.generator_clips},
+        std::tuple{"test_synth", &r.path_clip_acc, &r.path_clip_acc_lo, &r.path_clip_acc_hi, &r.path_clips}}) {
+    if (!split.contains(side) || !split.at(side).is_array() || split.at(side).empty()) continue;
+    const SideScore score = score_side(run_dir, side, "", files.eval_dir(side), options);
+    *acc = score.accuracy;
+    *lo = score.lo;
+    *hi = score.hi;
+    *clips = score.clips;
   }
   if (!options.real_data.empty()) {
-    const std::string data = fs::absolute(options.real_data).lexically_normal().string();
-    const std::string dir = files.eval_dir("real");
-    const nlohmann::json m = side_metrics(run_dir, kAllClips, data, dir, options);
-    r.real_clip_acc = m.at("clip_mean").at("accuracy").get<double>();
-    r.real_clips = m.at("clips").get<int64_t>() - m.value("failed", int64_t{0});
-    r.real_data = data;
-    accuracy_interval(read_correct(run::EvalPaths{dir}.predictions_csv()), &r.real_clip_acc_lo, &r.real_clip_acc_hi);
+    r.real_data = fs::absolute(options.real_data).lexically_normal().string();
+    const SideScore score = score_side(run_dir, kAllClips, r.real_data, files.eval_dir("real"), options);
+    r.real_clip_acc = score.accuracy;
+    r.real_clip_acc_lo = score.lo;
+    r.real_clip_acc_hi = score.hi;
+    r.real_clips = score.clips;
   }
 
   if (!options.timbre_data.empty()) {
@@ -457,18 +463,6 @@ std::vector<PlannedRun> plan_compare(const CompareConfig& config) {
   for (const auto& m : config.models) {
     const models::ModelInfo& info = models::model_info(m);  // throws on an unknown name
     if (!seen.insert(m).second) throw make_error("compare", "model '{}' is listed twice", m);
-    // A model left out for want of weights need not fit the input.
-    if (config.pretrained_only && find_pretrained(config.pretrained_dir, m).empty()) continue;
-    const run::TrainConfig mc = model_config(config.recipe, m, "");
-    const int64_t in_h = input_height(mc), in_w = input_width(mc);
-    if (in_h < info.min_input_size || in_w < info.min_input_size)
-      throw make_error("compare", "input {}x{} is smaller than {} accepts ({}x{} at least): use --input", in_h, in_w,
-                       m, info.min_input_size, info.min_input_size);
-    if ((info.fixed_height > 0 && in_h != info.fixed_height) || (info.fixed_width > 0 && in_w != info.fixed_width))
-      throw make_error("compare", "{} takes inputs of {} x {} only (height x width, 0: any), not {}x{}", m,
-                       info.fixed_height, info.fixed_width, in_h, in_w);
-  }
-  for (const auto& m : config.models) {
     PlannedRun p;
     p.model = m;
     p.run_dir = config.out_dir + "/runs/" + m;
@@ -478,18 +472,27 @@ std::vector<PlannedRun> plan_compare(const CompareConfig& config) {
     p.epochs = c.epochs;
     p.height = input_height(c);
     p.width = input_width(c);
-    const run::RunPaths files{p.run_dir};
-    if (config.pretrained_only && p.weights.empty()) {
-      p.state = "skip";
-    } else {
-      if (fs::exists(files.checkpoint()) || fs::exists(files.config())) {
-        const auto diff = differing_keys(to_json(run::load_run_config(p.run_dir, "compare")), to_json(c));
-        if (!diff.empty())
-          throw make_error("compare", "'{}' was trained with another config ({}): remove it or use another --out",
-                           p.run_dir, join(diff, ", "));
-      }
-      p.state = fs::exists(files.result()) ? "reuse" : fs::exists(files.checkpoint()) ? "resume" : "train";
+    if (config.pretrained_only && p.weights.empty()) {  // left out: it need not fit the input
+      p.state = PlannedRun::State::kSkip;
+      plan.push_back(p);
+      continue;
     }
+    if (p.height < info.min_input_size || p.width < info.min_input_size)
+      throw make_error("compare", "input {}x{} is smaller than {} accepts ({}x{} at least): use --input", p.height,
+                       p.width, m, info.min_input_size, info.min_input_size);
+    if ((info.fixed_height > 0 && p.height != info.fixed_height) || (info.fixed_width > 0 && p.width != info.fixed_width))
+      throw make_error("compare", "{} takes inputs of {} x {} only (height x width, 0: any), not {}x{}", m,
+                       info.fixed_height, info.fixed_width, p.height, p.width);
+    const run::RunPaths files{p.run_dir};
+    if (fs::exists(files.checkpoint()) || fs::exists(files.config())) {
+      const auto diff = differing_keys(to_json(run::load_run_config(p.run_dir, "compare")), to_json(c));
+      if (!diff.empty())
+        throw make_error("compare", "'{}' was trained with another config ({}): remove it or use another --out",
+                         p.run_dir, join(diff, ", "));
+    }
+    p.state = fs::exists(files.result())       ? PlannedRun::State::kReuse
+              : fs::exists(files.checkpoint()) ? PlannedRun::State::kResume
+                                               : PlannedRun::State::kTrain;
     plan.push_back(p);
   }
   return plan;
@@ -506,14 +509,12 @@ CompareSummary compare(const CompareConfig& config) {
   std::vector<std::string> notes;
   std::map<std::string, std::string> failed;
   std::vector<const PlannedRun*> todo;  // the runs compared (pretrained_only leaves some out)
-  std::vector<std::string> models;      // their models
   for (const auto& p : plan) {
-    if (p.state == "skip") {
+    if (p.state == PlannedRun::State::kSkip) {
       notes.push_back(fmt::format("{}: left out: no weights for it in {}", p.model, config.pretrained_dir));
       continue;
     }
     todo.push_back(&p);
-    models.push_back(p.model);
     if (!config.pretrained_dir.empty() && p.weights.empty())
       notes.push_back(config.pretrained_dir == "imagenet" || config.pretrained_dir == "installed"
                           ? fmt::format("{}: no {} weights installed with mgc: trained from scratch", p.model,
@@ -521,9 +522,9 @@ CompareSummary compare(const CompareConfig& config) {
                           : fmt::format("{}: no file starting with '{}' in {}: trained from scratch", p.model, p.model,
                                         config.pretrained_dir));
   }
-  if (models.empty())
+  if (todo.empty())
     throw make_error("compare", "no model has weights in '{}' (--pretrained-only)", config.pretrained_dir);
-  const size_t n = models.size();
+  const size_t n = todo.size();
   // Phase 1: training, each model in a child process, before this process builds any model of its own.
   for (size_t i = 0; i < n; ++i) {
     const PlannedRun& p = *todo[i];
@@ -536,8 +537,8 @@ CompareSummary compare(const CompareConfig& config) {
       notes.push_back(fmt::format("{}: musicnn's own input on the same clips and split ({}; dB augmentations off)", m,
                                   run::describe_musicnn_input(c)));
     const std::string tag = fmt::format("[{}/{}] {}", i + 1, n, m);
-    const bool has_checkpoint = fs::exists(files.checkpoint());
-    if (p.state == "reuse") {
+    const bool has_checkpoint = p.state == PlannedRun::State::kResume;
+    if (p.state == PlannedRun::State::kReuse) {
       std::printf("%s: skipped training, reusing the finished run %s\n", tag.c_str(), run_dir.c_str());
       std::fflush(stdout);
       ++summary.reused;
@@ -594,10 +595,10 @@ CompareSummary compare(const CompareConfig& config) {
   mo.progress = config.progress;
   mo.threads = config.recipe.threads;
   for (size_t i = 0; i < n; ++i) {
-    const std::string& m = models[i];
+    const std::string& m = todo[i]->model;
     const std::string tag = fmt::format("[{}/{}] {}", i + 1, n, m);
     if (failed.count(m)) continue;
-    const std::string run_dir = runs + "/" + m;
+    const std::string& run_dir = todo[i]->run_dir;
     const run::RunPaths files{run_dir};
     const bool had = fs::exists(run::EvalPaths{files.eval_dir("test")}.metrics()) && fs::exists(files.compare_json()) &&
                      read_json(files.compare_json()).contains("infer_ms");
@@ -616,8 +617,8 @@ CompareSummary compare(const CompareConfig& config) {
       std::fflush(stdout);
     }
   }
-  for (const auto& m : models)
-    if (failed.count(m)) summary.failures.push_back(m + ": " + failed[m]);
+  for (const PlannedRun* p : todo)
+    if (failed.count(p->model)) summary.failures.push_back(p->model + ": " + failed[p->model]);
   for (const auto& f : summary.failures) notes.push_back("failed: " + f);
   if (summary.results.empty()) throw make_error("compare", "every model failed: {}", join(summary.failures, "; "));
 

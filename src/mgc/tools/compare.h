@@ -37,14 +37,19 @@ struct CompareConfig {
 
 // What compare() would do with one model, decided before anything trains.
 struct PlannedRun {
+  enum class State {
+    kTrain,   // a new run
+    kResume,  // a checkpoint without result.json
+    kReuse,   // a finished run
+    kSkip,    // no weights for it, and pretrained_only
+  };
   std::string model;
   std::string run_dir;     // out_dir/runs/<model>
   std::string weights;     // the pretrained file ("" = from scratch)
   std::string recipe;      // "scratch", "fine-tuned", "frozen N epochs, then fine-tuned", ...
   int epochs = 0;
   int64_t height = 0, width = 0;  // the model's input
-  std::string state;       // "train" (new), "resume" (a checkpoint), "reuse" (finished), "skip" (no weights,
-                           // pretrained_only)
+  State state = State::kTrain;
 };
 
 // The plan of compare(config), model by model, checked as compare() checks it (so a bad config fails here, before

@@ -109,13 +109,18 @@ std::string model_xtics(const std::vector<ModelResult>& rs, const std::vector<si
 
 bool known(double v) { return v >= 0 && std::isfinite(v); }
 
+// Whether any row has a known value of `field` (the report then shows that column or series).
+bool any_known(const std::vector<ModelResult>& rs, double ModelResult::*field) {
+  return std::any_of(rs.begin(), rs.end(), [&](const ModelResult& r) { return known(r.*field); });
+}
+
 // Test clip accuracy per model, best first, with its bootstrap interval; beside it macro-F1 and, where measured,
 // the crossed split's partial sides and the real-music check, each with its interval.
 std::string accuracy_chart(const std::vector<ModelResult>& rs, const std::vector<size_t>& order) {
   const int n = static_cast<int>(rs.size());
-  const bool generator = std::any_of(rs.begin(), rs.end(), [](const ModelResult& r) { return known(r.generator_clip_acc); });
-  const bool real = std::any_of(rs.begin(), rs.end(), [](const ModelResult& r) { return known(r.real_clip_acc); });
-  const bool path = std::any_of(rs.begin(), rs.end(), [](const ModelResult& r) { return known(r.path_clip_acc); });
+  const bool generator = any_known(rs, &ModelResult::generator_clip_acc);
+  const bool real = any_known(rs, &ModelResult::real_clip_acc);
+  const bool path = any_known(rs, &ModelResult::path_clip_acc);
   struct Series {
     const char* title;
     const char* colour;
@@ -177,56 +182,37 @@ std::string depth_chart(const std::vector<ModelResult>& rs, const std::vector<si
   return s;
 }
 
-// Test clip accuracy (with its interval) against MACs per input window, log x: what each multiply buys.
-std::string macs_chart(const std::vector<ModelResult>& rs) {
+// Test clip accuracy against a size of each model (parameters, MACs per input window) on a log x axis, one
+// labelled point per row with a known size (> 0); with `intervals`, each point with its 95% interval.
+std::string accuracy_vs_chart(const std::vector<ModelResult>& rs, int64_t ModelResult::*size, const char* title,
+                              const char* xlabel, bool intervals) {
   double lo = 1e300, hi = 0;
   for (const auto& r : rs)
-    if (r.macs > 0) lo = std::min(lo, double(r.macs)), hi = std::max(hi, double(r.macs));
+    if (r.*size > 0) lo = std::min(lo, double(r.*size)), hi = std::max(hi, double(r.*size));
   if (hi <= 0) lo = 1e6, hi = 1e9;
   lo = std::pow(10.0, std::floor(std::log10(lo) - 0.05));
-  hi = std::pow(10.0, std::ceil(std::log10(hi) + 0.05));
-  std::string s = header(820, 520, "Test clip accuracy vs compute per input window");
+  hi = std::pow(10.0, std::ceil(std::log10(std::max(10.0, hi)) + 0.05));
+  std::string s = header(820, 520, title);
   s += "set logscale x 10\nset format x '%.0s%c'\nset grid xtics ytics lc rgb '#e0e0e0' lt 1\nunset key\n";
   s += fmt::format("set xrange [{}:{}]\nset yrange [-0.05:1.1]\nset bars 1\n", lo, hi);
-  s += "set xlabel 'multiply-accumulates per input window (log scale)'\nset ylabel 'test clip accuracy (95% interval)'\n";
+  s += fmt::format("set xlabel '{} (log scale)'\nset ylabel 'test clip accuracy{}'\n", xlabel,
+                   intervals ? " (95% interval)" : "");
   int label = 0;
   for (size_t i = 0; i < rs.size(); ++i)
-    if (rs[i].macs > 0)
+    if (rs[i].*size > 0)  // neighbours' labels above and below, apart
       s += fmt::format("set label {} {} at {},{} offset 0.8,{} font 'DejaVu Sans,9'\n", ++label,
-                       eval::gnuplot_quote(rs[i].label), double(rs[i].macs), rs[i].test_clip_acc, i % 2 ? -1.0 : 0.8);
+                       eval::gnuplot_quote(rs[i].label), double(rs[i].*size), rs[i].test_clip_acc, i % 2 ? -1.0 : 0.8);
   s += "$d << EOD\n";
   for (size_t i = 0; i < rs.size(); ++i) {
-    if (rs[i].macs <= 0) continue;
+    if (rs[i].*size <= 0) continue;
     const bool ci = known(rs[i].test_clip_acc_lo);
-    s += fmt::format("{} {:.6f} {:.6f} {:.6f} {}\n", rs[i].macs, rs[i].test_clip_acc,
+    s += fmt::format("{} {:.6f} {:.6f} {:.6f} {}\n", rs[i].*size, rs[i].test_clip_acc,
                      ci ? rs[i].test_clip_acc_lo : rs[i].test_clip_acc, ci ? rs[i].test_clip_acc_hi : rs[i].test_clip_acc,
                      kColours[i % kNumColours] + 1);
   }
   s += "EOD\n";
-  s += "plot $d using 1:2:3:4:(int('0x'.strcol(5))) with yerrorbars pt 7 ps 1.6 lc rgb variable\n";
-  return s;
-}
-
-std::string params_chart(const std::vector<ModelResult>& rs) {
-  double lo = 1e300, hi = 0;
-  for (const auto& r : rs) {
-    lo = std::min(lo, double(r.parameters));
-    hi = std::max(hi, double(r.parameters));
-  }
-  lo = std::pow(10.0, std::floor(std::log10(std::max(1.0, lo)) - 0.05));
-  hi = std::pow(10.0, std::ceil(std::log10(std::max(10.0, hi)) + 0.05));
-  std::string s = header(820, 520, "Test clip accuracy vs parameters");
-  s += "set logscale x 10\nset format x '%.0s%c'\nset grid xtics ytics lc rgb '#e0e0e0' lt 1\nunset key\n";
-  s += fmt::format("set xrange [{}:{}]\nset yrange [-0.05:1.1]\n", lo, hi);
-  s += "set xlabel 'parameters (log scale)'\nset ylabel 'test clip accuracy'\n";
-  for (size_t i = 0; i < rs.size(); ++i)
-    s += fmt::format("set label {} {} at {},{} offset 0.8,{} font 'DejaVu Sans,9'\n", i + 1, eval::gnuplot_quote(rs[i].label),
-                     double(rs[i].parameters), rs[i].test_clip_acc, i % 2 ? -1.0 : 0.8);  // neighbours apart
-  s += "$d << EOD\n";
-  for (size_t i = 0; i < rs.size(); ++i)
-    s += fmt::format("{} {:.6f} {}\n", rs[i].parameters, rs[i].test_clip_acc, kColours[i % kNumColours] + 1);
-  s += "EOD\n";
-  s += "plot $d using 1:2:(int('0x'.strcol(3))) with points pt 7 ps 1.8 lc rgb variable\n";
+  s += intervals ? "plot $d using 1:2:3:4:(int('0x'.strcol(5))) with yerrorbars pt 7 ps 1.6 lc rgb variable\n"
+                 : "plot $d using 1:2:(int('0x'.strcol(5))) with points pt 7 ps 1.8 lc rgb variable\n";
   return s;
 }
 
@@ -382,14 +368,14 @@ std::vector<size_t> accuracy_order(const std::vector<ModelResult>& results) {
 
 void compare_to_best(std::vector<ModelResult>& results) {
   if (results.empty()) return;
+  // `best` is one of the rows below: only their delta fields are written.
   const ModelResult& best = results[accuracy_order(results).front()];
-  std::map<std::string, double> best_by_path(best.test_correct.begin(), best.test_correct.end());
+  const std::map<std::string, double> best_by_path(best.test_correct.begin(), best.test_correct.end());
+  const size_t clips = best.test_correct.size();
   const double nan = std::numeric_limits<double>::quiet_NaN();
-  // Copied: `best` is one of the rows written below.
-  const std::vector<std::pair<std::string, double>> best_clips = best.test_correct;
   for (auto& r : results) {
     r.delta_to_best = r.delta_to_best_lo = r.delta_to_best_hi = nan;
-    if (r.test_correct.empty() || r.test_correct.size() != best_clips.size()) continue;
+    if (r.test_correct.empty() || r.test_correct.size() != clips) continue;
     std::vector<double> mine, theirs;
     for (const auto& [path, right] : r.test_correct) {
       const auto it = best_by_path.find(path);
@@ -397,7 +383,7 @@ void compare_to_best(std::vector<ModelResult>& results) {
       mine.push_back(right);
       theirs.push_back(it->second);
     }
-    if (mine.size() != best_clips.size()) continue;
+    if (mine.size() != clips) continue;
     const eval::Interval d = eval::bootstrap_mean_difference(mine, theirs, kBootstrapResamples, 0);
     r.delta_to_best = d.estimate;
     r.delta_to_best_lo = d.lo;
@@ -460,8 +446,12 @@ void write_report(const std::vector<ModelResult>& given, const std::string& out_
   const auto charts = report_chart_files();
   draw(gnuplot, accuracy_chart(results, order), out_dir + "/" + charts[0]);
   draw(gnuplot, depth_chart(results, order), out_dir + "/" + charts[1]);
-  draw(gnuplot, params_chart(results), out_dir + "/" + charts[2]);
-  draw(gnuplot, macs_chart(results), out_dir + "/" + charts[3]);
+  draw(gnuplot, accuracy_vs_chart(results, &ModelResult::parameters, "Test clip accuracy vs parameters", "parameters",
+                                  false),
+       out_dir + "/" + charts[2]);
+  draw(gnuplot, accuracy_vs_chart(results, &ModelResult::macs, "Test clip accuracy vs compute per input window",
+                                  "multiply-accumulates per input window", true),
+       out_dir + "/" + charts[3]);
   draw(gnuplot, curve_chart(results, true), out_dir + "/" + charts[4]);
   draw(gnuplot, curve_chart(results, false), out_dir + "/" + charts[5]);
 
@@ -485,22 +475,19 @@ void write_report(const std::vector<ModelResult>& given, const std::string& out_
          html_escape(split) + ". Compare a row with rows of the same split; the gap between a split by clip and "
          "a split by group measures how much a score owes to groups seen in training (docs/ROBUSTNESS.md).</p>\n";
   }
-  const bool timbre = std::any_of(results.begin(), results.end(), [](const ModelResult& r) {
-    return r.timbre_clip_acc >= 0;
-  });
-  const bool generator = std::any_of(results.begin(), results.end(), [](const ModelResult& r) {
-    return known(r.generator_clip_acc);
-  });
-  const bool real = std::any_of(results.begin(), results.end(), [](const ModelResult& r) {
-    return known(r.real_clip_acc);
-  });
-  const bool path = std::any_of(results.begin(), results.end(), [](const ModelResult& r) {
-    return known(r.path_clip_acc);
-  });
-  auto acc = [](double v) { return known(v) ? fmt::format("{:.3f}", v) : std::string("?"); };
+  const bool timbre = any_known(results, &ModelResult::timbre_clip_acc);
+  const bool generator = any_known(results, &ModelResult::generator_clip_acc);
+  const bool real = any_known(results, &ModelResult::real_clip_acc);
+  const bool path = any_known(results, &ModelResult::path_clip_acc);
   // An accuracy's interval (unknown: negative) and a difference's (unknown: NaN).
   auto interval = [](double lo, double hi) {
     return known(lo) && known(hi) ? fmt::format(" [{:.3f}, {:.3f}]", lo, hi) : std::string();
+  };
+  // The cell of a set scored beside the test side: "?" when this row was not scored on it; "" when no row was.
+  auto side_cell = [&](bool shown, double acc, double lo, double hi, int64_t clips) {
+    if (!shown) return std::string();
+    if (!known(acc)) return std::string("<td>?</td>");
+    return fmt::format("<td>{:.3f}{} ({} clips)</td>", acc, interval(lo, hi), clips);
   };
   auto signed_interval = [](double lo, double hi) {
     return std::isfinite(lo) && std::isfinite(hi) ? fmt::format(" [{:+.3f}, {:+.3f}]", lo, hi) : std::string();
@@ -526,13 +513,9 @@ void write_report(const std::vector<ModelResult>& given, const std::string& out_
         std::isfinite(r.delta_to_best)
             ? fmt::format("{:+.3f}{}", r.delta_to_best, signed_interval(r.delta_to_best_lo, r.delta_to_best_hi))
             : "?",
-        !path ? "" : fmt::format("<td>{}{}{}</td>", acc(r.path_clip_acc), interval(r.path_clip_acc_lo, r.path_clip_acc_hi),
-                                 known(r.path_clip_acc) ? fmt::format(" ({} clips)", r.path_clips) : ""),
-        !generator ? "" : fmt::format("<td>{}{}{}</td>", acc(r.generator_clip_acc),
-                                      interval(r.generator_clip_acc_lo, r.generator_clip_acc_hi),
-                                      known(r.generator_clip_acc) ? fmt::format(" ({} clips)", r.generator_clips) : ""),
-        !real ? "" : fmt::format("<td>{}{}{}</td>", acc(r.real_clip_acc), interval(r.real_clip_acc_lo, r.real_clip_acc_hi),
-                                 known(r.real_clip_acc) ? fmt::format(" ({} clips)", r.real_clips) : ""),
+        side_cell(path, r.path_clip_acc, r.path_clip_acc_lo, r.path_clip_acc_hi, r.path_clips),
+        side_cell(generator, r.generator_clip_acc, r.generator_clip_acc_lo, r.generator_clip_acc_hi, r.generator_clips),
+        side_cell(real, r.real_clip_acc, r.real_clip_acc_lo, r.real_clip_acc_hi, r.real_clips),
         r.test_segment_acc, r.test_macro_f1, per_gmac < 0 ? "?" : fmt::format("{:.3f}", per_gmac), r.epochs,
         r.best_epoch, r.train_seconds, r.infer_ms < 0 ? "?" : fmt::format("{:.1f}", r.infer_ms),
         r.peak_rss_mb < 0 ? "?" : fmt::format("{:.0f}", r.peak_rss_mb), html_escape(r.split_by),
