@@ -51,3 +51,52 @@ TEST(Progress, DurationFormat) {
   EXPECT_EQ(mgc::format_duration(3723), "1:02:03");
   EXPECT_EQ(mgc::format_duration(-1), "?");
 }
+
+namespace {
+std::string file_text(std::FILE* f) {
+  std::fflush(f);
+  std::rewind(f);
+  std::string text;
+  for (int c; (c = std::fgetc(f)) != EOF;) text += static_cast<char>(c);
+  return text;
+}
+}  // namespace
+
+// Issue #34: on a terminal, a line printed while a bar is drawn (mgc tag's result lines) starts on a cleared line
+// and the bar is drawn again below it, never "tag [####....] 1/2row".
+TEST(Progress, LinesPrintedAboveTheBarNeverShareItsLine) {
+  std::FILE* out = std::tmpfile();
+  ASSERT_NE(out, nullptr);
+  {
+    mgc::Progress bar("tag", 2, true, out, true);
+    bar.print_above([&] { std::fputs("first\n", out); });  // nothing drawn yet: nothing to clear
+    std::this_thread::sleep_for(std::chrono::milliseconds(120));  // past the redraw interval
+    bar.tick();
+    bar.print_above([&] { std::fputs("second\n", out); });
+    bar.tick();
+    bar.finish();
+    bar.print_above([&] { std::fputs("third\n", out); });  // the bar's line is ended: nothing to clear
+  }
+  const std::string text = file_text(out);
+  std::fclose(out);
+  EXPECT_EQ(text.rfind("first\n\r\033[Ktag [", 0), 0u) << text;
+  const std::string bar1 = "tag [############............] 1/2  50%";
+  const size_t drawn = text.find("\r\033[K" + bar1);
+  ASSERT_NE(drawn, std::string::npos) << text;
+  const size_t second = text.find("\r\033[Ksecond\n\r\033[K" + bar1, drawn);
+  EXPECT_NE(second, std::string::npos) << text;
+  EXPECT_NE(text.find("2/2 100%", second), std::string::npos) << text;
+  EXPECT_EQ(text.substr(text.size() - 7), "\nthird\n") << text;
+}
+
+TEST(Progress, DisabledDrawsNothingAndPrintsTheLines) {
+  std::FILE* out = std::tmpfile();
+  ASSERT_NE(out, nullptr);
+  {
+    mgc::Progress bar("tag", 1, false, out, true);
+    bar.tick();
+    bar.print_above([&] { std::fputs("row\n", out); });
+  }
+  EXPECT_EQ(file_text(out), "row\n");
+  std::fclose(out);
+}

@@ -16,3 +16,13 @@ TEST(EscapeControl, ControlsAreShownNotObeyed) {
   for (char c : out) EXPECT_FALSE(static_cast<unsigned char>(c) < 0x20 || c == 0x7f) << out;
   EXPECT_EQ(out.find("\xc2\x85"), std::string::npos) << out;
 }
+
+TEST(FitColumn, PadsOrCutsToAWidthInCharacters) {
+  EXPECT_EQ(mgc::fit_column("Rock", 6), "Rock  ");
+  EXPECT_EQ(mgc::fit_column("Rock", 4), "Rock");
+  EXPECT_EQ(mgc::fit_column("Progressive Rock", 8), "Progres\u2026");
+  EXPECT_EQ(mgc::fit_column("Électro", 8), "Électro ");  // 7 characters, 8 bytes
+  EXPECT_EQ(mgc::fit_column("Électronique", 4), "Éle\u2026");  // never half a character
+  EXPECT_EQ(mgc::fit_column("x", 0), "");
+  EXPECT_EQ(mgc::fit_column("", 2), "  ");
+}

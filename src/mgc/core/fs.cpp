@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -112,6 +113,15 @@ TempFile::TempFile(const std::string& stem) {
 }
 
 TempFile::~TempFile() { ::unlink(path_.c_str()); }
+
+std::string user_state_dir() {
+  const char* xdg = std::getenv("XDG_STATE_HOME");
+  if (xdg && xdg[0] == '/') return (std::filesystem::path(xdg) / "mgc").string();
+  const char* home = std::getenv("HOME");
+  if (!home || !home[0])
+    throw make_error("io", "neither XDG_STATE_HOME nor HOME is set: no folder for mgc's state (set one of them)");
+  return (std::filesystem::path(home) / ".local" / "state" / "mgc").string();
+}
 
 std::string read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

@@ -36,6 +36,11 @@ std::vector<std::string> find_leftovers(const std::string& dir, const std::funct
 std::vector<std::string> remove_leftovers(const std::string& dir, const std::function<long(const std::string&)>& owner,
                                           bool recursive = false);
 
+// mgc's folder for state that outlives a run but is no user's document (the undo logs of `mgc tag`):
+// "$XDG_STATE_HOME/mgc", or "$HOME/.local/state/mgc" when XDG_STATE_HOME is unset or not absolute (the XDG Base
+// Directory rules). Not created here. Throws mgc::Error ("io: ...") when neither variable gives a folder.
+std::string user_state_dir();
+
 // Reads a whole file. Throws mgc::Error ("io: ...") if it cannot be opened or read.
 std::string read_file(const std::string& path);
 

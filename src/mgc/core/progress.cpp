@@ -17,7 +17,10 @@ std::string format_duration(double seconds) {
 }
 
 Progress::Progress(std::string label, int64_t total, bool enabled)
-    : label_(std::move(label)), total_(total), enabled_(enabled), tty_(isatty(STDERR_FILENO) == 1),
+    : Progress(std::move(label), total, enabled, stderr, isatty(STDERR_FILENO) == 1) {}
+
+Progress::Progress(std::string label, int64_t total, bool enabled, std::FILE* out, bool tty)
+    : label_(std::move(label)), total_(total), enabled_(enabled), out_(out), tty_(tty),
       start_(std::chrono::steady_clock::now()), last_draw_(start_) {}
 
 Progress::~Progress() { finish(); }
@@ -38,6 +41,19 @@ void Progress::set_extra(const std::string& extra) {
   extra_ = extra;
 }
 
+void Progress::print_above(const std::function<void()>& print) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  const bool clear = enabled_ && tty_ && drawn_ && !finished_;
+  if (clear) {
+    std::fputs("\r\033[K", out_);
+    std::fflush(out_);
+    drawn_ = false;
+  }
+  print();
+  std::fflush(stdout);
+  if (clear) draw(false, true);
+}
+
 void Progress::finish() {
   std::lock_guard<std::mutex> lock(mutex_);
   if (finished_) return;
@@ -45,17 +61,18 @@ void Progress::finish() {
   draw(true);
 }
 
-void Progress::draw(bool final) {
+void Progress::draw(bool final, bool force) {
   if (!enabled_) return;
   const auto now = std::chrono::steady_clock::now();
   const int64_t done = done_.load();
   const double elapsed = std::chrono::duration<double>(now - start_).count();
   const double rate = elapsed > 0 ? done / elapsed : 0.0;
   if (tty_) {
-    if (!final && now - last_draw_ < std::chrono::milliseconds(100)) return;
+    if (!final && !force && now - last_draw_ < std::chrono::milliseconds(100)) return;
   } else {
     const int decile = total_ > 0 ? static_cast<int>(10 * done / std::max<int64_t>(total_, 1)) : -1;
-    if (!final && (decile == last_decile_ || total_ <= 0)) return;
+    // The last step is left to the final line ("in 0:12"), which follows it at once.
+    if (!final && (decile == last_decile_ || total_ <= 0 || done >= total_)) return;
     last_decile_ = decile;
   }
   last_draw_ = now;
@@ -72,9 +89,10 @@ void Progress::draw(bool final) {
     line += fmt::format(" {} {:.1f}/s {}", done, rate, format_duration(elapsed));
   }
   if (!extra_.empty()) line += " | " + extra_;
-  if (tty_) std::fprintf(stderr, "\r\033[K%s%s", line.c_str(), final ? "\n" : "");
-  else std::fprintf(stderr, "%s\n", line.c_str());
-  std::fflush(stderr);
+  if (tty_) std::fprintf(out_, "\r\033[K%s%s", line.c_str(), final ? "\n" : "");
+  else std::fprintf(out_, "%s\n", line.c_str());
+  std::fflush(out_);
+  drawn_ = tty_ && !final;
 }
 
 }  // namespace mgc

@@ -5,6 +5,8 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <cstdio>
+#include <functional>
 #include <mutex>
 #include <string>
 
@@ -14,6 +16,8 @@ class Progress {
  public:
   // total: number of steps (0 = unknown). enabled = false silences it (e.g. --quiet).
   Progress(std::string label, int64_t total, bool enabled = true);
+  // The same, drawn to `out` as on a terminal when `tty` (for tests: stderr and isatty otherwise).
+  Progress(std::string label, int64_t total, bool enabled, std::FILE* out, bool tty);
   ~Progress();  // finishes the line
   Progress(const Progress&) = delete;
   Progress& operator=(const Progress&) = delete;
@@ -21,6 +25,9 @@ class Progress {
   // Advances by n steps; `extra` (e.g. "loss 0.42 acc 0.81") replaces the text shown after the bar.
   void tick(int64_t n = 1, const std::string& extra = "");
   void set_extra(const std::string& extra);
+  // Runs `print`, which writes whole lines (to stdout or stderr), with the bar out of their way: on a terminal the
+  // bar's line is cleared first and the bar drawn again below them, so a line never starts after the bar.
+  void print_above(const std::function<void()>& print);
   // Draws the final state and ends the line. Called by the destructor if not before.
   void finish();
 
@@ -28,12 +35,14 @@ class Progress {
   double elapsed_seconds() const;
 
  private:
-  void draw(bool final);
+  void draw(bool final, bool force = false);
 
   std::string label_;
   int64_t total_;
   bool enabled_;
+  std::FILE* out_;
   bool tty_;
+  bool drawn_ = false;  // a bar is on the terminal's current line
   std::atomic<int64_t> done_{0};
   std::chrono::steady_clock::time_point start_;
   std::chrono::steady_clock::time_point last_draw_;

@@ -32,6 +32,21 @@ std::string escape_control(std::string_view text) {
   return out;
 }
 
+std::string fit_column(std::string_view text, size_t width) {
+  if (width == 0) return "";
+  const auto is_start = [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; };
+  size_t chars = 0;
+  for (const char c : text) chars += is_start(c) ? 1 : 0;
+  if (chars <= width) return std::string(text) + std::string(width - chars, ' ');
+  // The first width - 1 characters, then an ellipsis.
+  size_t end = 0, kept = 0;
+  while (end < text.size()) {
+    if (is_start(text[end]) && kept++ == width - 1) break;
+    ++end;
+  }
+  return std::string(text.substr(0, end)) + "\u2026";
+}
+
 void print_error(std::string_view message) {
   std::fprintf(stderr, "mgc: error: %s\n", escape_control(message).c_str());
   std::fflush(stderr);

@@ -11,6 +11,10 @@ namespace mgc {
 // what matters is that nothing reaches the terminal as a control).
 std::string escape_control(std::string_view text);
 
+// `text` as a table cell `width` characters wide (UTF-8 code points, counted as one column each): padded with
+// spaces, or cut to width - 1 characters and "…" when longer. width 0 gives "".
+std::string fit_column(std::string_view text, size_t width);
+
 // "mgc: error: <message>" and "mgc: warning: <message>" as one line on stderr, controls escaped (escape_control),
 // flushed. The one way mgc reports a problem to the user.
 void print_error(std::string_view message);
