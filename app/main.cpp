@@ -51,6 +51,14 @@ std::string nearest(const std::string& word, const std::vector<std::string>& nam
   return best;
 }
 
+// Options renamed since an earlier version: a usage error with the old name names the new one.
+struct RenamedOption {
+  std::string_view command, old_name, new_name;
+};
+constexpr RenamedOption kRenamedOptions[] = {
+    {"tag", "--threads", "--jobs"},  // files at once; --threads means intra-op threads elsewhere
+};
+
 // A wrong command line: one "mgc: error:" line naming what is wrong, a suggestion when a name is near, and where
 // the help is. Returns the usage exit code.
 int usage_error(CLI::App& app, int argc, char** argv, const CLI::ParseError& e) {
@@ -84,6 +92,13 @@ int usage_error(CLI::App& app, int argc, char** argv, const CLI::ParseError& e) 
     if (arg.rfind("--", 0) != 0) continue;
     arg = arg.substr(0, arg.find('='));
     if (std::find(options.begin(), options.end(), arg) != options.end()) continue;
+    const auto renamed = std::find_if(std::begin(kRenamedOptions), std::end(kRenamedOptions), [&](const auto& r) {
+      return r.command == command->get_name() && r.old_name == arg;
+    });
+    if (renamed != std::end(kRenamedOptions)) {
+      message += fmt::format("; '{}' is now '{}'", arg, renamed->new_name);
+      break;
+    }
     const std::string near = nearest(arg, options);
     if (!near.empty()) message += "; did you mean '" + near + "'?";
     break;

@@ -240,7 +240,7 @@ echo "run.sh: music library: mgc predict and mgc tag (dry run) over $library_fil
 awk -F'\t' -v n="$library_files" '$1 == "wall_s" {printf "mgc\tlibrary_predict_files_per_s\t%.4f\t-\tfiles/s\n", n / $2}
   $1 == "rss_kb" {printf "mgc\tlibrary_predict_peak_rss_mb\t%.1f\t-\tMB\n", $2 / 1024}' "$data/library-predict.time" >> "$raw"
 /usr/bin/time -f 'rss_kb\t%M\nwall_s\t%e' -o "$data/library-tag.time" \
-  "$mgc" tag "$run" "$library" --threads 2 --log "$data/library-tag-log.jsonl" -q > /dev/null
+  "$mgc" tag "$run" "$library" --jobs 2 --log "$data/library-tag-log.jsonl" -q > /dev/null
 awk -F'\t' -v n="$library_files" '$1 == "wall_s" {printf "mgc\tlibrary_tag_files_per_s\t%.4f\t-\tfiles/s\n", n / $2}
   $1 == "rss_kb" {printf "mgc\tlibrary_tag_peak_rss_mb\t%.1f\t-\tMB\n", $2 / 1024}' "$data/library-tag.time" >> "$raw"
 "$bench" library "$library" "$run" --threads 2 | record mgc

@@ -22,6 +22,7 @@ packages=(
   libcpp-httplib-dev chromium chromium-driver python3-selenium
   # tagging music libraries
   libtag1-dev
+  python3-mutagen  # a second tag reader for the tests (tests/tools/read_genres.py)
   # reference models for parity tests
   python3-torch python3-torchvision python3-numpy python3-skimage python3-venv
   python3-torchaudio  # log-mel peer of bench/run.sh

@@ -118,7 +118,7 @@ TEST_F(BadInputs, PredictJsonSurvivesNonUtf8Names) {
 }
 
 TEST_F(BadInputs, TagDryRunReportsEachBadFileAndGoesOn) {
-  const auto r = run_cli("tag " + run() + " " + library() + " --threads 1 -q");
+  const auto r = run_cli("tag " + run() + " " + library() + " --jobs 1 -q");
   EXPECT_EQ(r.exit_code, 1) << r.output;
   const auto lines = lines_of(r.output);
   for (const auto& e : entries_) {

@@ -22,6 +22,8 @@
 #include "mgc/core/csv.h"
 #include "mgc/core/fs.h"
 #include "mgc/core/lock.h"
+#include "mgc/tools/genre_tags.h"
+#include "mgc/tools/tagger.h"
 #include "mgc/train/trainer.h"
 #include "test_util.h"
 #include "train/toy_dataset.h"
@@ -39,9 +41,10 @@ const std::map<std::string, std::string> kLibrary = {
     {"sub/high2.m4a", "high_3_1.wav"}, {"noisy2.opus", "noisy_1_1.wav"}, {"low2.wav", "low_3_2.wav"}};
 const std::string kN = std::to_string(kLibrary.size());
 
+// The genre mgc tag writes for a library file: its class ("high") as taggers spell genres ("High").
 std::string expected_genre(const std::string& name) {
   const std::string stem = fs::path(name).stem().string();
-  return stem.rfind("high", 0) == 0 ? "high" : stem.rfind("low", 0) == 0 ? "low" : "noisy";
+  return stem.rfind("high", 0) == 0 ? "High" : stem.rfind("low", 0) == 0 ? "Low" : "Noisy";
 }
 
 std::string taglib_genre(const std::string& path) {
@@ -121,19 +124,22 @@ class Tagger : public ::testing::Test {
   static void TearDownTestSuite() { delete dir_; }
 
   void SetUp() override {
+    // Undo logs go to $XDG_STATE_HOME/mgc/tag: this test's own folder, not the user's.
+    state_ = work_.file("state");
+    ::setenv("XDG_STATE_HOME", state_.c_str(), 1);
     lib_ = work_.file("library");
     fs::copy(master_, lib_, fs::copy_options::recursive);
     for (const auto& [name, clip] : kLibrary) set_old_mtime(lib_ + "/" + name);
   }
   std::string file(const std::string& name) const { return lib_ + "/" + name; }
   std::string tag_args(const std::string& extra) const {
-    return "tag " + run_ + " " + lib_ + " -q --threads 2 " + extra;
+    return "tag " + run_ + " " + lib_ + " -q --jobs 2 " + extra;
   }
 
   static TempDir* dir_;
   static std::string run_, master_;
   TempDir work_;
-  std::string lib_;
+  std::string lib_, state_;
 };
 TempDir* Tagger::dir_ = nullptr;
 std::string Tagger::run_;
@@ -175,9 +181,11 @@ TEST_F(Tagger, WriteTagsEveryFormatKeepsAudioAndMtimeThenSkipsAndUndoes) {
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find(kN + " files: " + kN + " tagged"), std::string::npos) << r.output;
   const std::string log = undo_log_from(r.output);
+  EXPECT_EQ(r.output.find(log + " (mgc tag --undo"), r.output.find("undo log: ") + 10) << r.output;
   ASSERT_FALSE(log.empty()) << r.output;
-  EXPECT_EQ(fs::path(log).parent_path(), fs::path(lib_));
-  EXPECT_EQ(hidden_files(lib_), std::vector<std::string>{log});  // the log only: no temporary copy left
+  EXPECT_EQ(fs::path(log).parent_path(), fs::path(state_) / "mgc" / "tag");  // outside the library
+  EXPECT_EQ(fs::path(log).filename().string().rfind("library-", 0), 0u) << log;
+  EXPECT_TRUE(hidden_files(lib_).empty());  // no log, no temporary copy left
   for (const auto& [name, clip] : kLibrary) {
     EXPECT_EQ(taglib_genre(file(name)), expected_genre(name)) << name;
     EXPECT_EQ(mgc::audio::load_audio(file(name)).samples, audio[name]) << name << ": audio changed";
@@ -212,7 +220,7 @@ TEST_F(Tagger, WriteTagsEveryFormatKeepsAudioAndMtimeThenSkipsAndUndoes) {
   const auto forced = run_cli(tag_args("--write --force --touch"));
   ASSERT_EQ(forced.exit_code, 0) << forced.output;
   EXPECT_NE(forced.output.find(kN + " files: 1 tagged"), std::string::npos) << forced.output;
-  EXPECT_EQ(taglib_genre(file("low.flac")), "low");
+  EXPECT_EQ(taglib_genre(file("low.flac")), "Low");
   EXPECT_GT(mtime_ns(file("low.flac")), old);  // --touch
   const std::string log2 = undo_log_from(forced.output);
   ASSERT_FALSE(log2.empty());
@@ -258,7 +266,7 @@ TEST_F(Tagger, ReadOnlyFileIsSkippedAndUnchanged) {
       << r.output;
   EXPECT_NE(r.output.find("no write permission"), std::string::npos) << r.output;
   EXPECT_EQ(mgc::read_file(ro), bytes);
-  EXPECT_EQ(taglib_genre(file("high.mp3")), "high");
+  EXPECT_EQ(taglib_genre(file("high.mp3")), "High");
 }
 
 TEST_F(Tagger, MinConfidenceSkipsLowProposals) {
@@ -440,6 +448,114 @@ TEST_F(Tagger, AudioSecondsIsTheDecodedLength) {
   }
 }
 
+// What mutagen (python3-mutagen, a reader independent of TagLib) reads from files: path -> {genres, id3, id3v1}.
+nlohmann::json mutagen_genres(const std::vector<std::string>& paths) {
+  std::string command = "/usr/bin/python3 " MGC_SOURCE_DIR "/tests/tools/read_genres.py";
+  for (const auto& p : paths) command += " '" + p + "'";
+  const auto r = run_command(command);
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  return nlohmann::json::parse(r.output.substr(r.output.find('{')));
+}
+
+// Issue #34: several genres per file, each format in its own way (ID3v2.4: one TCON frame of null-separated values;
+// ID3v2.3: one value joined with "/", as Picard writes it; Vorbis comments: one GENRE field per value; MP4: ©gen with
+// every value), read back by TagLib and by mutagen; the file's ID3 version kept, no ID3v1 tag added (an existing
+// one kept); --undo removes them all again. An undo log of an earlier mgc (one string per genre) is still undone.
+TEST_F(Tagger, SeveralGenresAreWrittenNativelyPerFormatAndReadByTwoReaders) {
+  const std::string wav = file("low2.wav");
+  for (const auto& [name, flags] : {std::pair<std::string, std::string>{"v23.mp3", "-id3v2_version 3"},
+                                    {"v1.mp3", "-write_id3v1 1"}}) {
+    const auto made = run_command("ffmpeg -nostdin -loglevel error -y -i " + wav + " " + flags +
+                                  " -metadata title=Title " + file(name));
+    ASSERT_EQ(made.exit_code, 0) << made.output;
+  }
+  std::vector<std::string> paths;
+  for (const auto& [name, clip] : kLibrary) paths.push_back(file(name));
+  paths.push_back(file("v23.mp3"));
+  paths.push_back(file("v1.mp3"));
+  const auto before = mutagen_genres(paths);
+  ASSERT_EQ(before.at(file("v23.mp3")).at("id3"), "2.3");
+  ASSERT_EQ(before.at(file("high.mp3")).at("id3v1"), false);
+  ASSERT_EQ(before.at(file("v1.mp3")).at("id3v1"), true);
+
+  const std::string csv = work_.file("p.csv");
+  const auto r = run_cli(tag_args("--write --top-k 3 --min-prob 0 --csv " + csv));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto rows = read_csv(csv);
+  const auto after = mutagen_genres(paths);
+  for (const auto& path : paths) {
+    const std::string name = fs::path(path).filename().string();
+    // The three classes, most probable first, as the CSV gives them ("High; Noisy; Low").
+    std::vector<std::string> want;
+    std::stringstream ss(rows.at(name).at(0));
+    for (std::string v; std::getline(ss, v, ';');) want.push_back(v.substr(v[0] == ' ' ? 1 : 0));
+    ASSERT_EQ(want.size(), 3u) << name;
+    EXPECT_EQ(want[0], expected_genre(name == "v23.mp3" || name == "v1.mp3" ? "low" : name)) << name;
+    const bool v23 = name == "v23.mp3";
+    const std::vector<std::string> stored = v23 ? std::vector<std::string>{want[0] + "/" + want[1] + "/" + want[2]} : want;
+    EXPECT_EQ(mgc::tools::read_genre(path).values, stored) << name;
+    const auto& m = after.at(path);
+    EXPECT_EQ(m.at("genres").get<std::vector<std::string>>(), stored) << name << ": " << m.dump();
+    EXPECT_EQ(m.at("id3v1"), name == "v1.mp3") << name;  // kept where it was, added nowhere
+    if (fs::path(path).extension() == ".mp3") EXPECT_EQ(m.at("id3"), v23 ? "2.3" : "2.4") << name;
+  }
+
+  const std::string log = undo_log_from(r.output);
+  const auto undo = run_cli("tag -q --undo " + log);
+  ASSERT_EQ(undo.exit_code, 0) << undo.output;
+  EXPECT_NE(undo.output.find(std::to_string(paths.size()) + " restored"), std::string::npos) << undo.output;
+  const auto undone = mutagen_genres(paths);
+  for (const auto& path : paths) {
+    EXPECT_TRUE(undone.at(path).at("genres").empty()) << path << ": " << undone.at(path).dump();
+    EXPECT_FALSE(mgc::tools::read_genre(path).present()) << path;
+  }
+  EXPECT_EQ(undone.at(file("v23.mp3")).at("id3"), "2.3");
+
+  // A log line as mgc wrote them before: one lower-case class name, "" for no previous genre.
+  ASSERT_EQ(run_cli(tag_args("--write")).exit_code, 0);
+  ASSERT_EQ(taglib_genre(file("high.mp3")), "High");
+  const std::string old_log = work_.file("old.jsonl");
+  mgc::write_file_atomic(old_log, "{\"path\":\"" + file("high.mp3") +
+                                      "\",\"had_genre\":false,\"previous\":\"\",\"genre\":\"high\",\"time\":\"x\"}\n");
+  const auto old = run_cli("tag -q --undo " + old_log);
+  ASSERT_EQ(old.exit_code, 0) << old.output;
+  EXPECT_NE(old.output.find("1 files: 1 restored"), std::string::npos) << old.output;
+  EXPECT_EQ(taglib_genre(file("high.mp3")), "");
+}
+
+// Issue #34: genre names as taggers spell them, and genres compared as taggers would.
+TEST(GenreTags, DisplayNamesAndComparison) {
+  using mgc::tools::genre_display_name;
+  EXPECT_EQ(genre_display_name("hiphop"), "Hip-Hop");
+  EXPECT_EQ(genre_display_name("rnb"), "R&B");
+  EXPECT_EQ(genre_display_name("classical"), "Classical");
+  EXPECT_EQ(genre_display_name("drum_and_bass"), "Drum and Bass");
+  EXPECT_EQ(genre_display_name("post-rock"), "Post-Rock");
+  EXPECT_EQ(genre_display_name("the_blues_of_old"), "The Blues of Old");
+  EXPECT_EQ(genre_display_name("McLuhan"), "McLuhan");  // a name with a capital is the user's spelling
+  EXPECT_TRUE(mgc::tools::same_genre("hiphop", "Hip-Hop"));
+  EXPECT_TRUE(mgc::tools::same_genre("Hip Hop", "HIP-HOP"));
+  EXPECT_FALSE(mgc::tools::same_genre("pop", "k-pop"));
+  EXPECT_TRUE(mgc::tools::same_genres({"Rock", "Pop"}, {"Rock/Pop"}));
+  EXPECT_FALSE(mgc::tools::same_genres({"Pop", "Rock"}, {"Rock/Pop"}));
+
+  mgc::tools::TagOptions o;
+  const std::vector<std::string> classes = {"blues", "hiphop", "rock"};
+  const std::vector<float> probs = {0.2f, 0.5f, 0.3f};
+  auto [one, p1] = mgc::tools::propose_genres(classes, probs, o);
+  EXPECT_EQ(one.values, std::vector<std::string>{"Hip-Hop"});
+  EXPECT_EQ(p1, std::vector<double>{0.5f});
+  o.top_k = 3;
+  o.min_prob = 0.25;
+  EXPECT_EQ(mgc::tools::propose_genres(classes, probs, o).first.values, (std::vector<std::string>{"Hip-Hop", "Rock"}));
+  o.min_prob = 0;
+  o.raw_names = true;
+  EXPECT_EQ(mgc::tools::propose_genres(classes, probs, o).first.values,
+            (std::vector<std::string>{"hiphop", "rock", "blues"}));
+  o.min_prob = 0.9;  // never drops the top genre: min_confidence decides about that one
+  EXPECT_EQ(mgc::tools::propose_genres(classes, probs, o).first.values, std::vector<std::string>{"hiphop"});
+}
+
 // Option errors come before the run is loaded: no trained run needed.
 TEST(TagCli, RejectsOtherFieldsAndBadOptions) {
   TempDir work;
@@ -457,6 +573,14 @@ TEST(TagCli, RejectsOtherFieldsAndBadOptions) {
   const auto empty = run_cli(base + work.file("lib"));
   EXPECT_EQ(empty.exit_code, 1);
   EXPECT_NE(empty.output.find("no audio files"), std::string::npos) << empty.output;
+  for (const std::string bad : {"--top-k 0", "--min-prob -0.1", "--jobs -1"}) {
+    const auto r = run_cli(base + work.file("lib") + " " + bad);
+    EXPECT_EQ(r.exit_code, 1) << bad;
+    EXPECT_NE(r.output.find(bad.substr(0, bad.find(' '))), std::string::npos) << r.output;
+  }
+  const auto threads = run_cli(base + work.file("lib") + " --threads 2");
+  EXPECT_EQ(threads.exit_code, 2) << threads.output;
+  EXPECT_NE(threads.output.find("--jobs"), std::string::npos) << threads.output;
   const auto undo = run_cli("tag --undo " + work.file("no-log.jsonl"));
   EXPECT_EQ(undo.exit_code, 1);
   EXPECT_NE(undo.output.find("cannot read the undo log"), std::string::npos) << undo.output;

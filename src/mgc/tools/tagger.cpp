@@ -23,6 +23,7 @@
 #include <optional>
 #include <random>
 #include <sstream>
+#include <tuple>
 
 #include "mgc/core/csv.h"
 #include "mgc/core/error.h"
@@ -42,8 +43,6 @@ std::string lower(std::string s) {
   for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;
 }
-
-bool same_genre(const std::string& a, const std::string& b) { return lower(a) == lower(b); }
 
 // Removes a file when it goes out of scope unless released: the temporary copy on every failure path.
 class TempFile {
@@ -154,11 +153,11 @@ class UndoLog {
   UndoLog(const UndoLog&) = delete;
   UndoLog& operator=(const UndoLog&) = delete;
 
-  void append(const std::string& file, const GenreTag& previous, const std::string& genre) {
+  void append(const std::string& file, const GenreTag& previous, const GenreTag& genre) {
     const nlohmann::json j = {{"path", file},
-                              {"had_genre", previous.present},
-                              {"previous", previous.value},
-                              {"genre", genre},
+                              {"had_genre", previous.present()},
+                              {"previous", previous.values},
+                              {"genre", genre.values},
                               {"time", now_iso8601()}};
     const std::string line = j.dump() + "\n";
     std::lock_guard<std::mutex> lock(mutex_);
@@ -193,7 +192,7 @@ void run_rows(std::vector<TagRow>& rows, const TagOptions& options, const char* 
     }
     if (options.on_row) {
       std::lock_guard<std::mutex> lock(row_mutex);
-      options.on_row(row, options.on_row_user);
+      bar.print_above([&] { options.on_row(row, options.on_row_user); });
     }
     bar.tick();
   });
@@ -217,15 +216,6 @@ std::vector<std::string> find_library_files(const std::string& dir) {
   for (const data::WalkEntry& e : data::walk_folder(dir, taggable))
     if (e.kind == data::WalkEntry::Kind::file) files.push_back(e.path);
   return files;
-}
-
-GenreTag read_genre(const std::string& path) {
-  TagLib::FileRef f(path.c_str(), false);
-  if (f.isNull() || !f.tag()) throw make_error("tag", "cannot read the tags of '{}': not a file TagLib can open", path);
-  GenreTag g;
-  g.value = f.tag()->genre().to8Bit(true);
-  g.present = !g.value.empty();
-  return g;
 }
 
 bool is_writable(const std::string& path) {
@@ -258,19 +248,14 @@ void write_genre_safely(const std::string& path, const GenreTag& genre, bool kee
 
   TempFile tmp(temp_name(path));
   copy_contents(path, tmp.path(), st.st_mode);
-  const std::string want = genre.present ? genre.value : std::string();
+  const GenreTag want = write_genre(tmp.path(), genre);
   {
-    TagLib::FileRef f(tmp.path().c_str(), false);
-    if (f.isNull() || !f.tag()) throw make_error("tag", "cannot open a copy of '{}' for tagging", path);
-    f.tag()->setGenre(TagLib::String(want, TagLib::String::UTF8));
-    if (!f.save()) throw make_error("tag", "TagLib could not save the genre into a copy of '{}'", path);
-  }
-  {
+    const GenreTag got = read_genre(tmp.path());
+    if (got.values != want.values)
+      throw make_error("tag", "the tagged copy of '{}' reads back genre '{}', not '{}'", path, got.joined(),
+                       want.joined());
     TagLib::FileRef check(tmp.path().c_str(), true, TagLib::AudioProperties::Fast);
     if (check.isNull() || !check.tag()) throw make_error("tag", "the tagged copy of '{}' does not open again", path);
-    const std::string got = check.tag()->genre().to8Bit(true);
-    if (got != want)
-      throw make_error("tag", "the tagged copy of '{}' reads back genre '{}', not '{}'", path, got, want);
     const auto* ap = check.audioProperties();
     if (length_ms >= 0 && (!ap || ap->sampleRate() != sample_rate || ap->channels() != channels ||
                            std::abs(ap->lengthInMilliseconds() - length_ms) > 1))
@@ -347,7 +332,27 @@ void validate(const TagOptions& o) {
     throw make_error("tag", "--field '{}' is not supported: only 'genre' can be written", o.field);
   if (!(o.min_confidence >= 0.0 && o.min_confidence <= 1.0))
     throw make_error("tag", "--min-confidence must be in [0, 1], got {}", o.min_confidence);
-  if (o.threads < 0) throw make_error("tag", "--threads must be >= 0, got {}", o.threads);
+  if (!(o.min_prob >= 0.0 && o.min_prob <= 1.0))
+    throw make_error("tag", "--min-prob must be in [0, 1], got {}", o.min_prob);
+  if (o.top_k < 1) throw make_error("tag", "--top-k must be >= 1, got {}", o.top_k);
+  if (o.jobs < 0) throw make_error("tag", "--jobs must be >= 0, got {}", o.jobs);
+}
+
+std::pair<GenreTag, std::vector<double>> propose_genres(const std::vector<std::string>& classes,
+                                                        const std::vector<float>& probs, const TagOptions& options) {
+  if (classes.size() != probs.size() || classes.empty())
+    throw make_error("tag", "{} probabilities for {} classes", probs.size(), classes.size());
+  std::vector<size_t> order(classes.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return probs[a] > probs[b]; });
+  std::pair<GenreTag, std::vector<double>> out;
+  for (size_t rank = 0; rank < order.size() && rank < static_cast<size_t>(options.top_k); ++rank) {
+    const size_t c = order[rank];
+    if (rank > 0 && probs[c] < options.min_prob) break;
+    out.first.values.push_back(options.raw_names ? classes[c] : genre_display_name(classes[c]));
+    out.second.push_back(probs[c]);
+  }
+  return out;
 }
 
 TagSummary tag_library(const std::string& run_dir, const std::string& library_dir, const TagOptions& options) {
@@ -359,7 +364,7 @@ TagSummary tag_library(const std::string& run_dir, const std::string& library_di
   // state to undo to. Locked through the folder itself (core/lock.h): nothing is added to the library.
   std::optional<FolderLock> lock;
   if (options.write) lock.emplace(library_dir, "", "tag");
-  const int workers = resolve_threads(options.threads);
+  const int workers = resolve_threads(options.jobs);
   // Inference is serialised inside the Predictor: one intra-op thread per worker keeps the cores busy decoding.
   const run::Predictor predictor(run_dir, 1);
   const auto& classes = predictor.classes();
@@ -371,22 +376,31 @@ TagSummary tag_library(const std::string& run_dir, const std::string& library_di
                                     : find_leftovers(library_dir, tag_copy_owner, true);
   std::unique_ptr<UndoLog> log;
   if (options.write) {
-    if (options.log_path.empty())
-      log = std::make_unique<UndoLog>((fs::path(library_dir) / (".mgc-tag-log-" + stamp() + ".jsonl")).string(), true);
-    else
+    if (options.log_path.empty()) {
+      // Outside the library: a music folder holds music, and may be shared, synced or read-only.
+      const fs::path dir = fs::path(user_state_dir()) / "tag";
+      std::error_code ec;
+      fs::create_directories(dir, ec);
+      if (ec) throw make_error("tag", "cannot create the folder for undo logs '{}': {}", dir.string(), ec.message());
+      std::string name = fs::absolute(library_dir).lexically_normal().filename().string();
+      if (name.empty()) name = fs::absolute(library_dir).lexically_normal().parent_path().filename().string();
+      if (name.empty() || name[0] == '.') name = "library";
+      log = std::make_unique<UndoLog>((dir / (name + "-" + stamp() + ".jsonl")).string(), true);
+    } else {
       log = std::make_unique<UndoLog>(options.log_path, false);
+    }
   }
 
   summary.rows.resize(files.size());
   for (size_t i = 0; i < files.size(); ++i) summary.rows[i].path = files[i];
   run_rows(summary.rows, options, "tag", workers, [&](TagRow& row) {
     const run::FilePrediction p = predictor.predict_file(row.path);
-    const int top = p.top();
-    row.proposed = classes[static_cast<size_t>(top)];
-    row.confidence = p.probs[static_cast<size_t>(top)];
+    std::tie(row.proposed, row.probs) = propose_genres(classes, p.probs, options);
+    row.confidence = row.probs.at(0);
     row.current = read_genre(row.path);
     if (!p.music) {
-      row.proposed.clear();
+      row.proposed = {};
+      row.probs.clear();
       row.confidence = 0.0;
       row.action = TagAction::low_confidence;
       row.message = fmt::format("no music (level {:.1f} dBFS, below {:.0f}): never tagged", p.level_dbfs,
@@ -394,11 +408,11 @@ TagSummary tag_library(const std::string& run_dir, const std::string& library_di
     } else if (row.confidence < options.min_confidence) {
       row.action = TagAction::low_confidence;
       row.message = fmt::format("confidence {:.3f} < {:.3f}", row.confidence, options.min_confidence);
-    } else if (row.current.present && same_genre(row.current.value, row.proposed)) {
+    } else if (row.current.present() && same_genres(row.current.values, row.proposed.values)) {
       row.action = TagAction::already_tagged;
-    } else if (row.current.present && !options.force) {
+    } else if (row.current.present() && !options.force) {
       row.action = TagAction::kept_existing;
-      row.message = fmt::format("has genre '{}' (--force replaces it)", row.current.value);
+      row.message = fmt::format("has genre '{}' (--force replaces it)", row.current.joined());
     } else if (!is_writable(row.path)) {
       row.action = TagAction::read_only;
       row.message = "no write permission on the file or its folder";
@@ -406,7 +420,7 @@ TagSummary tag_library(const std::string& run_dir, const std::string& library_di
       row.action = TagAction::would_tag;
     } else {
       log->append(fs::absolute(row.path).lexically_normal().string(), row.current, row.proposed);
-      write_genre_safely(row.path, GenreTag{true, row.proposed}, options.keep_mtime);
+      write_genre_safely(row.path, row.proposed, options.keep_mtime);
       row.action = TagAction::tagged;
     }
   });
@@ -415,22 +429,32 @@ TagSummary tag_library(const std::string& run_dir, const std::string& library_di
 }
 
 void write_tag_csv(const TagSummary& summary, const std::string& path) {
-  std::string out = "path,proposed_genre,confidence,current_genre,had_genre,action,message\n";
+  std::string out = "path,proposed_genres,probabilities,current_genres,had_genre,action,message\n";
   for (const auto& r : summary.rows)
-    out += fmt::format("{},{},{:.6f},{},{},{},{}\n", csv::cell(r.path), csv::cell(r.proposed), r.confidence,
-                       csv::cell(r.current.value), r.current.present ? 1 : 0,
+    out += fmt::format("{},{},{:.6f},{},{},{},{}\n", csv::cell(r.path), csv::cell(r.proposed.joined()),
+                       fmt::join(r.probs, "; "), csv::cell(r.current.joined()), r.current.present() ? 1 : 0,
                        csv::cell(action_name(r.action)), csv::cell(r.message));
   write_file_atomic(path, out);
 }
 
 TagSummary undo_tags(const std::string& log_path, const TagOptions& options) {
-  if (options.threads < 0) throw make_error("tag", "--threads must be >= 0, got {}", options.threads);
+  if (options.jobs < 0) throw make_error("tag", "--jobs must be >= 0, got {}", options.jobs);
   std::ifstream in(log_path);
   if (!in) throw make_error("tag", "cannot read the undo log '{}'", log_path);
   // Per file: the first entry's previous genre (the original) and the last entry's genre (what mgc wrote last).
   struct Entry {
     GenreTag original;
-    std::string written;
+    GenreTag written;
+  };
+  // A list of values; an earlier version's log holds one string ("" for none).
+  const auto values = [](const nlohmann::json& j) {
+    GenreTag g;
+    if (j.is_string()) {
+      if (!j.get<std::string>().empty()) g.values = {j.get<std::string>()};
+    } else {
+      g.values = j.get<std::vector<std::string>>();
+    }
+    return g;
   };
   std::map<std::string, Entry> entries;
   std::vector<std::string> order;
@@ -442,10 +466,10 @@ TagSummary undo_tags(const std::string& log_path, const TagOptions& options) {
       const std::string path = j.at("path").get<std::string>();
       auto [it, fresh] = entries.try_emplace(path);
       if (fresh) {
-        it->second.original = GenreTag{j.at("had_genre").get<bool>(), j.at("previous").get<std::string>()};
+        it->second.original = values(j.at("previous"));
         order.push_back(path);
       }
-      it->second.written = j.at("genre").get<std::string>();
+      it->second.written = values(j.at("genre"));
     } catch (const nlohmann::json::exception& e) {
       throw make_error("tag", "'{}' line {} is not an undo log entry: {}", log_path, n, e.what());
     }
@@ -455,18 +479,18 @@ TagSummary undo_tags(const std::string& log_path, const TagOptions& options) {
   summary.undo = true;
   summary.rows.resize(order.size());
   for (size_t i = 0; i < order.size(); ++i) summary.rows[i].path = order[i];
-  run_rows(summary.rows, options, "undo", resolve_threads(options.threads), [&](TagRow& row) {
+  run_rows(summary.rows, options, "undo", resolve_threads(options.jobs), [&](TagRow& row) {
     const Entry& e = entries.at(row.path);
-    row.proposed = e.original.value;
+    row.proposed = e.original;
     row.current = read_genre(row.path);
-    const bool restored = e.original.present ? row.current.value == e.original.value : !row.current.present;
-    if (restored) {
+    // An ID3v2.3 file's values come back joined with "/" (write_genre).
+    if (row.current.values == e.original.values || row.current.joined("/") == e.original.joined("/")) {
       row.action = TagAction::already_tagged;
       row.message = "already has its previous genre";
-    } else if (row.current.value != e.written && !options.force) {
+    } else if (!same_genres(row.current.values, e.written.values) && !options.force) {
       row.action = TagAction::changed_since;
       row.message = fmt::format("genre is now '{}', not '{}' as mgc wrote it (--force restores anyway)",
-                                row.current.value, e.written);
+                                row.current.joined(), e.written.joined());
     } else if (!is_writable(row.path)) {
       row.action = TagAction::read_only;
       row.message = "no write permission on the file or its folder";

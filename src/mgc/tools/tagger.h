@@ -1,10 +1,13 @@
 #pragma once
-// Tagging a music library with a trained run: classify every file, propose a genre, and (only when asked) write
-// it into the file's genre tag with TagLib, through a copy that is verified and renamed into place, logging the
-// previous value to a JSON-lines undo log first. Header kept free of TagLib and libtorch.
+// Tagging a music library with a trained run: classify every file, propose genres, and (only when asked) write
+// them into the file's genre tag with TagLib (genre_tags.h), through a copy that is verified and renamed into place,
+// logging the previous values to a JSON-lines undo log first. Header kept free of TagLib and libtorch.
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
+
+#include "mgc/tools/genre_tags.h"
 
 namespace mgc::tools {
 
@@ -12,22 +15,13 @@ namespace mgc::tools {
 const std::vector<std::string>& taggable_extensions();
 
 // Audio files under `dir` (recursive, sorted) with a taggable extension. Hidden files and folders (".name") are
-// left out, so the undo logs and any leftover temporary copies are never walked. Throws mgc::Error ("tag: ...")
+// left out, so leftover temporary copies (and earlier versions' undo logs) are never walked. Throws mgc::Error ("tag: ...")
 // if `dir` is not a folder.
 std::vector<std::string> find_library_files(const std::string& dir);
 
-// A genre tag as found in a file: `present` is false when the file has none (or an empty one).
-struct GenreTag {
-  bool present = false;
-  std::string value;  // UTF-8
-};
-
-// Reads the generic genre of a file with TagLib. Throws mgc::Error naming the file if TagLib cannot open it.
-GenreTag read_genre(const std::string& path);
-
-// Sets (or, when !genre.present, removes) the genre of `path` without ever leaving a damaged file: copies it to a
-// temporary file in the same folder, tags the copy, reopens it to check that the genre and the audio properties
-// read back, gives it the original's permissions (and the original's access/modification times when keep_mtime),
+// Sets (or, when !genre.present(), removes) the genre of `path` (natively per format: write_genre) without ever
+// leaving a damaged file: copies it to a temporary file in the same folder, tags the copy, reopens it to check that
+// the genre and the audio properties read back, gives it the original's permissions (and the original's access/modification times when keep_mtime),
 // then renames it over the original. On any failure the copy is removed, the original is untouched, and
 // mgc::Error ("tag: ...") naming the file is thrown.
 void write_genre_safely(const std::string& path, const GenreTag& genre, bool keep_mtime = true);
@@ -53,22 +47,27 @@ const char* action_name(TagAction action);
 
 struct TagRow {
   std::string path;
-  std::string proposed;     // proposed genre (tag) or genre to restore (undo); empty if unknown
-  double confidence = 0.0;  // probability of the proposed genre (tag only)
-  GenreTag current;         // the genre found in the file before any change
+  GenreTag proposed;           // proposed genres, most probable first (tag) or the genre to restore (undo)
+  std::vector<double> probs;   // the probability of each proposed genre (tag only)
+  double confidence = 0.0;     // the top genre's probability (tag only; also when it is below min_confidence)
+  GenreTag current;            // the genre found in the file before any change
   TagAction action = TagAction::failed;
   std::string message;  // why it failed or was skipped, for the user
 };
 
 struct TagOptions {
   bool write = false;           // false: dry run, nothing is written
-  double min_confidence = 0.5;  // in [0, 1]: proposals below it are skipped
+  double min_confidence = 0.5;  // in [0, 1]: a file whose top genre is below it is skipped
+  int top_k = 1;                // genres written per file, at most (>= 1): the top one, then the next ones ...
+  double min_prob = 0.25;       // in [0, 1]: ... that each reach this probability
+  bool raw_names = false;       // write the run's class names ("hiphop"), not genre_display_name ("Hip-Hop")
   std::string field = "genre";  // the tag field to write; only "genre" is supported
-  int threads = 0;              // files decoded and classified at once (0 = all cores)
+  int jobs = 0;                 // files decoded and classified at once (0 = all cores)
   bool force = false;           // replace an existing different genre; undo over a genre changed since
   bool keep_mtime = true;       // give the tagged file the original's modification time
   std::string log_path;         // undo log (with write), appended to if it exists; empty = a new
-                                // <library>/.mgc-tag-log-<timestamp>[-N].jsonl, removed again if nothing changed
+                                // <user_state_dir()>/tag/<library name>-<timestamp>[-N].jsonl, outside the library,
+                                // removed again if nothing changed
   bool progress = true;         // progress bar on stderr
   // Called once per file as soon as it is done, from worker threads but never two at a time (e.g. to print).
   void (*on_row)(const TagRow& row, void* user) = nullptr;
@@ -88,21 +87,30 @@ struct TagSummary {
   std::string line() const;
 };
 
-// Checks options (field == "genre", min_confidence in [0, 1], threads >= 0). Throws mgc::Error ("tag: ...").
+// Checks options (field == "genre", min_confidence and min_prob in [0, 1], top_k >= 1, jobs >= 0). Throws
+// mgc::Error ("tag: ...").
 void validate(const TagOptions& options);
 
-// Classifies every file of `library_dir` with the run in `run_dir` and proposes its top genre; with
-// options.write, writes it (see write_genre_safely) after appending {path, had_genre, previous, genre, time} to
-// the undo log. A file that fails is reported in its row and the others go on. Throws mgc::Error for a bad run,
+// The genres proposed for one file from its class probabilities (`classes[i]` has `probs[i]`): the top class, then
+// up to top_k - 1 more in order of probability that each reach min_prob, named by genre_display_name unless
+// raw_names. Ties keep the class order. Returns the names and their probabilities.
+std::pair<GenreTag, std::vector<double>> propose_genres(const std::vector<std::string>& classes,
+                                                        const std::vector<float>& probs, const TagOptions& options);
+
+// Classifies every file of `library_dir` with the run in `run_dir` and proposes genres (propose_genres); with
+// options.write, writes them (see write_genre_safely) after appending {path, had_genre, previous, genre, time} to
+// the undo log (previous and genre: lists of values). A file that fails is reported in its row and the others go on. Throws mgc::Error for a bad run,
 // bad options, an empty library, or an undo log that cannot be created.
 TagSummary tag_library(const std::string& run_dir, const std::string& library_dir, const TagOptions& options);
 
-// Writes the rows as CSV (path,proposed_genre,confidence,current_genre,had_genre,action,message) atomically.
+// Writes the rows as CSV atomically: path,proposed_genres,probabilities,current_genres,had_genre,action,message,
+// several values joined with "; " (probabilities with 6 decimals, in the genres' order).
 void write_tag_csv(const TagSummary& summary, const std::string& path);
 
 // Restores the previous genres recorded in an undo log through write_genre_safely: per file, the previous genre
-// of its first entry (a file logged twice gets its original back). A file whose genre is no longer the one mgc wrote is
-// left alone unless options.force. Uses options.keep_mtime, force, progress and on_row. Throws mgc::Error if the log
+// of its first entry (a file logged twice gets its original back). Reads the logs of earlier versions too (previous
+// and genre as one string). A file whose genre is no longer the one mgc wrote is
+// left alone unless options.force. Uses options.jobs, keep_mtime, force, progress and on_row. Throws mgc::Error if the log
 // cannot be read or a line is not a valid entry (naming the line).
 TagSummary undo_tags(const std::string& log_path, const TagOptions& options);
 
