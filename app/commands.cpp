@@ -13,7 +13,7 @@ namespace mgc::cli {
 
 const std::vector<CommandInfo>& commands() {
   static const std::vector<CommandInfo> all = {
-      {"spectrogram", "Write the log-mel spectrogram (or chroma) of an audio file as a PNG/.npy", false},
+      {"spectrogram", "Draw the log-mel spectrogram (or chroma) of an audio file as a figure (PNG, SVG), or write it as .npy", false},
       {"info", "Show the header of audio files; without files, the build's libtorch and threads", false},
       {"models", "List the model architectures with parameters and depth", true},
       {"weights", "Inspect and convert weight files (.pth/.pt, .safetensors, TensorFlow checkpoints)", true},

@@ -159,7 +159,7 @@ for r in $(seq "$rounds"); do
     printf '%s\tstartup_help_ms\t%s\t-\tms\n' "$side" "$(process_ms "$exe" --help)" >> "$raw"
     printf '%s\tstartup_info_ms\t%s\t-\tms\n' "$side" "$(process_ms "$exe" info "$clip")" >> "$raw"
     printf '%s\tstartup_spectrogram_ms\t%s\t-\tms\n' "$side" \
-      "$(process_ms "$exe" spectrogram "$clip" -o "$data/startup.png")" >> "$raw"
+      "$(process_ms "$exe" spectrogram "$clip" --raw -o "$data/startup.png")" >> "$raw"
   done
 done
 

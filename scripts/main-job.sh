@@ -20,7 +20,7 @@ run=out/runs/audio_cnn-crossed
 
 mkdir -p out
 $mgc info
-$mgc spectrogram tests/data/groove_blues_5s.wav -o out/groove_blues_5s.png --scale-x 3 --scale-y 2
+$mgc spectrogram tests/data/groove_blues_5s.wav -o out/groove_blues_5s.png
 $mgc synth --out out/corpus --clips-per-genre "$clips" --seconds "$seconds" --seed "$seed"
 if [ -f "$run/checkpoint.pt" ]; then
   $mgc train --resume "$run"

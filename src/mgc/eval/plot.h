@@ -4,6 +4,8 @@
 #include <vector>
 
 #include "mgc/eval/metrics.h"
+#include "mgc/features/image.h"
+#include "mgc/features/spectrogram.h"
 
 namespace mgc::eval {
 
@@ -26,5 +28,35 @@ ImageSize confusion_png_size(int num_classes);
 // runs over 60 s, on bad class names (as to_json), or if the file cannot be written.
 void write_confusion_png(const std::string& path, const Metrics& metrics, const std::vector<std::string>& class_names,
                          const std::string& title);
+
+// A spectrogram as a figure, as librosa.display.specshow draws one with a colour bar: time along the bottom (seconds,
+// or m:ss from a minute on), frequency up the left (Hz at mel-spaced ticks, or the twelve note names for chroma),
+// a colour bar (dB for the log-mel, 0..1 for chroma) and a title.
+struct SpectrogramFigure {
+  enum class Axis { mel, chroma };
+  Axis axis = Axis::mel;
+  int sample_rate = 22050;    // Hz
+  int hop_length = 512;       // samples per frame
+  double fmin = 0.0;          // mel: the lowest band's lower edge, Hz
+  double fmax = 0.0;          // mel: the highest band's upper edge, Hz (0: sample_rate / 2)
+  bool htk = false;           // mel: HTK's mel scale instead of Slaney's
+  double start_seconds = 0.0; // the time of frame 0 (an --offset into the file)
+  std::string title;          // drawn literally
+  features::Colormap colormap = features::Colormap::Magma;
+  int width = 1000;           // pixels (PNG) or points (SVG); frames are averaged in runs so that at most one
+  int height = 420;           // column of the plot area's pixels shows one run: a long file stays readable
+
+  // Throws mgc::Error ("eval: ...") on a size under 320 x 200 or over 8000 x 4000, a rate or hop <= 0, or
+  // fmin/fmax out of [0, sample_rate / 2] or not increasing.
+  void validate() const;
+};
+
+// Draws `values` ([bands, frames]: dB for Axis::mel, 0..1 for Axis::chroma, row 0 at the bottom) as a figure and
+// writes it atomically. The colour bar spans the values' minimum to maximum (dB; matplotlib's default, as
+// specshow's), 0..1 for chroma. Written as SVG when `path` ends in ".svg", PNG otherwise. Runs gnuplot (pngcairo or svg terminal).
+// Throws mgc::Error ("eval: ...") on an empty or non-finite spectrogram, a chroma without 12 rows, a bad figure
+// (validate), when gnuplot is missing or fails, or when the file cannot be written.
+void write_spectrogram_figure(const std::string& path, const features::Spectrogram& values,
+                              const SpectrogramFigure& figure);
 
 }  // namespace mgc::eval

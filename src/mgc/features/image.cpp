@@ -31,6 +31,12 @@ const unsigned char* color_of(Colormap map, int index) {
 
 }  // namespace
 
+std::array<uint8_t, 3> colormap_color(Colormap map, int index) {
+  if (index < 0 || index > 255) throw make_error("image", "colour map index {} is outside 0..255", index);
+  const unsigned char* c = color_of(map, index);
+  return {c[0], c[1], c[2]};
+}
+
 Colormap parse_colormap(const std::string& name) {
   if (name == "magma") return Colormap::Magma;
   if (name == "viridis") return Colormap::Viridis;

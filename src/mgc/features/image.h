@@ -1,5 +1,6 @@
 #pragma once
 // Spectrogram pictures: a dB spectrogram rendered through a perceptual colour map and encoded as PNG (libpng).
+#include <array>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -12,6 +13,10 @@ enum class Colormap { Magma, Viridis, Inferno, Gray };
 
 // "magma", "viridis", "inferno" or "gray". Throws mgc::Error naming the unknown value.
 Colormap parse_colormap(const std::string& name);
+
+// The colour map's colour at `index` of its 256 steps (0: the lowest value), as {r, g, b}. Throws mgc::Error for
+// an index outside 0..255.
+std::array<uint8_t, 3> colormap_color(Colormap map, int index);
 
 struct ImageConfig {
   Colormap colormap = Colormap::Magma;
