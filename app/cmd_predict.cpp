@@ -1,4 +1,5 @@
-// mgc predict RUN_DIR FILE|DIR...: genres of audio files, as a table, JSON or CSV.
+// mgc predict RUN_DIR FILE|DIR...: genres of audio files, as an aligned table (with a summary line and, on a
+// terminal, a progress bar), JSON, JSON Lines or CSV; the timeline also as its own CSV.
 #include <fmt/ranges.h>
 
 #include <algorithm>
@@ -7,15 +8,19 @@
 #include <filesystem>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <map>
 #include <numeric>
 #include <system_error>
+#include <unistd.h>
 
 #include "commands.h"
 #include "inputs.h"
 #include "mgc/core/csv.h"
 #include "mgc/core/error.h"
 #include "mgc/core/fs.h"
+#include "mgc/core/progress.h"
 #include "mgc/core/text.h"
+#include "mgc/core/version.h"
 #include "mgc/data/dataset.h"
 #include "mgc/data/folder_walk.h"
 #include "mgc/audio/audio.h"
@@ -35,6 +40,8 @@ struct Options {
   bool timeline = false;
   bool no_harmony = false;
   std::string output;  // -o: the results file ("" = standard output)
+  std::string timeline_csv;  // --timeline-csv: every segment's probabilities, one row each
+  bool quiet = false;
   std::string weights;
   double stream_seconds = 600.0;
   int decode_ahead = 0;
@@ -104,6 +111,35 @@ class ZeroShot {
   std::vector<std::string> classes_;
 };
 
+// The table's genre column width: the longest class name, within [5, 16] characters.
+size_t genre_width(const std::vector<std::string>& classes) {
+  size_t w = 5;
+  for (const auto& c : classes) w = std::max(w, c.size());
+  return std::min<size_t>(w, 16);
+}
+
+// "genre      p  2nd        p  3rd ..." over the top-k columns, then the audio length, the time and the path.
+std::string table_header(int k, size_t width) {
+  static const char* const kRanks[] = {"genre", "2nd", "3rd"};
+  std::string line;
+  for (int i = 0; i < k; ++i)
+    line += fit_column(i < 3 ? kRanks[i] : fmt::format("{}th", i + 1), width) + "      p  ";
+  return line + "   audio      ms  path\n";
+}
+
+// "predict: 12 files: 11 classified, 1 failed; 330.0 s of audio in 4.2 s (2.6 files/s); top genre: rock 5, ..."
+std::string table_summary(size_t files, int failed, double audio_seconds, double wall_seconds,
+                          const std::map<std::string, int>& top_counts) {
+  std::vector<std::pair<std::string, int>> counts(top_counts.begin(), top_counts.end());
+  std::stable_sort(counts.begin(), counts.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+  std::string top;
+  for (const auto& [genre, n] : counts) top += fmt::format("{}{} {}", top.empty() ? "" : ", ", escape_control(genre), n);
+  return fmt::format("predict: {} files: {} classified, {} failed; {:.1f} s of audio in {:.1f} s ({:.2f} files/s){}\n",
+                     files, files - static_cast<size_t>(failed), failed, audio_seconds, wall_seconds,
+                     wall_seconds > 0 ? static_cast<double>(files) / wall_seconds : 0.0,
+                     top.empty() ? "" : "; top genre: " + top);
+}
+
 }  // namespace
 
 void register_predict(CLI::App& app) {
@@ -138,14 +174,20 @@ void register_predict(CLI::App& app) {
                   "after another (faster on 2 cores, docs/PERFORMANCE.md)")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
-  cmd->add_flag("--timeline", o->timeline, "Also give every segment's top genre");
+  cmd->add_flag("--timeline", o->timeline,
+                "Also give every segment's top genre (table), and every class's probability (json, jsonl)");
+  cmd->add_option("--timeline-csv", o->timeline_csv,
+                  "Also write the timeline as CSV (atomically): path,start,end,genre,p, then p_<genre> for every "
+                  "genre, one row per segment");
+  cmd->add_flag("-q,--quiet", o->quiet, "No progress bar and no summary line (table)");
   cmd->add_flag("--no-harmony", o->no_harmony,
                 "Use the CNN alone even if the run has a harmony model (mgc harmony); by default the two are combined");
   cmd->callback([o] {
     if (o->format != "table" && o->format != "json" && o->format != "jsonl" && o->format != "csv")
       throw make_error("predict", "--format must be table, json, jsonl or csv, got '{}'", o->format);
     if (o->format == "csv" && o->timeline)
-      throw CLI::ValidationError("predict", "--timeline has no CSV form (a row per file): use --format json or jsonl");
+      throw CLI::ValidationError("predict", "--timeline has no CSV form in a row per file: --timeline-csv FILE "
+                                            "writes it as its own CSV");
     const bool as_json = o->format == "json" || o->format == "jsonl";
     if (o->top_k < 1) throw make_error("predict", "--top-k must be >= 1, got {}", o->top_k);
     std::unique_ptr<run::Predictor> predictor;
@@ -186,16 +228,21 @@ void register_predict(CLI::App& app) {
     int failed = 0;
     // Results go to standard output as each file is done, or with -o into one file written when all are.
     std::string buffered;
+    Progress* shown = nullptr;  // the bar, once there is one: rows are printed above it
     const auto out = [&](const std::string& text) {
       if (!o->output.empty()) return void(buffered += text);
-      std::fwrite(text.data(), 1, text.size(), stdout);
-      std::fflush(stdout);
+      const auto write = [&] {
+        std::fwrite(text.data(), 1, text.size(), stdout);
+        std::fflush(stdout);
+      };
+      if (shown) shown->print_above(write);
+      else write();
     };
     const std::string model = predictor ? predictor->model_name() : fmt::format("{}", fmt::join(zero_shot->checkpoints(), "+"));
     // Every JSON entry says what made it (JSON Lines entries stand alone). Invalid UTF-8 in names becomes U+FFFD.
     const auto json_entry = [&](nlohmann::json j) {
       j["model"] = model;
-      j["mgc_version"] = MGC_VERSION;
+      j["mgc_version"] = mgc::version();
       if (o->format == "jsonl") out(j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
       else all.push_back(std::move(j));
     };
@@ -205,29 +252,44 @@ void register_predict(CLI::App& app) {
       for (const auto& c : classes) head += "," + csv::cell("p_" + c);
       out(head + "\n");
     }
+    const size_t width = genre_width(classes);
+    if (o->format == "table") out(table_header(k, width));
+    double audio_total = 0;
+    std::map<std::string, int> top_counts;  // files per top genre (table summary)
+    std::string timeline_rows;              // --timeline-csv
+    // A progress bar on a terminal only (never lines in a log), out of the way of the rows (Progress::print_above).
+    const bool bar = !o->quiet && files.size() > 1 && o->output.empty() && ::isatty(STDERR_FILENO) == 1;
+    Progress progress("predict", static_cast<int64_t>(files.size()), bar);
+    if (bar) shown = &progress;
+    const auto started = std::chrono::steady_clock::now();
     // One file's result, in the order of `files`.
     const auto emit = [&](const std::string& f, const run::FilePrediction& p) {
       std::vector<int> top = run::ranked_classes(p.probs);
       top.resize(static_cast<size_t>(k));
       if (o->format == "table") {
-        std::string line = escape_control(f) + ":";
-        if (p.music)
-          for (int i : top)
-            line += fmt::format("  {} {:.3f}", classes[static_cast<size_t>(i)], p.probs[static_cast<size_t>(i)]);
-        else
-          line += fmt::format("  no music (level {:.1f} dBFS)", p.level_dbfs);
-        // With a harmony model the vote is the CNN's and the harmony model's together; the timeline is the CNN's.
-        line += fmt::format("  ({:.1f} s audio, {} segments, {}{}{}{:.0f} ms)\n", p.audio_seconds, p.segments.size(),
-                            p.streamed ? "streamed, " : "", p.harmony ? "CNN + harmony, " : "",
-                            others.empty() ? "" : fmt::format("fused with {} run(s), ", others.size()),
-                            p.milliseconds);
+        std::string line;
+        for (int r = 0; r < k; ++r) {
+          const auto c = static_cast<size_t>(top[static_cast<size_t>(r)]);
+          if (!p.music) line += fit_column(r == 0 ? "-" : "", width) + (r == 0 ? "      -  " : "         ");
+          else line += fit_column(escape_control(classes[c]), width) + fmt::format(" {:6.3f}  ", p.probs[c]);
+        }
+        // What the vote is beyond the CNN's, and files below the music level, after the path.
+        std::vector<std::string> notes;
+        if (!p.music) notes.push_back(fmt::format("no music (level {:.1f} dBFS)", p.level_dbfs));
+        if (p.harmony) notes.push_back("CNN + harmony");
+        if (!others.empty()) notes.push_back(fmt::format("fused with {} run(s)", others.size()));
+        if (p.streamed) notes.push_back("streamed");
+        line += fmt::format("{:6.1f} s {:7.0f}  {}{}\n", p.audio_seconds, p.milliseconds, escape_control(f),
+                            notes.empty() ? "" : fmt::format("  ({})", fmt::join(notes, ", ")));
         if (o->timeline)
           for (const auto& s : p.segments) {
             const int t = run::ranked_classes(s.probs).front();
             line += fmt::format("    {:7.2f}-{:7.2f} s  {} {:.3f}\n", s.start_seconds, s.end_seconds,
-                                classes[static_cast<size_t>(t)], s.probs[static_cast<size_t>(t)]);
+                                escape_control(classes[static_cast<size_t>(t)]), s.probs[static_cast<size_t>(t)]);
           }
         out(line);
+        audio_total += p.audio_seconds;
+        ++top_counts[p.music ? classes[static_cast<size_t>(top[0])] : "no music"];
       } else if (o->format == "csv") {
         std::string row = csv::cell(f);
         for (int i : top)
@@ -242,10 +304,19 @@ void register_predict(CLI::App& app) {
         if (!others.empty()) j["fused_with"] = o->fuse;
         json_entry(std::move(j));
       }
+      if (!o->timeline_csv.empty())
+        for (const auto& s : p.segments) {
+          const auto t = static_cast<size_t>(run::ranked_classes(s.probs).front());
+          timeline_rows += fmt::format("{},{:.6f},{:.6f},{},{:.6f}", csv::cell(f), s.start_seconds, s.end_seconds,
+                                       csv::cell(classes[t]), s.probs[t]);
+          for (float v : s.probs) timeline_rows += fmt::format(",{:.6f}", v);
+          timeline_rows += "\n";
+        }
     };
     // A file that failed: named on stderr, and in JSON output an entry of its own in its place.
     const auto fail = [&](const std::string& path, const std::string& message) {
-      print_error(message);
+      if (shown) shown->print_above([&] { print_error(message); });
+      else print_error(message);
       std::fflush(stderr);
       ++failed;
       if (as_json) json_entry({{"path", path}, {"error", message}});
@@ -258,6 +329,7 @@ void register_predict(CLI::App& app) {
         } catch (const std::exception& e) {  // mgc::Error, and anything else one file can cause: report, go on
           fail(f, e.what());
         }
+        progress.tick();
       }
     } else {
       // Files with a problem known before decoding are reported in their place among the others.
@@ -271,25 +343,41 @@ void register_predict(CLI::App& app) {
       size_t reported = 0;  // files before this one are reported
       const auto report_problems_before = [&](size_t end) {
         for (; reported < end; ++reported)
-          if (!files[reported].problem.empty())
+          if (!files[reported].problem.empty()) {
             fail(files[reported].path, fmt::format("predict: '{}': {}", files[reported].path, files[reported].problem));
+            progress.tick();
+          }
       };
       predictor->predict_files(paths, o->decode_ahead, [&](size_t i, run::FilePrediction* p, const std::string& error) {
         report_problems_before(position[i]);
         reported = position[i] + 1;
-        if (!p) return fail(paths[i], error);
-        try {
-          if (!others.empty()) fuse_votes(*p, others);
-          emit(paths[i], *p);
-        } catch (const std::exception& e) {
-          fail(paths[i], e.what());
+        if (p) {
+          try {
+            if (!others.empty()) fuse_votes(*p, others);
+            emit(paths[i], *p);
+          } catch (const std::exception& e) {
+            fail(paths[i], e.what());
+          }
+        } else {
+          fail(paths[i], error);
         }
+        progress.tick();
       });
       report_problems_before(files.size());
     }
+    progress.finish();
+    shown = nullptr;
+    const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     // File names need not be UTF-8 (Latin-1 libraries): invalid bytes become U+FFFD in JSON.
     if (o->format == "json") out(all.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+    if (o->format == "table" && !o->quiet && files.size() > 1)
+      out(table_summary(files.size(), failed, audio_total, wall, top_counts));
     if (!o->output.empty()) write_file_atomic(o->output, buffered);
+    if (!o->timeline_csv.empty()) {
+      std::string head = "path,start,end,genre,p";
+      for (const auto& c : classes) head += "," + csv::cell("p_" + c);
+      write_file_atomic(o->timeline_csv, head + "\n" + timeline_rows);
+    }
     if (failed > 0)
       throw make_error("predict", "{} of {} file(s) could not be classified", failed, files.size());
   });

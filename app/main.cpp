@@ -14,6 +14,7 @@
 #include "commands.h"
 #include "mgc/core/error.h"
 #include "mgc/core/text.h"
+#include "mgc/core/version.h"
 #if MGC_CLI_TORCH
 #include "mgc/models/runtime.h"
 #endif
@@ -177,7 +178,7 @@ int main(int argc, char** argv) {
   }
 #endif
   CLI::App app{"mgc: music genre classification (audio -> log-mel -> CNN -> genres)", "mgc"};
-  app.set_version_flag("--version", "mgc " MGC_VERSION);  // CMake's project version
+  app.set_version_flag("--version", std::string("mgc ") + mgc::version());
   app.require_subcommand(1);
   app.formatter(std::make_shared<HelpFormatter>());  // before the subcommands: they take their parent's
   try {

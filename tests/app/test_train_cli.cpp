@@ -123,6 +123,49 @@ TEST(CliTrain, KilledMidEpochResumesToTheSameRun) {
                                    " --format csv --timeline");
   EXPECT_EQ(no_timeline.exit_code, 2);
   EXPECT_NE(no_timeline.output.find("--timeline has no CSV form"), std::string::npos) << no_timeline.output;
+  EXPECT_NE(no_timeline.output.find("--timeline-csv FILE"), std::string::npos) << no_timeline.output;
+
+  // Issue #34: the timeline as its own CSV, one row per segment with every genre's probability, equal to the JSON
+  // timeline's, which carries them too.
+  const auto tl = run_cli("predict " + dir.file("killed") + " " + dir.file("low_0_0.wav") +
+                          " --format json --timeline --timeline-csv " + dir.file("t.csv"));
+  ASSERT_EQ(tl.exit_code, 0) << tl.output;
+  const auto timeline = nlohmann::json::parse(tl.output.substr(tl.output.find('['))).at(0).at("timeline");
+  const mgc::csv::Table tt = mgc::csv::parse(mgc::read_file(dir.file("t.csv")), "t.csv");
+  ASSERT_EQ(tt.rows.size(), 1 + timeline.size());
+  const std::vector<std::string> tl_head = {"path", "start", "end", "genre", "p", "p_high", "p_low", "p_noisy"};
+  EXPECT_EQ(tt.rows[0], tl_head);
+  for (size_t r = 0; r < timeline.size(); ++r) {
+    const auto& row = tt.rows[r + 1];
+    EXPECT_EQ(row[0], dir.file("low_0_0.wav"));
+    EXPECT_NEAR(std::stod(row[1]), timeline[r]["start"].get<double>(), 1e-6);
+    EXPECT_EQ(row[3], timeline[r]["genre"]);
+    for (size_t c = 5; c < tl_head.size(); ++c)
+      EXPECT_NEAR(std::stod(row[c]), timeline[r]["probs"][tl_head[c].substr(2)].get<double>(), 1e-6) << r << " " << c;
+    EXPECT_EQ(row[4], row[static_cast<size_t>(std::find(tl_head.begin(), tl_head.end(), "p_" + row[3]) - tl_head.begin())]);
+  }
+
+  // Issue #34: the table is aligned (a header, the genres and probabilities in columns, the path last) and ends
+  // with a summary line; a failed file is counted there and named on stderr.
+  const auto table = run_cli("predict " + dir.file("killed") + " " + files + " --top-k 2");
+  EXPECT_EQ(table.exit_code, 1) << table.output;
+  std::vector<std::string> rows;
+  std::istringstream tin(table.output);
+  for (std::string line; std::getline(tin, line);) rows.push_back(line);
+  ASSERT_GE(rows.size(), 5u) << table.output;
+  EXPECT_EQ(rows[0].rfind("genre      p  2nd        p     audio      ms  path", 0), 0u) << rows[0];
+  for (const std::string name : {"low_0_0.wav", "high_0_0.wav"}) {
+    const auto row = std::find_if(rows.begin(), rows.end(), [&](const std::string& l) {
+      return l.size() > name.size() && l.compare(l.size() - name.size(), name.size(), name) == 0;
+    });
+    ASSERT_NE(row, rows.end()) << name << "\n" << table.output;
+    EXPECT_EQ(row->find(dir.file(name)), rows[0].find("path")) << *row;  // the path column lines up
+    EXPECT_EQ(row->substr(0, name.find('_')), name.substr(0, name.find('_'))) << *row;  // its genre first
+  }
+  EXPECT_NE(table.output.find("predict: 3 files: 2 classified, 1 failed; "), std::string::npos) << table.output;
+  EXPECT_NE(table.output.find("top genre: "), std::string::npos) << table.output;
+  const auto quiet = run_cli("predict " + dir.file("killed") + " " + files + " -q");
+  EXPECT_EQ(quiet.output.find("predict: 3 files"), std::string::npos) << quiet.output;
 }
 
 TEST(CliTrain, RefusesToOverwriteAndExplainsBadOptions) {

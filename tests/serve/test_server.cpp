@@ -17,6 +17,7 @@
 
 #include "mgc/core/error.h"
 #include "mgc/core/fs.h"
+#include "mgc/core/version.h"
 #include "mgc/run/harmony.h"
 #include "mgc/run/predictor.h"
 #include "mgc/serve/server.h"
@@ -207,6 +208,7 @@ TEST_F(ServeToy, ClassifiesAnUpload) {
   const json j = json::parse(r->body);
 
   EXPECT_EQ(j.at("model"), "audio_cnn");
+  EXPECT_EQ(j.at("mgc_version"), mgc::version());
   EXPECT_EQ(j.at("classes"), json({"high", "low", "noisy"}));
   ASSERT_EQ(j.at("top").size(), 2u);
   EXPECT_EQ(j.at("top")[0].at("genre"), "high");
@@ -227,6 +229,9 @@ TEST_F(ServeToy, ClassifiesAnUpload) {
     EXPECT_NEAR(timeline[i].at("start").get<double>(), expected.segments[i].start_seconds, 1e-9);
     EXPECT_GT(timeline[i].at("end").get<double>(), timeline[i].at("start").get<double>());
     EXPECT_EQ(timeline[i].at("genre"), "high");
+    const std::vector<std::string> classes = {"high", "low", "noisy"};
+    for (size_t c = 0; c < classes.size(); ++c)  // every class's probability, as the predictor gives it
+      EXPECT_NEAR(timeline[i].at("probs").at(classes[c]).get<double>(), expected.segments[i].probs[c], 1e-4) << i;
   }
   // Windows cover the clip up to less than half a hop (0.25 s) at the end.
   EXPECT_LE(timeline.back().at("end").get<double>(), j.at("audio_seconds").get<double>() + 1e-9);

@@ -117,7 +117,7 @@ TEST(HarmonyCli, FitThenEvalCombinesBothExperts) {
   }
   const auto table = run_cli("predict " + run + " " + clip + " --threads 1");
   ASSERT_EQ(table.exit_code, 0) << table.output;
-  EXPECT_NE(table.output.find("segments, CNN + harmony, "), std::string::npos) << table.output;
+  EXPECT_NE(table.output.find(clip + "  (CNN + harmony)"), std::string::npos) << table.output;
   const auto alone = run_cli("predict " + run + " " + clip + " --format json --threads 1 --no-harmony");
   ASSERT_EQ(alone.exit_code, 0) << alone.output;
   const auto aj = nlohmann::json::parse(alone.output.substr(alone.output.find('[')));

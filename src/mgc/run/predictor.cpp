@@ -585,7 +585,11 @@ nlohmann::json prediction_json(const FilePrediction& p, const std::vector<std::s
     for (const auto& s : p.segments) {
       check(s.probs, "a segment's probs");
       const auto t = static_cast<size_t>(ranked_classes(s.probs).front());
-      j["timeline"].push_back({{"start", s.start_seconds}, {"end", s.end_seconds}, {"genre", classes[t]}, {"p", s.probs[t]}});
+      j["timeline"].push_back({{"start", s.start_seconds},
+                               {"end", s.end_seconds},
+                               {"genre", classes[t]},
+                               {"p", s.probs[t]},
+                               {"probs", by_class(s.probs)}});
     }
   }
   return j;

@@ -131,7 +131,7 @@ std::vector<int> ranked_classes(const std::vector<float>& probs);
 //   "audio_seconds", "music" and "level_dbfs" (FilePrediction; null when -inf), "harmony" (whether
 //   probs combine the CNN with the harmony model) and, with harmony,
 //   "cnn_probs" and "harmony_probs" ({class: p} each); with `timeline`, "timeline": one {"start", "end" (s),
-//   "genre", "p"} per segment, its most probable class.
+//   "genre", "p", "probs"} per segment: its most probable class, and every class's probability ({class: p}).
 // The caller adds what only it knows (a path, timings, the model). Throws mgc::Error if a probability vector's
 // length is not classes.size().
 nlohmann::json prediction_json(const FilePrediction& prediction, const std::vector<std::string>& classes, int top_k,

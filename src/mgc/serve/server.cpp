@@ -24,6 +24,7 @@
 
 #include "mgc/audio/audio.h"
 #include "mgc/core/error.h"
+#include "mgc/core/version.h"
 #include "mgc/features/image.h"
 #include "mgc/run/predictor.h"
 #include "mgc/serve/front.h"
@@ -430,6 +431,7 @@ void Server::Impl::classify(const httplib::Request& req, httplib::Response& res)
   const auto& classes = predictor.classes();
   nlohmann::json out = run::prediction_json(p, classes, top_k, true);
   out["model"] = predictor.model_name();
+  out["mgc_version"] = version();
   out["classes"] = classes;
   if (want_spectrogram) {
     try {

@@ -1,0 +1,7 @@
+#include "mgc/core/version.h"
+
+namespace mgc {
+
+const char* version() { return MGC_VERSION; }
+
+}  // namespace mgc
