@@ -4,6 +4,7 @@
 
 #include "commands.h"
 #include "mgc/core/error.h"
+#include "mgc/core/text.h"
 #include "mgc/tools/export.h"
 
 namespace mgc::cli {
@@ -16,7 +17,8 @@ void register_export(CLI::App& app) {
   cmd->footer(
       "The exported forward takes log-mel windows in dB, x: [B, 1, n_mels, frames] float32 (mgc's features, as\n"
       "`mgc extract` caches them), and returns logits [B, classes]. The archive's mgc.json holds the classes, the\n"
-      "input contract and the run's config; Python reads it with\n"
+      "input contract, the run's config and, under \"predict\", what mgc predict does that the file does not\n"
+      "(decoding, the log-mel, windows and their mean vote, the no-music rule, a harmony model); Python reads it with\n"
       "  extra = {'mgc.json': ''}; m = torch.jit.load('model.pt', _extra_files=extra)");
   cmd->add_option("run", *run_dir, "Run folder made by mgc train")->required()->check(CLI::ExistingDirectory);
   cmd->add_option("--torchscript", *out, "Output file (.pt)")->required();
@@ -26,6 +28,10 @@ void register_export(CLI::App& app) {
     std::printf("exported %s (%zu classes, input [B, 1, %lld, %lld] dB) to %s\n", info.model.c_str(),
                 info.classes.size(), static_cast<long long>(info.n_mels), static_cast<long long>(info.frames),
                 out->c_str());
+    if (info.harmony_left_out)
+      print_warning(fmt::format("export: the run's harmony model is not in '{}': the file gives what `mgc predict "
+                                "--no-harmony` gives, not mgc predict's default vote (mgc.json says so too)",
+                                *out));
   });
 }
 

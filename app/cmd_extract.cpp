@@ -21,7 +21,7 @@ void register_extract(CLI::App& app) {
   CLI::App* cmd = add_command(app, "extract");
   cmd->add_option("dataset", *data, "Dataset folder, GTZAN tree or manifest.csv")->required();
   cmd->add_option("--cache", *cache, "Cache folder (default ~/.cache/mgc/features)");
-  cmd->add_option("--threads", *threads, "Decoding threads (0: all cores)")->capture_default_str();
+  cmd->add_option("-j,--jobs", *threads, "Clips decoded at once (0: all cores)")->capture_default_str();
   add_feature_options(cmd, *features);
   cmd->add_flag("-q,--quiet", *quiet, "No progress bar");
   cmd->callback([=] {

@@ -34,7 +34,7 @@ void register_harmony(CLI::App& app) {
   cmd->add_flag_callback("--no-beat-lags", [o] { o->features.lags_beats.clear(); },
                          "No lags in beats (nor tempo estimation)");
   cmd->add_option("--chroma-hop", o->cqt.hop_length, "Chroma hop length in samples")->capture_default_str();
-  cmd->add_option("--threads", *threads, "Decoding threads (0: all cores)")->capture_default_str();
+  cmd->add_option("-j,--jobs", *threads, "Clips decoded at once (0: all cores)")->capture_default_str();
   cmd->add_flag("-q,--quiet", *quiet, "No progress bar");
   cmd->footer(
       "Writes RUN/harmony.json. From then on mgc eval RUN reports the CNN alone, the harmony model alone and the two "

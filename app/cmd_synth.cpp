@@ -122,7 +122,7 @@ void register_synth(CLI::App& app) {
   cmd->add_option("--soundfont", opts->soundfont,
                   "Render every clip with FluidSynth and this General MIDI SoundFont (= --synth-paths "
                   "fluidsynth:FILE)");
-  cmd->add_option("--threads", opts->config.threads, "Clips rendered at once (0: all cores)")->capture_default_str();
+  cmd->add_option("-j,--jobs", opts->config.threads, "Clips rendered at once (0: all cores)")->capture_default_str();
   cmd->add_option("--sample-rate", opts->config.sample_rate, "Output sample rate in Hz (mono 16-bit WAV)")
       ->capture_default_str();
   cmd->add_option("--genres", opts->genres, "Only these genres, comma-separated (default: all ten)");

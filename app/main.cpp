@@ -57,7 +57,11 @@ struct RenamedOption {
   std::string_view command, old_name, new_name;
 };
 constexpr RenamedOption kRenamedOptions[] = {
-    {"tag", "--threads", "--jobs"},  // files at once; --threads means intra-op threads elsewhere
+    // Work items at once (files, clips): --jobs. --threads is a model's intra-op threads (predict, eval, ...).
+    {"tag", "--threads", "--jobs"},
+    {"synth", "--threads", "--jobs"},
+    {"extract", "--threads", "--jobs"},
+    {"harmony", "--threads", "--jobs"},
 };
 
 // A wrong command line: one "mgc: error:" line naming what is wrong, a suggestion when a name is near, and where
@@ -132,6 +136,7 @@ void register_commands(CLI::App& app, char** argv) {
       {"eval", cli::register_eval},       {"harmony", cli::register_harmony}, {"predict", cli::register_predict},
       {"compare", cli::register_compare}, {"report", cli::register_report},   {"serve", cli::register_serve},
       {"tag", cli::register_tag},         {"tags", cli::register_tags},       {"export", cli::register_export},
+      {"completion", cli::register_completion}, {"man", cli::register_man},
 #endif
   };
   for (const auto& command : cli::commands()) {

@@ -96,7 +96,7 @@ record() { while IFS=$'\t' read -r m wall cpu unit; do printf '%s\t%s\t%s\t%s\t%
 
 if [ ! -f "$corpus/manifest.csv" ]; then
   echo "run.sh: rendering the benchmark corpus (200 clips of 30 s, 22050 Hz mono WAV) into $corpus ..." >&2
-  "$mgc" synth --out "$corpus" --clips-per-genre 20 --seconds 30 --threads 2 -q
+  "$mgc" synth --out "$corpus" --clips-per-genre 20 --seconds 30 --jobs 2 -q
 fi
 clip="$(find "$corpus/" -name '*.wav' | sort | first 1)"
 

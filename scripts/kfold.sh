@@ -62,7 +62,7 @@ train_fold() {
       --threads "$threads" --cache "$out/cache" $features ${MGC_EXTRA:-} $quiet
   fi
   if [ "$harmony" = 1 ] && [ -f "$run/result.json" ] && [ ! -f "$run/harmony.json" ]; then
-    $mgc harmony "$run" --threads "$threads" $quiet
+    $mgc harmony "$run" --jobs "$threads" $quiet
   fi
 }
 

@@ -94,7 +94,7 @@ start=$(date +%s)
 mkdir -p "$out"
 # 1. The corpus.
 if [ -z "$data" ] && [ "$dry_run" = 0 ]; then  # resumable: clips already rendered are kept
-  synth=("$mgc" synth --out "$corpus" --clips-per-genre "$clips" --seconds "$seconds" --seed 0 -q --threads "$threads" "${synth_extra[@]}")
+  synth=("$mgc" synth --out "$corpus" --clips-per-genre "$clips" --seconds "$seconds" --seed 0 -q --jobs "$threads" "${synth_extra[@]}")
   [ -z "$genres" ] || synth+=(--genres "$genres")
   "${synth[@]}"
 fi

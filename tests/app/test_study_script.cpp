@@ -65,7 +65,7 @@ TEST(StudyScript, TinyProfileReportAgreesWithTheRuns) {
   // The real-music check's stand-in: clips of the same genres through a sound set the tiny corpus never uses.
   const auto check = run_command(std::string(MGC_CLI) + " synth --out " + dir.file("check") +
                                  " --genres blues,classical,metal --clips-per-genre 2 --seconds 4 --seed 9 "
-                                 "--no-production --synth-paths fluidsynth/FluidR3_GM -q --threads 1");
+                                 "--no-production --synth-paths fluidsynth/FluidR3_GM -q --jobs 1");
   ASSERT_EQ(check.exit_code, 0) << check.output;
   // A user's torchvision file: torchvision's own mobilenet_v2 state dict (tests/models/make_torchvision_fixtures.py).
   const char* fixtures = std::getenv("MGC_TV_FIXTURES");

@@ -10,6 +10,7 @@
 
 #include "mgc/core/error.h"
 #include "mgc/core/npy.h"
+#include "mgc/core/version.h"
 #include "mgc/models/classifier.h"
 #include "mgc/models/export.h"
 #include "mgc/models/registry.h"
@@ -126,6 +127,12 @@ TEST(Export, ARunLoadsInCppAndPythonWithItsContract) {
   EXPECT_EQ(meta.at("classes").get<std::vector<std::string>>(), info.classes);
   EXPECT_EQ(meta.at("input").at("shape").at(2), 128);
   EXPECT_EQ(meta.at("config").at("model"), "audio_cnn");
+  // What the file does not hold of mgc predict's path, said in the file (issue #34).
+  EXPECT_EQ(meta.at("mgc_version"), mgc::version());
+  EXPECT_EQ(meta.at("predict").at("reproduces"), "mgc predict");
+  EXPECT_FALSE(meta.at("predict").at("harmony_model").get<bool>());
+  EXPECT_EQ(meta.at("predict").at("not_included").size(), 4u);
+  EXPECT_DOUBLE_EQ(meta.at("predict").at("windows").at("seconds").get<double>(), config.segment_seconds);
   torch::NoGradGuard g;
   const torch::Tensor got = torch::softmax(loaded.forward({db}).toTensor(), 1);
   EXPECT_LT((got - want).abs().max().item<double>(), 1e-6);

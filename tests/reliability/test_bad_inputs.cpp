@@ -176,7 +176,7 @@ TEST_F(BadInputs, ExtractCountsFailedClipsAndCachesTheRest) {
   std::filesystem::create_directories(ds + "/clean");
   mgc::test::write_sound(ds + "/clean/tone.wav", mgc::test::sine(500.0, 22050, 2.0), 22050, 1,
                          SF_FORMAT_WAV | SF_FORMAT_PCM_16);
-  const auto r = run_cli("extract " + ds + " --cache " + dir_->file("xcache") + " --threads 1 -q");
+  const auto r = run_cli("extract " + ds + " --cache " + dir_->file("xcache") + " --jobs 1 -q");
   EXPECT_EQ(r.exit_code, 1) << r.output;
   const auto lines = lines_of(r.output);
   int good = 1, bad = 0;
@@ -217,7 +217,7 @@ TEST(ExtractWrites, EntriesThatCannotBeWrittenAreNotCalledUndecodable) {
   for (int i = 0; i < 2; ++i)
     mgc::test::write_sound(ds + "/tones/tone" + std::to_string(i) + ".wav",
                            mgc::test::sine(400.0 + 100.0 * i, 22050, 1.0), 22050, 1, SF_FORMAT_WAV | SF_FORMAT_PCM_16);
-  const std::string extract = "extract " + ds + " --cache " + dir.file("cache") + " --threads 1 -q";
+  const std::string extract = "extract " + ds + " --cache " + dir.file("cache") + " --jobs 1 -q";
   ASSERT_EQ(run_cli(extract).exit_code, 0);
   // Each entry's folder becomes a file.
   int blocked = 0;

@@ -343,7 +343,7 @@ TEST(SynthCli, HelpListsTheOptions) {
   const auto r = run_cli("synth --help");
   EXPECT_EQ(r.exit_code, 0);
   for (const char* opt : {"--out", "--clips-per-genre", "--seconds", "--seed", "--soundfont", "--synth-paths",
-                          "--timidity", "--threads", "--sample-rate", "--genres", "--list-grooves",
+                          "--timidity", "--jobs", "--sample-rate", "--genres", "--list-grooves",
                           "--list-synth-paths", "--check-grooves"})
     EXPECT_NE(r.output.find(opt), std::string::npos) << opt;
 }
@@ -429,7 +429,7 @@ TEST(SynthCli, KilledRunLeavesNoToolRunningAndItsScratchFolderIsRemoved) {
   std::ofstream(slow) << "#!/bin/sh\necho $$ > " << pid_file << "\nexec sleep 60\n";
   fs::permissions(slow, fs::perms::owner_all);
   const auto started = mgc::test::run_command(env + MGC_CLI + " synth --out " + dir.file("c") +
-                                              " --clips-per-genre 1 --seconds 1 --genres blues --threads 1 -q --mma " +
+                                              " --clips-per-genre 1 --seconds 1 --genres blues --jobs 1 -q --mma " +
                                               slow + " > " + dir.file("log") + " 2>&1 & echo $!");
   const long mgc_pid = std::stol(started.output);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
@@ -592,14 +592,14 @@ void expect_resumes(const std::string& root) {
   std::map<std::string, uint64_t> before;
   for (const auto& e : fs::recursive_directory_iterator(root))
     if (e.path().extension() == ".wav") before[e.path().string()] = mgc::hash_file(e.path().string());
-  const auto r = run_cli(synth_args(root, 7) + " --clips-per-genre 2 --threads 2");
+  const auto r = run_cli(synth_args(root, 7) + " --clips-per-genre 2 --jobs 2");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("rendered 0, skipped 20, failed 0"), std::string::npos) << r.output;
   for (const auto& [path, h] : before) EXPECT_EQ(mgc::hash_file(path), h) << path;
   // A deleted clip is rendered again, identically.
   const std::string victim = clip(root, "reggae", 1);
   fs::remove(victim);
-  const auto again = run_cli(synth_args(root, 7) + " --clips-per-genre 2 --threads 2");
+  const auto again = run_cli(synth_args(root, 7) + " --clips-per-genre 2 --jobs 2");
   ASSERT_EQ(again.exit_code, 0) << again.output;
   EXPECT_NE(again.output.find("rendered 1, skipped 19, failed 0"), std::string::npos) << again.output;
   EXPECT_EQ(mgc::hash_file(victim), before[victim]);
@@ -626,7 +626,7 @@ void expect_metal_brighter_than_classical() {
 TEST(SynthCli, TinyCorpusEndToEnd) {
   TempDir dir;
   const std::string root = dir.path();
-  const auto r = run_cli(synth_args(root, 7) + " --clips-per-genre 2 --threads 2");
+  const auto r = run_cli(synth_args(root, 7) + " --clips-per-genre 2 --jobs 2");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("rendered 20, skipped 0, failed 0"), std::string::npos) << r.output;
   {

@@ -15,6 +15,7 @@
 #include "mgc/core/fs.h"
 #include "mgc/run/harmony.h"
 #include "mgc/run/predictor.h"
+#include "mgc/tools/export.h"
 #include "test_util.h"
 #include "toy_dataset.h"
 
@@ -28,7 +29,7 @@ TEST(HarmonyCli, FitThenEvalCombinesBothExperts) {
   const std::string run = dir.file("run");
 
   // The toy clips last 2 s: the default lags (up to 4 s) cannot be measured, and nothing is written.
-  const auto too_short = run_cli("harmony " + run + " --threads 1 -q");
+  const auto too_short = run_cli("harmony " + run + " --jobs 1 -q");
   EXPECT_EQ(too_short.exit_code, 1);
   EXPECT_NE(too_short.output.find("too short for a lag of 43 frames"), std::string::npos) << too_short.output;
   EXPECT_NE(too_short.output.find("gave harmony features"), std::string::npos) << too_short.output;
@@ -37,11 +38,11 @@ TEST(HarmonyCli, FitThenEvalCombinesBothExperts) {
   // Without the bass line and lags in beats: 12 x (2 lags + 2) features. By default (two octaves of bass, lags of
   // 1, 2, 4 and 8 beats): 12 x (6 lags + 2) for the chroma and 12 x (6 lags + 1) for the bass line.
   const auto chroma_only =
-      run_cli("harmony " + run + " --lags 0.25,0.5 --bass-octaves 0 --no-beat-lags --threads 1 -q");
+      run_cli("harmony " + run + " --lags 0.25,0.5 --bass-octaves 0 --no-beat-lags --jobs 1 -q");
   ASSERT_EQ(chroma_only.exit_code, 0) << chroma_only.output;
   EXPECT_NE(chroma_only.output.find("training clips, 48 features"), std::string::npos) << chroma_only.output;
   EXPECT_EQ(mgc::run::load_harmony(run + "/harmony.json").options.features.bass_octaves, 0);
-  const auto fit = run_cli("harmony " + run + " --lags 0.25,0.5 --threads 1 -q");
+  const auto fit = run_cli("harmony " + run + " --lags 0.25,0.5 --jobs 1 -q");
   ASSERT_EQ(fit.exit_code, 0) << fit.output;
   EXPECT_NE(fit.output.find("training clips, 180 features"), std::string::npos) << fit.output;
   const mgc::run::HarmonyModel hm = mgc::run::load_harmony(run + "/harmony.json");
@@ -118,6 +119,18 @@ TEST(HarmonyCli, FitThenEvalCombinesBothExperts) {
   const auto table = run_cli("predict " + run + " " + clip + " --threads 1");
   ASSERT_EQ(table.exit_code, 0) << table.output;
   EXPECT_NE(table.output.find(clip + "  (CNN + harmony)"), std::string::npos) << table.output;
+
+  // mgc export holds the CNN alone: it says so on the terminal and in the file's mgc.json (issue #34).
+  const auto exported = run_cli("export " + run + " --torchscript " + dir.file("h.pt"));
+  ASSERT_EQ(exported.exit_code, 0) << exported.output;
+  EXPECT_NE(exported.output.find("mgc: warning: export: the run's harmony model is not in"), std::string::npos)
+      << exported.output;
+  const mgc::tools::ExportInfo info = mgc::tools::export_run_torchscript(run, dir.file("h2.pt"));
+  EXPECT_TRUE(info.harmony_left_out);
+  const auto meta = nlohmann::json::parse(info.metadata).at("predict");
+  EXPECT_TRUE(meta.at("harmony_model").get<bool>());
+  EXPECT_EQ(meta.at("reproduces").get<std::string>().rfind("mgc predict --no-harmony", 0), 0u) << meta;
+  EXPECT_EQ(meta.at("not_included").size(), 5u) << meta;
   const auto alone = run_cli("predict " + run + " " + clip + " --format json --threads 1 --no-harmony");
   ASSERT_EQ(alone.exit_code, 0) << alone.output;
   const auto aj = nlohmann::json::parse(alone.output.substr(alone.output.find('[')));
@@ -129,7 +142,7 @@ TEST(HarmonyCli, FitThenEvalCombinesBothExperts) {
 TEST(HarmonyCli, HelpAndBadRun) {
   const auto help = run_cli("harmony --help");
   EXPECT_EQ(help.exit_code, 0);
-  for (const char* opt : {"--c", "--lags", "--chroma-hop", "--threads"})
+  for (const char* opt : {"--c", "--lags", "--chroma-hop", "--jobs"})
     EXPECT_NE(help.output.find(opt), std::string::npos) << opt;
   TempDir dir;
   const auto bad = run_cli("harmony " + dir.file("missing"));
