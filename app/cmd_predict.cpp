@@ -154,7 +154,8 @@ void register_predict(CLI::App& app) {
   cmd->add_option("--format", o->format,
                   "table; json (one array); jsonl (JSON Lines: one object per file, as each is done); csv (the top "
                   "genres, then every genre's probability)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(CLI::IsMember({"table", "json", "jsonl", "csv"}));
   cmd->add_option("-o,--output", o->output, "Write the results to this file (atomically, when all are done) instead of "
                   "standard output");
   cmd->add_option("--threads", o->threads, "Intra-op threads (0: all cores)")->capture_default_str();
@@ -183,8 +184,6 @@ void register_predict(CLI::App& app) {
   cmd->add_flag("--no-harmony", o->no_harmony,
                 "Use the CNN alone even if the run has a harmony model (mgc harmony); by default the two are combined");
   cmd->callback([o] {
-    if (o->format != "table" && o->format != "json" && o->format != "jsonl" && o->format != "csv")
-      throw make_error("predict", "--format must be table, json, jsonl or csv, got '{}'", o->format);
     if (o->format == "csv" && o->timeline)
       throw CLI::ValidationError("predict", "--timeline has no CSV form in a row per file: --timeline-csv FILE "
                                             "writes it as its own CSV");

@@ -34,6 +34,8 @@ const std::vector<CommandInfo>& commands() {
        true},
       {"tags", "Tag audio files with musicnn's pretrained taggers (50 tags; no training): top tags and taggram", true},
       {"export", "Export a trained run as TorchScript (torch.jit.load / torch::jit::load), for use without mgc", true},
+      {"completion", "Print a bash or zsh completion script for mgc, made from its options", true},
+      {"man", "Print mgc's man page (roff), made from its help", true},
   };
   return all;
 }

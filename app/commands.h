@@ -48,5 +48,8 @@ void register_tag(CLI::App& app);
 void register_export(CLI::App& app);
 void register_harmony(CLI::App& app);
 void register_tags(CLI::App& app);
+// Both walk `app`'s whole command tree when they run: register them last.
+void register_completion(CLI::App& app);
+void register_man(CLI::App& app);
 
 }  // namespace mgc::cli
