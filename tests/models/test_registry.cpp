@@ -3,9 +3,11 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "mgc/core/error.h"
+#include "mgc/core/fs.h"
 #include "mgc/models/classifier.h"
 #include "mgc/models/registry.h"
 #include "test_util.h"
@@ -113,6 +115,8 @@ TEST(Registry, OneChannelStemSumsTheRgbKernels) {
 // `mgc models`: parameters and depth as the models are built for the head asked for (10 classes by default, as
 // trained on the genres), as a table or as JSON; named models only; an unknown name is named.
 TEST(ModelsCli, CountsForTheHeadAskedForAsTableOrJson) {
+  mgc::test::TempDir cache;  // counts are cached (below): in this test's folder, not the user's
+  ::setenv("XDG_CACHE_HOME", cache.path().c_str(), 1);
   const auto json = mgc::test::run_cli("models audio_cnn mobilenet_v2 --classes 7 --format json");
   ASSERT_EQ(json.exit_code, 0) << json.output;
   const auto parsed = nlohmann::json::parse(json.output);
@@ -144,4 +148,28 @@ TEST(ModelsCli, CountsForTheHeadAskedForAsTableOrJson) {
   EXPECT_EQ(unknown.exit_code, 1);
   EXPECT_NE(unknown.output.find("unknown model 'resnet5'"), std::string::npos) << unknown.output;
   EXPECT_NE(mgc::test::run_cli("models --format yaml").exit_code, 0);
+}
+
+// `mgc models` counts once per build and keeps the counts in $XDG_CACHE_HOME/mgc: the next run reads them (same
+// output); a cache of another build, or a damaged one, is counted again (issue #34).
+TEST(ModelsCli, CountsAreCachedPerBuild) {
+  mgc::test::TempDir dir;
+  ::setenv("XDG_CACHE_HOME", dir.path().c_str(), 1);
+  const std::string args = "models audio_cnn resnet18 --classes 7 --format json";
+  const auto first = mgc::test::run_cli(args);
+  ASSERT_EQ(first.exit_code, 0) << first.output;
+  const std::string cache = dir.file("mgc/model-stats.json");
+  ASSERT_TRUE(std::filesystem::exists(cache));
+  auto j = nlohmann::json::parse(mgc::read_file(cache));
+  EXPECT_EQ(j.at("stats").at("resnet18/7/3").size(), 2u) << j;
+  EXPECT_EQ(mgc::test::run_cli(args).output, first.output);  // from the cache
+  // Another build's counts (or wrong ones under another key) are not used.
+  j["build"] = "another-build";
+  j["stats"]["resnet18/7/3"] = {1, 1};
+  mgc::write_file_atomic(cache, j.dump());
+  EXPECT_EQ(mgc::test::run_cli(args).output, first.output);
+  mgc::write_file_atomic(cache, "{ damaged");
+  EXPECT_EQ(mgc::test::run_cli(args).output, first.output);
+  EXPECT_EQ(nlohmann::json::parse(mgc::read_file(cache)).at("stats").size(), 2u);  // written again
+  ::unsetenv("XDG_CACHE_HOME");
 }

@@ -114,14 +114,23 @@ TempFile::TempFile(const std::string& stem) {
 
 TempFile::~TempFile() { ::unlink(path_.c_str()); }
 
-std::string user_state_dir() {
-  const char* xdg = std::getenv("XDG_STATE_HOME");
+namespace {
+
+// An XDG base directory's mgc folder: $<variable>/mgc when it is absolute, else $HOME/<fallback>/mgc.
+std::string xdg_dir(const char* variable, const char* fallback, const char* what) {
+  const char* xdg = std::getenv(variable);
   if (xdg && xdg[0] == '/') return (std::filesystem::path(xdg) / "mgc").string();
   const char* home = std::getenv("HOME");
   if (!home || !home[0])
-    throw make_error("io", "neither XDG_STATE_HOME nor HOME is set: no folder for mgc's state (set one of them)");
-  return (std::filesystem::path(home) / ".local" / "state" / "mgc").string();
+    throw make_error("io", "neither {} nor HOME is set: no folder for mgc's {} (set one of them)", variable, what);
+  return (std::filesystem::path(home) / fallback / "mgc").string();
 }
+
+}  // namespace
+
+std::string user_state_dir() { return xdg_dir("XDG_STATE_HOME", ".local/state", "state"); }
+
+std::string user_cache_dir() { return xdg_dir("XDG_CACHE_HOME", ".cache", "cache"); }
 
 std::string read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
