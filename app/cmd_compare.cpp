@@ -71,13 +71,21 @@ std::string self_exe() {
 void print_summary(const std::vector<tools::ModelResult>& results, const std::string& out) {
   int w = 16;  // the model column fits the longest label
   for (const auto& r : results) w = std::max(w, static_cast<int>(r.label.size()));
-  std::printf("%-*s %-10s %10s %6s %10s %9s %9s %9s %9s %10s %9s\n", w, "model", "recipe", "params", "depth", "GMACs",
-              "clip acc", "seg acc", "macro-F1", "train s", "infer ms", "peak MB");
+  // Values not measured for a row are a dash, as in report.html.
+  const auto value = [](double v, const char* spec, size_t width) {
+    const bool missing = v < 0 || !std::isfinite(v);
+    const std::string text = missing ? "\u2014" : fmt::format(fmt::runtime(spec), v);
+    const size_t chars = missing ? 1 : text.size();  // the dash is one character in three bytes
+    return std::string(width > chars ? width - chars : 0, ' ') + text;
+  };
+  std::printf("%-*s %-10s %9s %6s %10s %9s %9s %9s %9s %10s %9s\n", w, "model", "recipe", "params M", "depth",
+              "GMACs", "clip acc", "seg acc", "macro-F1", "train s", "infer ms", "peak MB");
   for (const auto& r : results)
-    std::printf("%-*s %-10s %9.2fM %6lld %10.3f %9.3f %9.3f %9.3f %9.1f %10.1f %9.0f\n", w, r.label.c_str(),
+    std::printf("%-*s %-10s %9.2f %6lld %s %9.3f %9.3f %9.3f %9.1f %s %s\n", w, r.label.c_str(),
                 r.pretrained ? "pretrained" : "scratch", r.parameters / 1e6, static_cast<long long>(r.depth),
-                r.macs / 1e9, r.test_clip_acc, r.test_segment_acc, r.test_macro_f1, r.train_seconds, r.infer_ms,
-                r.peak_rss_mb);
+                value(r.macs < 0 ? -1.0 : r.macs / 1e9, "{:.3f}", 10).c_str(), r.test_clip_acc, r.test_segment_acc,
+                r.test_macro_f1, r.train_seconds, value(r.infer_ms, "{:.1f}", 10).c_str(),
+                value(r.peak_rss_mb, "{:.0f}", 9).c_str());
   for (const auto& r : results) {
     std::string line;
     if (r.test_clip_acc_lo >= 0)
@@ -218,14 +226,15 @@ void register_report(CLI::App& app) {
     tools::ReportInfo info;
     info.title = *title;
     info.notes = *notes;
-    info.config = run::to_json(run::load_run_config(runs->front(), "report"));
-    info.config["model"] = "<model>";
+    // What tools::model_config varies between a model with weights and one without is not another recipe.
+    const auto recipe = [](const std::string& run) {
+      nlohmann::json c = run::to_json(run::load_run_config(run, "report"));
+      for (const char* key : {"model", "pretrained", "input_mode", "freeze_epochs", "freeze_only"}) c.erase(key);
+      return c;
+    };
+    const nlohmann::json first = recipe(runs->front());
     for (const auto& run : *runs) {
-      nlohmann::json other = run::to_json(run::load_run_config(run, "report"));
-      other["model"] = "<model>";
-      // What tools::model_config varies between a model with weights and one without is not another recipe.
-      for (const char* key : {"pretrained", "input_mode", "freeze_epochs", "freeze_only"}) other[key] = info.config[key];
-      if (other != info.config)
+      if (recipe(run) != first)
         info.notes.push_back(fmt::format("{} was trained with another recipe than {}; see its config.json", run,
                                          runs->front()));
     }

@@ -463,6 +463,52 @@ TEST(CompareCli, PlanAndPretrainedOnly) {
 
 // The real-music check in a report: every clip of a labelled set scored (eval side "all"), with its interval; the
 // test clips' interval from predictions.csv; `mgc eval --split all` needs --data.
+// Issue #34: one mark for what was not measured (a dash, explained), one unit per column, confusion matrices at full
+// size beside the page, and the recipe as the runs used it: relative paths resolved against the folder each run
+// was trained in, what the rows share apart from what each has of its own.
+TEST(ReportCli, OneMissingMarkUnitsFullSizeMatricesAndTheRecipeAsUsed) {
+  TempDir dir;
+  fs::create_directories(dir.file("work/data"));
+  mgc::test::make_toy_dataset(dir.file("work/data"), 1, 2.0);
+  for (const char* seed : {"1", "2"}) {
+    const auto trained = mgc::test::run_command(
+        "cd " + dir.file("work") + " && " + MGC_CLI + " train --data data --out run" + seed + " --cache cache --seed " +
+        seed + " --epochs 1 --batch-size 4 --segment 1 --val 0.25 --test 0.25 --patience 0 --threads 1 -q");
+    ASSERT_EQ(trained.exit_code, 0) << trained.output;
+  }
+  // From another folder, with the runs' own relative paths pointing nowhere from here.
+  const auto r = mgc::test::run_command("cd " + dir.path() + " && " + MGC_CLI +
+                                        " report work/run1 work/run2 --threads 1 -q --out rep");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto results = read_json(dir.file("rep/results.json"));
+  const auto& config = results.at("results").at(0).at("config");
+  EXPECT_EQ(config.at("cache_dir"), dir.file("work/cache"));
+  EXPECT_EQ(config.at("data"), dir.file("work/data"));
+  EXPECT_EQ(results.at("results").at(1).at("config").at("seed"), 2);
+  EXPECT_EQ(results.at("recipe").at("epochs"), 1);
+  EXPECT_FALSE(results.at("recipe").contains("seed"));  // each row's own
+  EXPECT_TRUE(results.at("results").at(0).at("peak_rss_mb").is_null());  // not trained by compare: not measured
+  EXPECT_EQ(read_csv(dir.file("rep/results.csv")).at(0).at("peak_rss_mb"), "");
+
+  const std::string html = mgc::read_file(dir.file("rep/report.html"));
+  EXPECT_EQ(html.find("<td>?</td>"), std::string::npos);
+  EXPECT_NE(html.find("<td>\u2014</td>"), std::string::npos);  // the peak RSS cells
+  EXPECT_NE(html.find("<b>\u2014</b>: not measured for this row"), std::string::npos);
+  EXPECT_NE(html.find("<th>parameters (M)</th>"), std::string::npos);
+  EXPECT_NE(html.find("<th>GMACs / input window</th>"), std::string::npos);
+  EXPECT_NE(html.find("<th class=\"l\">seed</th>"), std::string::npos);  // what each row has of its own
+  EXPECT_NE(html.find(dir.file("work/cache")), std::string::npos);
+  for (const char* row : {"run1", "run2"}) {
+    const std::string file = std::string("confusion/") + row + ".png";
+    EXPECT_NE(html.find("<a href=\"" + file + "\" target=\"_blank\"><img"), std::string::npos) << row;
+    EXPECT_EQ(png_size(dir.file("rep/" + file)), png_size(dir.file(std::string("work/") + row + "/eval-test/confusion.png")));
+  }
+  // The terminal's summary marks the same way.
+  EXPECT_NE(r.output.find("\u2014"), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find(" -1"), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find(" -0.000"), std::string::npos) << r.output;
+}
+
 TEST(ReportCli, ScoresEveryClipOfACheckSetWithIntervals) {
   TempDir dir;
   fs::create_directories(dir.file("a"));

@@ -2,7 +2,8 @@
 // A run folder, the one place that names its files. Training (train/trainer.h) writes them; evaluation, prediction,
 // the server, tagging, export and compare read them through here:
 //   config.json      the TrainConfig the run was made with (run/config.h)
-//   run.json         classes (in model output order) and the split: {"by", "description", "train", "val", "test"}
+//   run.json         classes (in model output order), the split: {"by", "description", "train", "val", "test"},
+//                    "dataset" and "cwd" (the folder training started in: config.json's relative paths are relative to it)
 //   checkpoint.pt    model, optimiser, epoch and early-stopping state (resume continues from it)
 //   best.safetensors the best model by config.monitor (what prediction loads)
 //   metrics.csv      one row per epoch (metrics.jsonl the same as JSON Lines)
@@ -63,8 +64,9 @@ nlohmann::json load_run_json(const std::string& run_dir, const char* component);
 // What a finished run says about itself, each file read once: its config and run.json.
 struct RunInfo {
   RunPaths paths;
-  TrainConfig config;
-  nlohmann::json run;                // run.json as training wrote it
+  TrainConfig config;                // config.json; its relative data, cache_dir and pretrained paths made absolute
+                                     // against run.json's "cwd" where the run records it (load_run_config: as written)
+  nlohmann::json run;                // run.json as training wrote it, the split's clip paths resolved as config's
   std::vector<std::string> classes;  // run.json's classes, in model output order; never empty
 };
 

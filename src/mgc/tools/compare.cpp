@@ -384,6 +384,7 @@ ModelResult collect_run(const std::string& run_dir, const MeasureOptions& option
   r.curve = read_curve(files.metrics_csv());
   for (const auto& p : r.curve) r.train_seconds += p.seconds;
   if (fs::exists(test_eval.confusion_png())) r.confusion_png = test_eval.confusion_png();
+  r.config = to_json(config);  // its paths as the run used them (run::load_run)
   r.test_correct = read_correct(test_eval.predictions_csv());
   accuracy_interval(r.test_correct, &r.test_clip_acc_lo, &r.test_clip_acc_hi);
 
@@ -625,12 +626,6 @@ CompareSummary compare(const CompareConfig& config) {
   label_results(summary.results);
   ReportInfo info;
   info.title = "Model comparison";
-  info.config = to_json(model_config(config.recipe, "<model>", ""));
-  info.config["pretrained"] = config.pretrained_dir.empty() ? "" : config.pretrained_dir + "/<model>*";
-  info.config["freeze_epochs"] = config.recipe.freeze_epochs;
-  info.config["input_mode"] = config.pretrained_dir.empty() ? config.recipe.input_mode
-                                                              : "imagenet with a pretrained file, else " +
-                                                                    config.recipe.input_mode;
   info.command = config.command;
   info.notes = notes;
   write_report(summary.results, config.out_dir, info);

@@ -240,11 +240,12 @@ std::string curve_chart(const std::vector<ModelResult>& rs, bool accuracy) {
   return s + plot + "\n";
 }
 
-std::string human(double v) {
-  if (v >= 1e9) return fmt::format("{:.2f} G", v / 1e9);
-  if (v >= 1e6) return fmt::format("{:.2f} M", v / 1e6);
-  if (v >= 1e3) return fmt::format("{:.1f} k", v / 1e3);
-  return fmt::format("{:.0f}", v);
+// The report's one mark for a value not measured for a row (explained under the table).
+constexpr const char* kMissing = "\u2014";
+
+// `v` formatted by `spec`, or kMissing when it was not measured (negative or not finite).
+std::string cell_or_missing(double v, const char* spec) {
+  return v < 0 || !std::isfinite(v) ? kMissing : fmt::format(fmt::runtime(spec), v);
 }
 
 std::string split_statement(const std::vector<ModelResult>& rs) {
@@ -423,6 +424,19 @@ std::vector<EpochPoint> read_curve(const std::string& metrics_csv) {
   return points;
 }
 
+nlohmann::json shared_recipe(const std::vector<ModelResult>& results) {
+  nlohmann::json shared = nlohmann::json::object();
+  if (results.empty()) return shared;
+  for (const auto& [key, value] : results.front().config.items()) {
+    const bool everywhere = std::all_of(results.begin(), results.end(), [&](const ModelResult& r) {
+      const auto it = r.config.find(key);
+      return it != r.config.end() && *it == value;
+    });
+    if (everywhere) shared[key] = value;
+  }
+  return shared;
+}
+
 void write_report(const std::vector<ModelResult>& given, const std::string& out_dir, const ReportInfo& info) {
   if (given.empty()) throw make_error("report", "no runs to report on ('{}')", out_dir);
   std::vector<ModelResult> results = given;
@@ -439,7 +453,9 @@ void write_report(const std::vector<ModelResult>& given, const std::string& out_
   write_file_atomic(out_dir + "/results.csv", results_csv(results));
   nlohmann::json rows = nlohmann::json::array();
   for (const auto& r : results) rows.push_back(to_json(r));
-  const nlohmann::json all = {{"split_by", split_by}, {"split", split}, {"config", info.config},
+  for (size_t i = 0; i < results.size(); ++i) rows[i]["config"] = results[i].config;
+  const nlohmann::json recipe = shared_recipe(results);
+  const nlohmann::json all = {{"split_by", split_by}, {"split", split}, {"recipe", recipe},
                               {"notes", info.notes}, {"results", rows}};
   write_file_atomic(out_dir + "/results.json", all.dump(2) + "\n");
 
@@ -462,7 +478,7 @@ void write_report(const std::vector<ModelResult>& given, const std::string& out_
        "table{border-collapse:collapse;font-size:13px;margin:8px 0}\n"
        "th,td{border:1px solid #ccc;padding:4px 8px;text-align:right}th{background:#f0f4f8}\n"
        "td.l,th.l{text-align:left}img{max-width:100%;border:1px solid #eee;margin:6px 0}\n"
-       ".grid{display:flex;flex-wrap:wrap;gap:10px}.grid figure{margin:0;width:370px}\n"
+       ".grid{display:flex;flex-wrap:wrap;gap:14px}.grid figure{margin:0;width:560px}\n"
        ".split{background:#fff8e1;border-left:4px solid #E69F00;padding:8px 12px}\n"
        "pre{background:#f6f6f6;padding:10px;font-size:12px;overflow-x:auto}\n</style></head><body>\n";
   h += "<h1>" + html_escape(info.title) + "</h1>\n";
@@ -483,18 +499,19 @@ void write_report(const std::vector<ModelResult>& given, const std::string& out_
   auto interval = [](double lo, double hi) {
     return known(lo) && known(hi) ? fmt::format(" [{:.3f}, {:.3f}]", lo, hi) : std::string();
   };
-  // The cell of a set scored beside the test side: "?" when this row was not scored on it; "" when no row was.
+  // The cell of a set scored beside the test side: kMissing when this row was not scored on it; no cell when no
+  // row was.
   auto side_cell = [&](bool shown, double acc, double lo, double hi, int64_t clips) {
     if (!shown) return std::string();
-    if (!known(acc)) return std::string("<td>?</td>");
+    if (!known(acc)) return fmt::format("<td>{}</td>", kMissing);
     return fmt::format("<td>{:.3f}{} ({} clips)</td>", acc, interval(lo, hi), clips);
   };
   auto signed_interval = [](double lo, double hi) {
     return std::isfinite(lo) && std::isfinite(hi) ? fmt::format(" [{:+.3f}, {:+.3f}]", lo, hi) : std::string();
   };
   h += "<h2>Results</h2>\n<table>\n<tr><th class=\"l\">model</th><th class=\"l\">recipe</th>"
-       "<th class=\"l\">pretrained file</th><th class=\"l\">input</th><th>parameters</th><th>depth</th>"
-       "<th>MACs / input</th><th>test clip acc [95% interval]</th><th>minus the best [95% paired interval]</th>" +
+       "<th class=\"l\">pretrained file</th><th class=\"l\">input</th><th>parameters (M)</th><th>depth</th>"
+       "<th>GMACs / input window</th><th>test clip acc [95% interval]</th><th>minus the best [95% paired interval]</th>" +
        std::string(path ? "<th>held-out path only clip acc [95% interval]</th>" : "") +
        std::string(generator ? "<th>in-generator clip acc [95% interval]</th>" : "") +
        std::string(real ? "<th>real-music clip acc [95% interval]</th>" : "") +
@@ -508,27 +525,30 @@ void write_report(const std::vector<ModelResult>& given, const std::string& out_
         "<td>{}</td><td>{}</td><td>{}</td><td>{:.3f}{}</td><td>{}</td>{}{}{}<td>{:.3f}</td><td>{:.3f}</td><td>{}</td>"
         "<td>{} (best {})</td><td>{:.1f}</td><td>{}</td><td>{}</td><td class=\"l\">{}</td>{}</tr>\n",
         html_escape(r.label), html_escape(r.recipe), html_escape(r.pretrained ? r.pretrained_file : "none (scratch)"),
-        html_escape(r.input), human(double(r.parameters)), r.depth, r.macs < 0 ? "?" : human(double(r.macs)),
+        html_escape(r.input), fmt::format("{:.2f}", double(r.parameters) / 1e6), r.depth,
+        r.macs < 0 ? kMissing : fmt::format("{:.3f}", double(r.macs) / 1e9),
         r.test_clip_acc, interval(r.test_clip_acc_lo, r.test_clip_acc_hi),
         std::isfinite(r.delta_to_best)
             ? fmt::format("{:+.3f}{}", r.delta_to_best, signed_interval(r.delta_to_best_lo, r.delta_to_best_hi))
-            : "?",
+            : kMissing,
         side_cell(path, r.path_clip_acc, r.path_clip_acc_lo, r.path_clip_acc_hi, r.path_clips),
         side_cell(generator, r.generator_clip_acc, r.generator_clip_acc_lo, r.generator_clip_acc_hi, r.generator_clips),
         side_cell(real, r.real_clip_acc, r.real_clip_acc_lo, r.real_clip_acc_hi, r.real_clips),
-        r.test_segment_acc, r.test_macro_f1, per_gmac < 0 ? "?" : fmt::format("{:.3f}", per_gmac), r.epochs,
-        r.best_epoch, r.train_seconds, r.infer_ms < 0 ? "?" : fmt::format("{:.1f}", r.infer_ms),
-        r.peak_rss_mb < 0 ? "?" : fmt::format("{:.0f}", r.peak_rss_mb), html_escape(r.split_by),
-        !timbre ? "" : r.timbre_clip_acc < 0 ? "<td>?</td>" : fmt::format("<td>{:.3f}</td>", r.timbre_clip_acc));
+        r.test_segment_acc, r.test_macro_f1, cell_or_missing(per_gmac, "{:.3f}"), r.epochs, r.best_epoch,
+        r.train_seconds, cell_or_missing(r.infer_ms, "{:.1f}"), cell_or_missing(r.peak_rss_mb, "{:.0f}"),
+        html_escape(r.split_by), !timbre ? "" : "<td>" + cell_or_missing(r.timbre_clip_acc, "{:.3f}") + "</td>");
   }
   h += "</table>\n<p>Test scores on " + std::to_string(results.front().test_clips) +
        " test clips (clip = mean of the segment probabilities). Intervals: 95% percentile bootstrap over the test "
        "clips (" + std::to_string(kBootstrapResamples) + " resamples); <i>minus the best</i> is this row's accuracy "
        "minus the best row's on the same clips, resampled in pairs: an interval that holds 0 means the test clips "
-       "cannot tell the two apart. MACs: multiply-accumulates of one forward pass of one input window "
-       "(convolutions and linear layers). Inference: median wall time per test clip from its log-mel (windows, "
-       "batched forward, vote). Peak RSS: the training process's maximum resident set size. Details in "
-       "docs/COMPARE.md.</p>\n";
+       "cannot tell the two apart. Parameters in millions; GMACs: billions of multiply-accumulates of one forward "
+       "pass of one input window (convolutions and linear layers); clip acc per GMAC divides the test clip accuracy "
+       "by them. Inference: median wall time per test clip from its log-mel (windows, batched forward, vote). "
+       "Peak RSS: the training process's maximum resident set size. <b>\u2014</b>: not measured for this row (a "
+       "run reused from before the measure existed, a model the MAC counter cannot trace, a set this row was not "
+       "scored on); such values are empty in results.csv and null in results.json. Details in docs/COMPARE.md."
+       "</p>\n";
   if (generator || path)
     h += "<p><b>Partly held out</b> (a crossed split's other clips): <i>held-out path only</i> are clips played by "
          "the synthesis path held out of training but with groove files heard in training (test_synth); "
@@ -555,15 +575,46 @@ void write_report(const std::vector<ModelResult>& given, const std::string& out_
   const char* alts[] = {"test clip accuracy per model", "depth per model", "test clip accuracy vs parameters",
                         "test clip accuracy vs MACs", "validation clip accuracy per epoch", "training loss per epoch"};
   for (size_t i = 0; i < charts.size(); ++i) h += "<div>" + image_tag(out_dir + "/" + charts[i], alts[i]) + "</div>\n";
-  h += "<h2>Confusion matrices (test clips)</h2>\n<div class=\"grid\">\n";
+  // Each matrix beside the report at full size (confusion/<row>.png), the page's copy a link to it.
+  h += "<h2>Confusion matrices (test clips)</h2>\n<p>Click a matrix to open it at full size.</p>\n"
+       "<div class=\"grid\">\n";
+  fs::create_directories(out_dir + "/confusion");
   for (const auto& r : results) {
     h += "<figure>";
-    h += r.confusion_png.empty() ? "<p>(no confusion.png)</p>" : image_tag(r.confusion_png, r.label + " confusion matrix");
+    if (r.confusion_png.empty()) {
+      h += "<p>(no confusion.png)</p>";
+    } else {
+      std::string file;
+      for (const char ch : r.label) file += std::isalnum(static_cast<unsigned char>(ch)) || ch == '_' ? ch : '-';
+      file = "confusion/" + file + ".png";
+      write_file_atomic(out_dir + "/" + file, read_file(r.confusion_png));
+      h += "<a href=\"" + html_escape(file) + "\" target=\"_blank\">" +
+           image_tag(r.confusion_png, r.label + " confusion matrix") + "</a>";
+    }
     h += "<figcaption>" + html_escape(r.label) + "</figcaption></figure>\n";
   }
-  h += "</div>\n<h2>Configuration</h2>\n<p>One recipe for every model, varied only by the model, its pretrained "
-       "file and the input mode that file needs:</p>\n<pre>" +
-       html_escape(info.config.dump(2)) + "</pre>\n";
+  // The recipe as the runs used it: what every row shares, then what is each row's own.
+  h += "</div>\n<h2>Configuration</h2>\n<p>The recipe every row was trained with (each run's config.json; paths "
+       "as the run used them):</p>\n<pre>" + html_escape(recipe.dump(2)) + "</pre>\n";
+  std::vector<std::string> own;
+  for (const auto& r : results)
+    for (const auto& [key, value] : r.config.items())
+      if (!recipe.contains(key) && std::find(own.begin(), own.end(), key) == own.end()) own.push_back(key);
+  if (!own.empty()) {
+    h += "<p>What each row has of its own:</p>\n<table>\n<tr><th class=\"l\">row</th>";
+    for (const auto& key : own) h += "<th class=\"l\">" + html_escape(key) + "</th>";
+    h += "</tr>\n";
+    for (const auto& r : results) {
+      h += "<tr><td class=\"l\">" + html_escape(r.label) + "</td>";
+      for (const auto& key : own) {
+        const auto it = r.config.find(key);
+        const std::string v = it == r.config.end() ? kMissing : it->is_string() ? it->get<std::string>() : it->dump();
+        h += "<td class=\"l\">" + html_escape(v.empty() ? "(none)" : v) + "</td>";
+      }
+      h += "</tr>\n";
+    }
+    h += "</table>\n";
+  }
   if (!info.command.empty()) h += "<p>Made with: <code>" + html_escape(info.command) + "</code></p>\n";
   h += "<p>Runs: ";
   for (size_t i = 0; i < results.size(); ++i) h += (i ? ", " : "") + html_escape(results[i].run_dir);

@@ -69,6 +69,9 @@ struct ModelResult {
   std::string real_data;
   std::string split;            // the split's one-line description
   std::string confusion_png;    // <run>/eval-test/confusion.png ("" if absent)
+  // The run's config.json as training used it; its relative paths (data, cache_dir, pretrained) made absolute
+  // against the folder training started in (run.json's "cwd") where the run records it.
+  nlohmann::json config;
   std::vector<EpochPoint> curve;  // per epoch, from metrics.csv
 };
 
@@ -90,7 +93,6 @@ std::string results_csv(const std::vector<ModelResult>& results);
 
 struct ReportInfo {
   std::string title = "Model comparison";
-  nlohmann::json config;        // the shared recipe (TrainConfig JSON, model fields as given), shown in the report
   std::string command;          // how it was made, e.g. the command line; shown if not empty
   std::vector<std::string> notes;  // extra lines (models trained from scratch for want of a file, failures)
 };
@@ -98,10 +100,16 @@ struct ReportInfo {
 // Paths of the charts write_report draws, relative to its out_dir.
 std::vector<std::string> report_chart_files();
 
-// Writes into out_dir (created): results.csv, results.json ({"split_by", "split", "config", "results": [...]}),
-// charts/*.png (accuracy with intervals and depth, both in accuracy_order; accuracy vs parameters and vs MACs,
-// validation accuracy and training loss curves) and report.html (every chart and each run's confusion matrix
-// embedded as a data URI). Rows stay in the order given; compare_to_best is applied first. All files atomically.
+// The fields of the rows' configs (ModelResult::config) that every row has with the same value: the recipe they
+// share. The others are each row's own (its model, its pretrained file ...).
+nlohmann::json shared_recipe(const std::vector<ModelResult>& results);
+
+// Writes into out_dir (created): results.csv, results.json ({"split_by", "split", "recipe" (shared_recipe),
+// "notes", "results": [...], each with its "config"}), charts/*.png (accuracy with intervals and depth, both in
+// accuracy_order; accuracy vs parameters and vs MACs, validation accuracy and training loss curves), confusion/
+// (each run's confusion matrix, full size) and report.html (every chart and each confusion matrix embedded as a
+// data URI, the latter linked to its full-size file). Values not measured are "—" in report.html (explained
+// there), empty in results.csv and null in results.json. Rows stay in the order given; compare_to_best is applied first. All files atomically.
 // Throws mgc::Error ("report: ...") if results is empty, gnuplot is missing or fails, or a file cannot be written.
 void write_report(const std::vector<ModelResult>& results, const std::string& out_dir, const ReportInfo& info);
 

@@ -226,7 +226,8 @@ void write_run_description(const run::RunPaths& files, const run::TrainConfig& c
   nlohmann::json run_info = {
       {"classes", run.dataset.classes},
       {"split", {{"by", run.split.by}, {"method", run.split.method}, {"description", run.split.description}}},
-      {"dataset", config.data}};
+      {"dataset", config.data},
+      {"cwd", std::filesystem::current_path().string()}};  // what config.json's relative paths are relative to
   std::vector<std::string> sides = {"train", "val", "test"};
   for (const auto& [name, clips] : run.split.extra) sides.push_back(name);  // a crossed split's partial sides
   for (const std::string& side : sides) {
