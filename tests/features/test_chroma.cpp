@@ -1,10 +1,15 @@
 #include <gtest/gtest.h>
 
+#include <stdlib.h>
+
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
+#include <string>
 #include <vector>
 
 #include "mgc/core/error.h"
+#include "mgc/core/fs.h"
 #include "mgc/features/chroma.h"
 
 using namespace mgc::features;
@@ -263,4 +268,39 @@ TEST(HarmonyFeatures, RefusesBadInput) {
   EXPECT_THROW(harmony_features(ch, 0.0, cfg), mgc::Error);
   cfg.lags_seconds = {1.0, -1.0};
   EXPECT_THROW(harmony_features(Spectrogram(12, 100), 2.0, cfg), mgc::Error);
+}
+
+// Issue #35: the kernel is built once and kept in the cache folder; a later engine reads it back and gives the same
+// chroma bit for bit; a damaged file is ignored, rebuilt and rewritten; another configuration has its own file.
+TEST(ChromaCqt, KernelCacheGivesTheBuiltKernelBitForBit) {
+  char pattern[] = "/tmp/mgc-cqt-cache-XXXXXX";
+  ASSERT_NE(::mkdtemp(pattern), nullptr);
+  const std::string dir = pattern;
+  ::setenv("MGC_CACHE_DIR", dir.c_str(), 1);
+  const std::vector<float> x = tones({0, 4, 7}, 2.0);
+  const Spectrogram built = ChromaCqt().chroma(x.data(), static_cast<int64_t>(x.size()));
+  std::vector<std::filesystem::path> files;
+  for (const auto& e : std::filesystem::directory_iterator(dir + "/cqt")) files.push_back(e.path());
+  ASSERT_EQ(files.size(), 1u);
+  const auto size = std::filesystem::file_size(files[0]);
+  EXPECT_GT(size, 100000u);  // 252 bins of a few hundred complex values each
+  EXPECT_EQ(ChromaCqt().chroma(x.data(), static_cast<int64_t>(x.size())).values, built.values);  // read back
+
+  std::string bytes = mgc::read_file(files[0].string());
+  bytes[bytes.size() / 2] ^= 0x40;  // one value damaged: the checksum refuses the file
+  mgc::write_file_atomic(files[0].string(), bytes);
+  EXPECT_EQ(ChromaCqt().chroma(x.data(), static_cast<int64_t>(x.size())).values, built.values);
+  EXPECT_NE(mgc::read_file(files[0].string()), bytes);  // rewritten
+  mgc::write_file_atomic(files[0].string(), bytes.substr(0, 100));  // cut short
+  EXPECT_EQ(ChromaCqt().chroma(x.data(), static_cast<int64_t>(x.size())).values, built.values);
+  EXPECT_EQ(std::filesystem::file_size(files[0]), size);
+
+  CqtConfig other;
+  other.sparsity = 0.02;
+  ChromaCqt o(other);
+  size_t count = 0;
+  for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator(dir + "/cqt")) ++count;
+  EXPECT_EQ(count, 2u);
+  ::unsetenv("MGC_CACHE_DIR");
+  std::filesystem::remove_all(dir);
 }

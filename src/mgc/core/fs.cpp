@@ -130,7 +130,10 @@ std::string xdg_dir(const char* variable, const char* fallback, const char* what
 
 std::string user_state_dir() { return xdg_dir("XDG_STATE_HOME", ".local/state", "state"); }
 
-std::string user_cache_dir() { return xdg_dir("XDG_CACHE_HOME", ".cache", "cache"); }
+std::string user_cache_dir() {
+  if (const char* dir = std::getenv("MGC_CACHE_DIR"); dir && dir[0]) return dir;
+  return xdg_dir("XDG_CACHE_HOME", ".cache", "cache");
+}
 
 std::string read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

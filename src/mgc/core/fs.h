@@ -41,8 +41,8 @@ std::vector<std::string> remove_leftovers(const std::string& dir, const std::fun
 // Directory rules). Not created here. Throws mgc::Error ("io: ...") when neither variable gives a folder.
 std::string user_state_dir();
 
-// mgc's folder for what can be recomputed at any time (counts that cost seconds): "$XDG_CACHE_HOME/mgc", or
-// "$HOME/.cache/mgc" as above. Not created here. Throws mgc::Error ("io: ...") when neither variable gives a folder.
+// mgc's folder for what can be recomputed at any time (FFTW wisdom, the CQT kernel, model parameter counts):
+// $MGC_CACHE_DIR when set, else "$XDG_CACHE_HOME/mgc", or "$HOME/.cache/mgc" as above. Not created here. Throws mgc::Error ("io: ...") when neither variable gives a folder.
 std::string user_cache_dir();
 
 // Reads a whole file. Throws mgc::Error ("io: ...") if it cannot be opened or read.

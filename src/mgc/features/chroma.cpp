@@ -5,9 +5,13 @@
 #include <algorithm>
 #include <cmath>
 #include <complex>
+#include <cstring>
+#include <filesystem>
 #include <functional>
 
 #include "mgc/core/error.h"
+#include "mgc/core/fs.h"
+#include "mgc/core/hash.h"
 #include "mgc/features/fftw_planner.h"
 
 namespace mgc::features {
@@ -82,27 +86,102 @@ struct ChromaCqt::Kernel {
   }
 };
 
-ChromaCqt::ChromaCqt(const CqtConfig& config) : config_(config), kernel_(std::make_unique<Kernel>()) {
-  config_.validate();
+namespace {
+
+// The kernel's identity: every field it depends on (the hop is not one), and the layout of the file below.
+std::string kernel_key(const CqtConfig& c, int64_t fft_size) {
+  return fmt::format("mgc-cqt-kernel-1 sr={} fmin={:.17g} octaves={} bpo={} filter_scale={:.17g} sparsity={:.17g} L={}",
+                     c.sample_rate, c.fmin, c.n_octaves, c.bins_per_octave, c.filter_scale, c.sparsity, fft_size);
+}
+
+// <user_cache_dir()>/cqt/<hash of the key>.bin, or "" where there is no cache folder (no HOME).
+std::string kernel_cache_path(const std::string& key) {
+  try {
+    return user_cache_dir() + "/cqt/" + to_hex(fnv1a64(key)) + ".bin";
+  } catch (const Error&) {
+    return "";
+  }
+}
+
+template <typename T>
+void put(std::string& out, const T& v) {
+  out.append(reinterpret_cast<const char*>(&v), sizeof v);
+}
+
+// Reads a value of T at `at`, advancing it; false when the bytes run out.
+template <typename T>
+bool take(const std::string& in, size_t& at, T& v) {
+  if (in.size() - at < sizeof v || at > in.size()) return false;
+  std::memcpy(&v, in.data() + at, sizeof v);
+  at += sizeof v;
+  return true;
+}
+
+}  // namespace
+
+// The kernel file: the key (length, then its bytes), n_bins, per bin its first index, length and values (pairs of
+// float), then the FNV-1a 64 of all that. Written atomically; read only when every part checks out.
+struct ChromaCqt::KernelFile {
+  static std::string encode(const std::string& key, const Kernel& k) {
+    std::string out;
+    put(out, static_cast<uint64_t>(key.size()));
+    out += key;
+    put(out, static_cast<uint64_t>(k.bins.size()));
+    for (const auto& bin : k.bins) {
+      put(out, static_cast<int64_t>(bin.first));
+      put(out, static_cast<uint64_t>(bin.values.size()));
+      out.append(reinterpret_cast<const char*>(bin.values.data()), bin.values.size() * sizeof(std::complex<float>));
+    }
+    put(out, fnv1a64(out));
+    return out;
+  }
+
+  static bool decode(const std::string& in, const std::string& key, int n_bins, int64_t fft_size, Kernel& k) {
+    if (in.size() < sizeof(uint64_t)) return false;
+    uint64_t sum = 0;
+    std::memcpy(&sum, in.data() + in.size() - sizeof sum, sizeof sum);
+    const std::string body = in.substr(0, in.size() - sizeof sum);
+    if (fnv1a64(body) != sum) return false;
+    size_t at = 0;
+    uint64_t key_size = 0, bins = 0;
+    if (!take(body, at, key_size) || key_size != key.size() || body.compare(at, key.size(), key) != 0) return false;
+    at += key.size();
+    if (!take(body, at, bins) || bins != static_cast<uint64_t>(n_bins)) return false;
+    std::vector<Kernel::Bin> out(static_cast<size_t>(bins));
+    for (auto& bin : out) {
+      uint64_t count = 0;
+      if (!take(body, at, bin.first) || !take(body, at, count)) return false;
+      if (bin.first < 0 || count > static_cast<uint64_t>(fft_size / 2 + 1) ||
+          bin.first + static_cast<int64_t>(count) > fft_size / 2 + 1 ||
+          body.size() - at < count * sizeof(std::complex<float>))
+        return false;
+      bin.values.resize(static_cast<size_t>(count));
+      std::memcpy(bin.values.data(), body.data() + at, count * sizeof(std::complex<float>));
+      at += count * sizeof(std::complex<float>);
+    }
+    if (at != body.size()) return false;
+    k.bins = std::move(out);
+    return true;
+  }
+};
+
+void ChromaCqt::build_kernel() {
+  const CqtConfig& config = config_;
   Kernel& k = *kernel_;
-  const int64_t L = next_pow2(static_cast<int64_t>(std::ceil(filter_length(config_, 0))) + 1);
-  k.fft_size = L;
+  const int64_t L = k.fft_size;
   auto time = fftw_alloc<fftwf_complex>(static_cast<size_t>(L));
   auto spec = fftw_alloc<fftwf_complex>(static_cast<size_t>(L));
-  auto real_in = fftw_alloc<float>(static_cast<size_t>(L));
-  auto real_out = fftw_alloc<fftwf_complex>(static_cast<size_t>(L / 2 + 1));
   fftwf_plan c2c = nullptr;
   {
     std::lock_guard<std::mutex> lock(fftw_planner_mutex());
     c2c = fftwf_plan_dft_1d(static_cast<int>(L), time.get(), spec.get(), FFTW_FORWARD, FFTW_ESTIMATE);
-    k.plan = fftwf_plan_dft_r2c_1d(static_cast<int>(L), real_in.get(), real_out.get(), FFTW_ESTIMATE);
   }
-  if (!c2c || !k.plan) throw make_error("features", "FFTW could not plan a transform of {} points", L);
-  const int n_bins = config_.n_bins();
+  if (!c2c) throw make_error("features", "FFTW could not plan a transform of {} points", L);
+  const int n_bins = config.n_bins();
   k.bins.resize(static_cast<size_t>(n_bins));
   for (int b = 0; b < n_bins; ++b) {
-    const double f = config_.frequency(b);
-    const auto n = static_cast<int64_t>(std::round(filter_length(config_, b)));
+    const double f = config.frequency(b);
+    const auto n = static_cast<int64_t>(std::round(filter_length(config, b)));
     // Periodic Hann of n samples, L1-normalised so a sinusoid of amplitude A reads A / 2.
     std::vector<double> w(static_cast<size_t>(n));
     double sum = 0.0;
@@ -113,7 +192,7 @@ ChromaCqt::ChromaCqt(const CqtConfig& config) : config_(config), kernel_(std::ma
     for (int64_t i = 0; i < L; ++i) time[i][0] = time[i][1] = 0.0f;
     const int64_t start = L / 2 - n / 2;
     for (int64_t i = 0; i < n; ++i) {
-      const double phase = 2.0 * kPi * f * static_cast<double>(start + i - L / 2) / config_.sample_rate;
+      const double phase = 2.0 * kPi * f * static_cast<double>(start + i - L / 2) / config.sample_rate;
       const double a = w[static_cast<size_t>(i)] / sum;
       time[start + i][0] = static_cast<float>(a * std::cos(phase));
       time[start + i][1] = static_cast<float>(a * std::sin(phase));
@@ -121,7 +200,7 @@ ChromaCqt::ChromaCqt(const CqtConfig& config) : config_(config), kernel_(std::ma
     fftwf_execute(c2c);
     double peak = 0.0;
     for (int64_t j = 0; j <= L / 2; ++j) peak = std::max(peak, std::hypot(double(spec[j][0]), double(spec[j][1])));
-    const double keep = config_.sparsity * peak;
+    const double keep = config.sparsity * peak;
     int64_t lo = -1, hi = -1;
     for (int64_t j = 0; j <= L / 2; ++j) {
       if (std::hypot(double(spec[j][0]), double(spec[j][1])) >= keep && peak > 0.0) {
@@ -136,6 +215,37 @@ ChromaCqt::ChromaCqt(const CqtConfig& config) : config_(config), kernel_(std::ma
   }
   std::lock_guard<std::mutex> lock(fftw_planner_mutex());
   fftwf_destroy_plan(c2c);
+}
+
+ChromaCqt::ChromaCqt(const CqtConfig& config) : config_(config), kernel_(std::make_unique<Kernel>()) {
+  config_.validate();
+  Kernel& k = *kernel_;
+  const int64_t L = next_pow2(static_cast<int64_t>(std::ceil(filter_length(config_, 0))) + 1);
+  k.fft_size = L;
+  auto real_in = fftw_alloc<float>(static_cast<size_t>(L));
+  auto real_out = fftw_alloc<fftwf_complex>(static_cast<size_t>(L / 2 + 1));
+  {
+    std::lock_guard<std::mutex> lock(fftw_planner_mutex());
+    k.plan = fftwf_plan_dft_r2c_1d(static_cast<int>(L), real_in.get(), real_out.get(), FFTW_ESTIMATE);
+  }
+  if (!k.plan) throw make_error("features", "FFTW could not plan a transform of {} points", L);
+  // Building the kernel costs 0.3 s a process; it is kept on disk like FFTW's wisdom, bit for bit what a build gives.
+  const std::string key = kernel_key(config_, L);
+  const std::string cache = kernel_cache_path(key);
+  std::error_code ec;
+  if (!cache.empty() && std::filesystem::exists(cache, ec)) {
+    try {
+      if (KernelFile::decode(read_file(cache), key, config_.n_bins(), L, k)) return;
+    } catch (const Error&) {  // unreadable: built again below
+    }
+  }
+  build_kernel();
+  if (cache.empty()) return;
+  try {
+    std::filesystem::create_directories(std::filesystem::path(cache).parent_path());
+    write_file_atomic(cache, KernelFile::encode(key, k), false);
+  } catch (const std::exception&) {  // a read-only cache folder: the next process builds it again
+  }
 }
 
 ChromaCqt::~ChromaCqt() = default;

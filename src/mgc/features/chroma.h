@@ -36,7 +36,10 @@ struct CqtConfig {
   double frame_rate() const { return static_cast<double>(sample_rate) / hop_length; }
 };
 
-// Builds the kernel once (about 0.3 s for the defaults); cqt() and chroma() are const and thread-safe.
+// Builds the kernel once (about 0.3 s for the defaults) and keeps it in <user_cache_dir()>/cqt/ (keyed by every
+// field it depends on, checksummed): later processes read it back bit for bit instead (a damaged or foreign file is
+// ignored and rebuilt; no cache folder, or a read-only one, only costs the build). cqt() and chroma() are const and
+// thread-safe.
 class ChromaCqt {
  public:
   // Throws mgc::Error on an invalid config.
@@ -61,6 +64,8 @@ class ChromaCqt {
 
  private:
   struct Kernel;
+  struct KernelFile;
+  void build_kernel();  // fills kernel_->bins for kernel_->fft_size
   CqtConfig config_;
   std::unique_ptr<Kernel> kernel_;
 };

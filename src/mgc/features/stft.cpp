@@ -32,10 +32,11 @@ std::mutex& planner_mutex() { return fftw_planner_mutex(); }
 // FFTW_MEASURE finds a plan about 25% faster than FFTW_ESTIMATE's for n_fft 2048 here, but takes ~140 ms; the
 // result ("wisdom") is kept in the user's cache folder so only the first process pays for it.
 std::string wisdom_path() {
-  if (const char* d = std::getenv("MGC_CACHE_DIR"); d && *d) return std::string(d) + "/fftw-wisdom";
-  if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x) return std::string(x) + "/mgc/fftw-wisdom";
-  if (const char* h = std::getenv("HOME"); h && *h) return std::string(h) + "/.cache/mgc/fftw-wisdom";
-  return "";
+  try {
+    return user_cache_dir() + "/fftw-wisdom";
+  } catch (const Error&) {  // no home: plan anew in every process
+    return "";
+  }
 }
 
 fftwf_plan plan_for(int n_fft) {
