@@ -3,6 +3,7 @@
 // mgc-torch registers with every option (app/commands.h), so both commands are run by mgc-torch.
 #include <cstdio>
 #include <ctime>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -85,6 +86,11 @@ std::string bash_script(const CLI::App& root) {
       value_cases += fmt::format("        {}) takes=1; values=\"{}\" ;;\n", join(o.names, "|"), join(o.choices));
     }
     s += fmt::format("    {})\n      opts=\"{}\"\n", c->get_name(), join(all));
+    std::vector<std::string> subs;  // a command of commands (weights inspect|convert): its words come first
+    for (const CLI::App* sub : commands_of(*c)) subs.push_back(sub->get_name());
+    if (!subs.empty())
+      s += fmt::format("      if [ \"$COMP_CWORD\" -eq 2 ]; then COMPREPLY=($(compgen -W \"{}\" -- \"$cur\")); return; fi\n",
+                       join(subs));
     if (!value_cases.empty()) s += "      case \"$prev\" in\n" + value_cases + "      esac\n";
     s += "      ;;\n";
   }
@@ -140,6 +146,9 @@ std::string zsh_script(const CLI::App& root) {
       const std::string exclusive = o.names.size() > 1 ? "'(" + join(o.names) + ")'" : "";
       s += fmt::format("        {}{}'[{}]{}' \\\n", exclusive, names, what, value);
     }
+    std::vector<std::string> subs;
+    for (const CLI::App* sub : commands_of(*c)) subs.push_back(sub->get_name());
+    if (!subs.empty()) s += "        '1:command:(" + join(subs) + ")' \\\n";
     s += "        '*:file:_files'\n      ;;\n";
   }
   s += "  esac\n"
@@ -175,19 +184,25 @@ std::string man_page(const CLI::App& root) {
                               ".SH DESCRIPTION\n{}\n",
                               date, version(), roff(root.get_description()));
   s += ".SH COMMANDS\n";
-  for (const CLI::App* c : commands_of(root)) {
-    s += fmt::format(".SS {}\n{}\n", c->get_name(), roff(c->get_description()));
+  // A command, and each command of its own (weights inspect, weights convert), with its usage and options.
+  const std::function<void(const CLI::App&, const std::string&)> section = [&](const CLI::App& c,
+                                                                              const std::string& name) {
+    s += fmt::format(".SS {}\n{}\n", name, roff(c.get_description()));
     std::vector<std::string> positionals;
-    for (const CLI::Option* o : c->get_options())
+    for (const CLI::Option* o : c.get_options())
       if (o->get_positional()) positionals.push_back(o->get_name());
-    s += fmt::format(".PP\n.B mgc {}\n[\\fIoptions\\fR]{}\n", c->get_name(),
-                     positionals.empty() ? "" : " \\fI" + roff(join(positionals)) + "\\fR");
-    for (const OptionSpec& o : options_of(*c)) {
+    const auto subs = commands_of(c);
+    std::string usage = subs.empty() ? "[\\fIoptions\\fR]" : "\\fIcommand\\fR [\\fIoptions\\fR]";
+    if (!positionals.empty()) usage += " \\fI" + roff(join(positionals)) + "\\fR";
+    s += fmt::format(".PP\n.B mgc {}\n{}\n", name, usage);
+    for (const OptionSpec& o : options_of(c)) {
       std::string head = "\\fB" + roff(join(o.names, ", ")) + "\\fR";
       if (o.takes_value) head += o.choices.empty() ? " \\fIvalue\\fR" : " {" + roff(join(o.choices, ",")) + "}";
       s += fmt::format(".TP\n{}\n{}\n", head, roff(o.description));
     }
-  }
+    for (const CLI::App* sub : subs) section(*sub, name + " " + sub->get_name());
+  };
+  for (const CLI::App* c : commands_of(root)) section(*c, c->get_name());
   s += ".SH EXIT STATUS\n"
        ".TP\n.B 0\ndone.\n"
        ".TP\n.B 1\nthe work, or some of its inputs, failed; each failure is named on one \\fBmgc: error:\\fR line on "

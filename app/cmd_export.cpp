@@ -23,9 +23,12 @@ void register_export(CLI::App& app) {
   cmd->add_option("run", *run_dir, "Run folder made by mgc train")->required()->check(CLI::ExistingDirectory);
   cmd->add_option("--torchscript", *out, "Output file (.pt)")->required();
   cmd->add_option("--weights", *weights, "Weights to export (default RUN/best.safetensors)");
+  auto quiet = std::make_shared<bool>(false);
+  cmd->add_flag("-q,--quiet", *quiet, "Print nothing on success (warnings still go to stderr)");
   cmd->callback([=] {
     const tools::ExportInfo info = tools::export_run_torchscript(*run_dir, *out, *weights);
-    std::printf("exported %s (%zu classes, input [B, 1, %lld, %lld] dB) to %s\n", info.model.c_str(),
+    if (!*quiet)
+      std::printf("exported %s (%zu classes, input [B, 1, %lld, %lld] dB) to %s\n", info.model.c_str(),
                 info.classes.size(), static_cast<long long>(info.n_mels), static_cast<long long>(info.frames),
                 out->c_str());
     if (info.harmony_left_out)

@@ -13,6 +13,7 @@ namespace mgc::cli {
 namespace {
 
 struct Options {
+  bool quiet = false;
   std::string input;
   std::string output;
 };
@@ -71,6 +72,7 @@ void convert(const Options& o) {
     throw make_error("weights", "output '{}' must end in .safetensors (the only format written)", o.output);
   const models::StateDict sd = models::read_weights(o.input);
   models::write_safetensors(o.output, sd.tensors);
+  if (o.quiet) return;
   std::printf("read %s (%s%s%s): %zu tensors, %lld values\n", o.input.c_str(), sd.format.c_str(),
               sd.unwrapped.empty() ? "" : ", unwrapped ", sd.unwrapped.c_str(), sd.tensors.size(),
               static_cast<long long>(sd.numel()));
@@ -98,6 +100,7 @@ void register_weights(CLI::App& app) {
                    "folder)")
       ->required();
   conv->add_option("output", convert_opts->output, "The .safetensors file to write")->required();
+  conv->add_flag("-q,--quiet", convert_opts->quiet, "Print nothing on success");
   conv->callback([convert_opts] { convert(*convert_opts); });
 }
 

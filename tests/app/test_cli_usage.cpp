@@ -131,3 +131,28 @@ TEST(CliUsage, HelpShowsTypesChoicesAndDefaultsWithoutLibraryInternals) {
   const auto compare = mgc::test::run_cli("compare --help");
   EXPECT_NE(compare.output.find("--real-data TEXT "), std::string::npos) << compare.output;
 }
+
+// Issue #34: -v, on every command, before or after its name: what the command cost, one line on stderr after its
+// own output.
+TEST(CliUsage, VerboseReportsTheCommandsCostBeforeOrAfterItsName) {
+  mgc::test::TempDir dir;
+  const std::string wav = mgc::test::data_path("groove_blues_5s.wav");
+  for (const std::string& args : {"-v spectrogram " + wav + " --npy " + dir.file("a.npy") + " -q",
+                                  "spectrogram " + wav + " --npy " + dir.file("b.npy") + " -q -v",
+                                  "spectrogram " + wav + " --npy " + dir.file("c.npy") + " -q --verbose"}) {
+    const auto r = mgc::test::run_cli(args);
+    ASSERT_EQ(r.exit_code, 0) << args << "\n" << r.output;
+    EXPECT_EQ(r.output.rfind("mgc: spectrogram: ", 0), 0u) << r.output;
+    for (const char* part : {" s wall, ", " s user, ", " s system, peak RSS ", " MB\n"})
+      EXPECT_NE(r.output.find(part), std::string::npos) << part << ": " << r.output;
+  }
+  const auto quiet = mgc::test::run_cli("spectrogram " + wav + " --npy " + dir.file("d.npy") + " -q");
+  EXPECT_EQ(quiet.output, "");
+  // A failed command still reports its cost; a wrong option is still a usage error.
+  const auto failed = mgc::test::run_cli("-v spectrogram " + dir.file("missing.wav") + " --npy " + dir.file("e.npy"));
+  EXPECT_EQ(failed.exit_code, 1);
+  EXPECT_NE(failed.output.find("mgc: spectrogram: "), std::string::npos) << failed.output;
+  const auto wrong = mgc::test::run_cli("spectrogram " + wav + " --npyy x -v");
+  EXPECT_EQ(wrong.exit_code, 2) << wrong.output;
+  EXPECT_NE(wrong.output.find("did you mean '--npy'"), std::string::npos) << wrong.output;
+}

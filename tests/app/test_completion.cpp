@@ -38,6 +38,7 @@ TEST(Completion, BashCompletesCommandsOptionsAndChoices) {
   EXPECT_EQ(complete_bash(script, "mgc tag --top"), "--top-k\n");
   EXPECT_EQ(complete_bash(script, "mgc spectrogram --r"), "--raw\n");
   EXPECT_EQ(complete_bash(script, "mgc completion --h"), "--help\n");
+  EXPECT_EQ(complete_bash(script, "mgc weights \"\""), "inspect convert\n");  // a command's own commands
   // A file name where a value or an argument goes.
   mgc::write_file_atomic(dir.file("song.flac"), "x");
   EXPECT_EQ(complete_bash(script, "mgc predict run " + dir.file("so")), dir.file("song.flac") + "\n");
@@ -70,6 +71,6 @@ TEST(ManPage, RendersWithEveryCommandAndOption) {
   ASSERT_EQ(text.exit_code, 0) << text.output;
   for (const char* want : {"NAME", "SYNOPSIS", "COMMANDS", "EXIT STATUS", "FILES", "mgc predict [options] run inputs",
                            "--timeline-csv", "--top-k", "-j, --jobs", "--format {table,json,jsonl,csv}",
-                           "XDG_STATE_HOME", "spectrogram", "completion"})
+                           "XDG_STATE_HOME", "spectrogram", "completion", "weights convert", "weights inspect"})
     EXPECT_NE(text.output.find(want), std::string::npos) << want;
 }
