@@ -94,6 +94,17 @@ int usage_error(CLI::App& app, int argc, char** argv, const CLI::ParseError& e) 
     return kUsageExit;
   }
   std::string message = e.what();
+  // A command of commands (weights) without one of its own: name them, not CLI11's "A subcommand is required".
+  std::vector<std::string> own;
+  for (const CLI::App* sub : command->get_subcommands({})) own.push_back(sub->get_name());
+  const bool named = std::any_of(argv + 1, argv + argc, [&](const char* a) {
+    return std::find(own.begin(), own.end(), a) != own.end();
+  });
+  if (!own.empty() && !named && message.find("ubcommand") != std::string::npos) {
+    std::string list;
+    for (const auto& name : own) list += (list.empty() ? "" : "|") + name;
+    message = fmt::format("{}: a command is required: mgc {} {}", command->get_name(), command->get_name(), list);
+  }
   // An option the command does not have: the nearest it does have.
   std::vector<std::string> options;
   for (const CLI::Option* o : command->get_options())

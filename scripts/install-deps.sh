@@ -23,7 +23,7 @@ packages=(
   # tagging music libraries
   libtag1-dev
   python3-mutagen  # a second tag reader for the tests (tests/tools/read_genres.py)
-  zsh  # the tests check the script of mgc completion zsh
+  zsh groff-base  # the tests check the script of mgc completion zsh and render the man page
   # reference models for parity tests
   python3-torch python3-torchvision python3-numpy python3-skimage python3-venv
   python3-torchaudio  # log-mel peer of bench/run.sh

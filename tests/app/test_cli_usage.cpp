@@ -156,3 +156,11 @@ TEST(CliUsage, VerboseReportsTheCommandsCostBeforeOrAfterItsName) {
   EXPECT_EQ(wrong.exit_code, 2) << wrong.output;
   EXPECT_NE(wrong.output.find("did you mean '--npy'"), std::string::npos) << wrong.output;
 }
+
+// A command of commands names its own when none is given (CLI11 said "A subcommand is required").
+TEST(CliUsage, ACommandOfCommandsNamesItsOwn) {
+  const auto r = mgc::test::run_cli("weights");
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_EQ(r.output, "mgc: error: weights: a command is required: mgc weights inspect|convert (mgc weights --help "
+                      "lists its options)\n");
+}
