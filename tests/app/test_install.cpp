@@ -9,7 +9,6 @@
 #include <sstream>
 #include <string>
 
-#include "mgc/train/trainer.h"
 #include "test_util.h"
 #include "train/toy_dataset.h"
 
@@ -47,11 +46,8 @@ TEST(Install, TheExampleBuildsAgainstTheInstalledTreeAndClassifiesAsPredict) {
   // A toy run, and what mgc predict says of a clip.
   fs::create_directories(dir.file("toy"));
   const std::string manifest = mgc::test::make_toy_dataset(dir.file("toy"), 2, 2.0);
-  mgc::train::TrainOptions quiet;
-  quiet.progress = false;
-  quiet.verbose = false;
   const std::string run = dir.file("run");
-  mgc::train::train(mgc::test::toy_train_config(manifest, dir.file("cache"), 2), run, quiet);
+  mgc::test::train_quietly(mgc::test::toy_train_config(manifest, dir.file("cache"), 2), run);
   const std::string clip = dir.file("toy/low_0_0.wav");
   const auto predicted = run_cli("predict " + run + " " + clip + " --format json --threads 1");
   ASSERT_EQ(predicted.exit_code, 0) << predicted.output;

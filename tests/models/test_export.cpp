@@ -17,7 +17,6 @@
 #include "mgc/run/model.h"
 #include "mgc/run/run_dir.h"
 #include "mgc/tools/export.h"
-#include "mgc/train/trainer.h"
 #include "train/toy_dataset.h"
 
 using mgc::test::TempDir;
@@ -98,11 +97,8 @@ TEST(Export, ARunLoadsInCppAndPythonWithItsContract) {
   TempDir dir;
   const std::string manifest = mgc::test::make_toy_dataset(dir.path());
   auto config = mgc::test::toy_train_config(manifest, dir.file("cache"), 1);
-  mgc::train::TrainOptions quiet;
-  quiet.progress = false;
-  quiet.verbose = false;
   const std::string run = dir.file("run");
-  mgc::train::train(config, run, quiet);
+  mgc::test::train_quietly(config, run);
 
   const std::string out = dir.file("model.pt");
   const mgc::tools::ExportInfo info = mgc::tools::export_run_torchscript(run, out);

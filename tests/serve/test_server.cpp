@@ -22,7 +22,6 @@
 #include "mgc/run/predictor.h"
 #include "mgc/serve/server.h"
 #include "mgc/train/harmony_fit.h"
-#include "mgc/train/trainer.h"
 #include "serve/running_server.h"
 #include "train/toy_dataset.h"
 
@@ -64,11 +63,8 @@ class ServeToy : public ::testing::Test {
     dir_ = new TempDir();
     const std::string manifest = mgc::test::make_toy_dataset(dir_->path(), 2, 2.0);
     mgc::run::TrainConfig c = mgc::test::toy_train_config(manifest, dir_->file("cache"), 6);
-    mgc::train::TrainOptions o;
-    o.progress = false;
-    o.verbose = false;
     run_ = dir_->file("run");
-    mgc::train::train(c, run_, o);
+    mgc::test::train_quietly(c, run_);
     clip_ = dir_->file("high clip.wav");
     mgc::test::write_sound(clip_, high_clip(5.0), 22050, 1, SF_FORMAT_WAV | SF_FORMAT_PCM_16);
     long_clip_ = dir_->file("long.wav");

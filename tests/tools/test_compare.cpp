@@ -19,7 +19,6 @@
 #include "mgc/models/classifier.h"
 #include "mgc/models/registry.h"
 #include "mgc/tools/compare.h"
-#include "mgc/train/trainer.h"
 #include "test_util.h"
 #include "train/toy_dataset.h"
 
@@ -87,12 +86,8 @@ nlohmann::json read_json(const std::string& path) { return nlohmann::json::parse
 
 // A two-epoch audio_cnn run on `manifest` (mgc::train in this process, quiet), in dir/run; returns its folder.
 std::string train_quietly(const TempDir& dir, const std::string& manifest) {
-  auto config = mgc::test::toy_train_config(manifest, dir.file("cache"), 2);
-  mgc::train::TrainOptions quiet;
-  quiet.progress = false;
-  quiet.verbose = false;
   const std::string run = dir.file("run");
-  mgc::train::train(config, run, quiet);
+  mgc::test::train_quietly(mgc::test::toy_train_config(manifest, dir.file("cache"), 2), run);
   return run;
 }
 

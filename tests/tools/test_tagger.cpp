@@ -24,7 +24,6 @@
 #include "mgc/core/lock.h"
 #include "mgc/tools/genre_tags.h"
 #include "mgc/tools/tagger.h"
-#include "mgc/train/trainer.h"
 #include "test_util.h"
 #include "train/toy_dataset.h"
 
@@ -107,11 +106,8 @@ class Tagger : public ::testing::Test {
     // epoch 4 on one machine, a model that put the 2 kHz tone of high_0_0.wav at 0.52 "low" (the tests below
     // check tagging, not how early a toy model can stop).
     c.val_fraction = 0;
-    mgc::train::TrainOptions o;
-    o.progress = false;
-    o.verbose = false;
     run_ = dir_->file("run");
-    mgc::train::train(c, run_, o);
+    mgc::test::train_quietly(c, run_);
     // One converted library, copied fresh for every test.
     master_ = dir_->file("library");
     fs::create_directories(master_ + "/sub");

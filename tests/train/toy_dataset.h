@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "mgc/run/config.h"
+#include "mgc/train/trainer.h"
 #include "test_util.h"
 
 namespace mgc::test {
@@ -60,6 +61,14 @@ inline std::string metrics_without_timing(const std::string& run) {
     out += line.substr(0, cut) + "\n";
   }
   return out;
+}
+
+// Trains `config` into `run_dir` in this process (mgc::train::train) without progress bars or epoch lines.
+inline void train_quietly(const mgc::run::TrainConfig& config, const std::string& run_dir) {
+  mgc::train::TrainOptions quiet;
+  quiet.progress = false;
+  quiet.verbose = false;
+  mgc::train::train(config, run_dir, quiet);
 }
 
 // A TrainConfig that fits the toy dataset in seconds: 1 s windows, small batches, one intra-op thread (ctest runs
