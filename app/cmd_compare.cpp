@@ -73,9 +73,8 @@ void print_summary(const std::vector<tools::ModelResult>& results, const std::st
   for (const auto& r : results) w = std::max(w, static_cast<int>(r.label.size()));
   // Values not measured for a row are a dash, as in report.html.
   const auto value = [](double v, const char* spec, size_t width) {
-    const bool missing = v < 0 || !std::isfinite(v);
-    const std::string text = missing ? "\u2014" : fmt::format(fmt::runtime(spec), v);
-    const size_t chars = missing ? 1 : text.size();  // the dash is one character in three bytes
+    const std::string text = tools::format_or_missing(v, spec);
+    const size_t chars = text == tools::kMissing ? 1 : text.size();  // the dash is one character in three bytes
     return std::string(width > chars ? width - chars : 0, ' ') + text;
   };
   std::printf("%-*s %-10s %9s %6s %10s %9s %9s %9s %9s %10s %9s\n", w, "model", "recipe", "params M", "depth",

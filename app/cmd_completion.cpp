@@ -1,6 +1,8 @@
 // mgc completion bash|zsh and mgc man: shell completion scripts and a man page, generated from the same command
 // and option definitions as the help, so they never disagree with it. Both walk the whole command tree, which only
 // mgc-torch registers with every option (app/commands.h), so both commands are run by mgc-torch.
+#include <fmt/ranges.h>
+
 #include <cstdio>
 #include <ctime>
 #include <functional>
@@ -16,7 +18,7 @@ namespace mgc::cli {
 namespace {
 
 // An option as the generators need it: its names ("-o", "--output"), whether it takes a value, its fixed choices
-// (from the help's "{a,b}" type name, as IsMember gives it) and its description.
+// (option_choices) and its description.
 struct OptionSpec {
   std::vector<std::string> names;
   bool takes_value = false;
@@ -34,16 +36,7 @@ std::vector<OptionSpec> options_of(const CLI::App& command) {
     for (const auto& l : o->get_lnames()) spec.names.push_back("--" + l);
     if (spec.names.empty()) continue;
     spec.takes_value = o->get_type_size() != 0;
-    const std::string type = o->get_type_name();
-    const size_t open = type.find('{'), close = type.find('}');
-    if (open != std::string::npos && close != std::string::npos && close > open) {
-      const std::string list = type.substr(open + 1, close - open - 1);
-      for (size_t start = 0; start <= list.size();) {
-        const size_t comma = std::min(list.find(',', start), list.size());
-        if (comma > start) spec.choices.push_back(list.substr(start, comma - start));
-        start = comma + 1;
-      }
-    }
+    spec.choices = option_choices(*o);
     spec.description = o->get_description();
     out.push_back(std::move(spec));
   }
@@ -57,9 +50,7 @@ std::vector<const CLI::App*> commands_of(const CLI::App& root) {
 }
 
 std::string join(const std::vector<std::string>& words, const char* separator = " ") {
-  std::string out;
-  for (size_t i = 0; i < words.size(); ++i) out += (i ? separator : "") + words[i];
-  return out;
+  return fmt::format("{}", fmt::join(words, separator));
 }
 
 std::string bash_script(const CLI::App& root) {

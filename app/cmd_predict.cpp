@@ -227,15 +227,12 @@ void register_predict(CLI::App& app) {
     int failed = 0;
     // Results go to standard output as each file is done, or with -o into one file written when all are.
     std::string buffered;
-    Progress* shown = nullptr;  // the bar, once there is one: rows are printed above it
+    // A progress bar on a terminal only (never lines in a log), out of the way of the rows (Progress::print_above).
+    const bool bar = !o->quiet && files.size() > 1 && o->output.empty() && ::isatty(STDERR_FILENO) == 1;
+    Progress progress("predict", static_cast<int64_t>(files.size()), bar);
     const auto out = [&](const std::string& text) {
       if (!o->output.empty()) return void(buffered += text);
-      const auto write = [&] {
-        std::fwrite(text.data(), 1, text.size(), stdout);
-        std::fflush(stdout);
-      };
-      if (shown) shown->print_above(write);
-      else write();
+      progress.print_above([&] { std::fwrite(text.data(), 1, text.size(), stdout); });
     };
     const std::string model = predictor ? predictor->model_name() : fmt::format("{}", fmt::join(zero_shot->checkpoints(), "+"));
     // Every JSON entry says what made it (JSON Lines entries stand alone). Invalid UTF-8 in names becomes U+FFFD.
@@ -256,10 +253,6 @@ void register_predict(CLI::App& app) {
     double audio_total = 0;
     std::map<std::string, int> top_counts;  // files per top genre (table summary)
     std::string timeline_rows;              // --timeline-csv
-    // A progress bar on a terminal only (never lines in a log), out of the way of the rows (Progress::print_above).
-    const bool bar = !o->quiet && files.size() > 1 && o->output.empty() && ::isatty(STDERR_FILENO) == 1;
-    Progress progress("predict", static_cast<int64_t>(files.size()), bar);
-    if (bar) shown = &progress;
     const auto started = std::chrono::steady_clock::now();
     // One file's result, in the order of `files`.
     const auto emit = [&](const std::string& f, const run::FilePrediction& p) {
@@ -314,9 +307,7 @@ void register_predict(CLI::App& app) {
     };
     // A file that failed: named on stderr, and in JSON output an entry of its own in its place.
     const auto fail = [&](const std::string& path, const std::string& message) {
-      if (shown) shown->print_above([&] { print_error(message); });
-      else print_error(message);
-      std::fflush(stderr);
+      progress.print_above([&] { print_error(message); });
       ++failed;
       if (as_json) json_entry({{"path", path}, {"error", message}});
     };
@@ -365,7 +356,6 @@ void register_predict(CLI::App& app) {
       report_problems_before(files.size());
     }
     progress.finish();
-    shown = nullptr;
     const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     // File names need not be UTF-8 (Latin-1 libraries): invalid bytes become U+FFFD in JSON.
     if (o->format == "json") out(all.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");

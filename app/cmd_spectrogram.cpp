@@ -38,9 +38,6 @@ struct Options {
   bool quiet = false;
 };
 
-bool is_svg(const std::string& path) {
-  return path.size() >= 4 && (path.compare(path.size() - 4, 4, ".svg") == 0 || path.compare(path.size() - 4, 4, ".SVG") == 0);
-}
 
 void run(const Options& o) {
   if (o.output_png.empty() && o.output_npy.empty())
@@ -54,7 +51,8 @@ void run(const Options& o) {
   features::ImageConfig image = o.image;
   image.colormap = features::parse_colormap(o.colormap);
   image.validate();
-  if (o.raw && is_svg(o.output_png)) throw make_error("spectrogram", "--raw writes PNG pixels only, not '{}'", o.output_png);
+  if (o.raw && eval::is_svg_path(o.output_png))
+    throw make_error("spectrogram", "--raw writes PNG pixels only, not '{}'", o.output_png);
   eval::SpectrogramFigure figure = o.figure;
   figure.colormap = image.colormap;
   figure.title = o.title.empty() ? std::filesystem::path(o.input).filename().string() : o.title;

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -44,6 +45,20 @@ const CommandInfo* find_command(std::string_view name) {
   for (const auto& c : commands())
     if (c.name == name) return &c;
   return nullptr;
+}
+
+std::vector<std::string> option_choices(const CLI::Option& option) {
+  const std::string type = option.get_type_name();
+  const size_t open = type.find(":{"), close = type.rfind('}');
+  std::vector<std::string> out;
+  if (open == std::string::npos || close == std::string::npos || close < open) return out;
+  const std::string list = type.substr(open + 2, close - open - 2);
+  for (size_t start = 0; start <= list.size();) {
+    const size_t comma = std::min(list.find(',', start), list.size());
+    if (comma > start) out.push_back(list.substr(start, comma - start));
+    start = comma + 1;
+  }
+  return out;
 }
 
 CLI::App* add_command(CLI::App& app, std::string_view name) {

@@ -7,6 +7,7 @@
 // exec (same arguments, same process), so a user sees one program (why: docs/PERFORMANCE.md, "Start-up").
 #include <CLI/CLI.hpp>
 
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -24,6 +25,10 @@ const std::vector<CommandInfo>& commands();
 
 // The command named `name`; nullptr when there is none.
 const CommandInfo* find_command(std::string_view name);
+
+// The fixed values an option accepts, as CLI11's IsMember check names them in its type name ("TEXT:{table,json}"
+// -> table, json); empty when it takes any value of its type. What --help, completion and the man page show.
+std::vector<std::string> option_choices(const CLI::Option& option);
 
 // Adds the command `name` (which must be in commands()) to `app` with its description.
 CLI::App* add_command(CLI::App& app, std::string_view name);

@@ -2,6 +2,7 @@
 // failed (each reported as "mgc: error: ..."), 2 the command line is wrong (a suggestion where one is near).
 // Compiled twice (app/commands.h): as `mgc` (MGC_CLI_TORCH unset), which runs the commands that need no libtorch
 // and hands the others to mgc-torch, and as `mgc-torch` (MGC_CLI_TORCH=1), which runs every command.
+#include <fmt/ranges.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -173,9 +174,9 @@ class HelpFormatter : public CLI::Formatter {
     if (!opt->get_option_text().empty()) return " " + opt->get_option_text();
     if (opt->get_type_size() == 0) return "";
     const std::string full = opt->get_type_name();
-    const size_t colon = full.find(':');
-    std::string type = full.substr(0, colon);
-    if (colon != std::string::npos && full.compare(colon + 1, 1, "{") == 0) type = full.substr(colon + 1);
+    const std::vector<std::string> choices = mgc::cli::option_choices(*opt);
+    const std::string type =
+        choices.empty() ? full.substr(0, full.find(':')) : fmt::format("{{{}}}", fmt::join(choices, ","));
     std::string out = type.empty() ? "" : " " + type;
     if (!opt->get_default_str().empty()) out += "=" + opt->get_default_str();
     if (opt->get_expected_max() == CLI::detail::expected_max_vector_size) out += " ...";

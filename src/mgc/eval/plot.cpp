@@ -70,10 +70,6 @@ void draw_with_gnuplot(const std::string& path, const std::string& script, const
   write_file_atomic(path, run.out);
 }
 
-bool ends_with(const std::string& s, const std::string& tail) {
-  return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
-}
-
 // "m:ss" for a time in seconds from a minute on, the number of seconds below.
 std::string time_label(double seconds, bool minutes) {
   if (!minutes) return fmt::format("{:g}", seconds);
@@ -155,6 +151,14 @@ void write_confusion_png(const std::string& path, const Metrics& metrics, const 
   draw_with_gnuplot(path, s, "\x89PNG\r\n\x1a\n", "mgc-confusion");
 }
 
+bool is_svg_path(const std::string& path) {
+  const auto ends_with = [&](const char* tail) {
+    const size_t n = std::strlen(tail);
+    return path.size() >= n && path.compare(path.size() - n, n, tail) == 0;
+  };
+  return ends_with(".svg") || ends_with(".SVG");
+}
+
 void SpectrogramFigure::validate() const {
   if (width < 320 || width > 8000 || height < 200 || height > 4000)
     throw make_error("eval", "a figure must be 320x200 to 8000x4000, got {}x{}", width, height);
@@ -199,7 +203,7 @@ void write_spectrogram_figure(const std::string& path, const features::Spectrogr
   const double duration = static_cast<double>(values.cols) * frame_s;
   const double end_s = f.start_seconds + duration;
 
-  const bool svg = ends_with(path, ".svg") || ends_with(path, ".SVG");
+  const bool svg = is_svg_path(path);
   std::string s;
   s += fmt::format("set terminal {} size {},{} noenhanced font 'DejaVu Sans,10' background rgb 'white'\n",
                    svg ? "svg" : "pngcairo", f.width, f.height);

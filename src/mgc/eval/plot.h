@@ -51,9 +51,13 @@ struct SpectrogramFigure {
   void validate() const;
 };
 
+// Whether write_spectrogram_figure writes `path` as SVG (it ends in ".svg" or ".SVG") rather than PNG.
+bool is_svg_path(const std::string& path);
+
 // Draws `values` ([bands, frames]: dB for Axis::mel, 0..1 for Axis::chroma, row 0 at the bottom) as a figure and
 // writes it atomically. The colour bar spans the values' minimum to maximum (dB; matplotlib's default, as
-// specshow's), 0..1 for chroma. Written as SVG when `path` ends in ".svg", PNG otherwise. Runs gnuplot (pngcairo or svg terminal).
+// specshow's), 0..1 for chroma. Written as SVG when is_svg_path(path), PNG otherwise; runs gnuplot (pngcairo or
+// svg terminal).
 // Throws mgc::Error ("eval: ...") on an empty or non-finite spectrogram, a chroma without 12 rows, a bad figure
 // (validate), when gnuplot is missing or fails, or when the file cannot be written.
 void write_spectrogram_figure(const std::string& path, const features::Spectrogram& values,

@@ -111,7 +111,7 @@ void put(std::string& out, const T& v) {
 // Reads a value of T at `at`, advancing it; false when the bytes run out.
 template <typename T>
 bool take(const std::string& in, size_t& at, T& v) {
-  if (in.size() - at < sizeof v || at > in.size()) return false;
+  if (at > in.size() || in.size() - at < sizeof v) return false;
   std::memcpy(&v, in.data() + at, sizeof v);
   at += sizeof v;
   return true;

@@ -1,5 +1,6 @@
 #include "mgc/tools/genre_tags.h"
 
+#include <fmt/ranges.h>
 #include <taglib/fileref.h>
 #include <taglib/flacfile.h>
 #include <taglib/id3v1genres.h>
@@ -98,9 +99,7 @@ std::string normalised(const std::string& s) {
 }  // namespace
 
 std::string GenreTag::joined(const std::string& separator) const {
-  std::string out;
-  for (size_t i = 0; i < values.size(); ++i) out += (i ? separator : "") + values[i];
-  return out;
+  return fmt::format("{}", fmt::join(values, separator));
 }
 
 std::string genre_display_name(const std::string& class_name) {

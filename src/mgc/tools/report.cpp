@@ -240,13 +240,6 @@ std::string curve_chart(const std::vector<ModelResult>& rs, bool accuracy) {
   return s + plot + "\n";
 }
 
-// The report's one mark for a value not measured for a row (explained under the table).
-constexpr const char* kMissing = "\u2014";
-
-// `v` formatted by `spec`, or kMissing when it was not measured (negative or not finite).
-std::string cell_or_missing(double v, const char* spec) {
-  return v < 0 || !std::isfinite(v) ? kMissing : fmt::format(fmt::runtime(spec), v);
-}
 
 std::string split_statement(const std::vector<ModelResult>& rs) {
   std::set<std::string> splits;
@@ -279,6 +272,10 @@ std::string image_tag(const std::string& png_path, const std::string& alt) {
 }
 
 }  // namespace
+
+std::string format_or_missing(double v, const char* spec) {
+  return known(v) ? fmt::format(fmt::runtime(spec), v) : kMissing;
+}
 
 nlohmann::json to_json(const ModelResult& r) {
   return {{"model", r.label},
@@ -534,9 +531,9 @@ void write_report(const std::vector<ModelResult>& given, const std::string& out_
         side_cell(path, r.path_clip_acc, r.path_clip_acc_lo, r.path_clip_acc_hi, r.path_clips),
         side_cell(generator, r.generator_clip_acc, r.generator_clip_acc_lo, r.generator_clip_acc_hi, r.generator_clips),
         side_cell(real, r.real_clip_acc, r.real_clip_acc_lo, r.real_clip_acc_hi, r.real_clips),
-        r.test_segment_acc, r.test_macro_f1, cell_or_missing(per_gmac, "{:.3f}"), r.epochs, r.best_epoch,
-        r.train_seconds, cell_or_missing(r.infer_ms, "{:.1f}"), cell_or_missing(r.peak_rss_mb, "{:.0f}"),
-        html_escape(r.split_by), !timbre ? "" : "<td>" + cell_or_missing(r.timbre_clip_acc, "{:.3f}") + "</td>");
+        r.test_segment_acc, r.test_macro_f1, format_or_missing(per_gmac, "{:.3f}"), r.epochs, r.best_epoch,
+        r.train_seconds, format_or_missing(r.infer_ms, "{:.1f}"), format_or_missing(r.peak_rss_mb, "{:.0f}"),
+        html_escape(r.split_by), !timbre ? "" : "<td>" + format_or_missing(r.timbre_clip_acc, "{:.3f}") + "</td>");
   }
   h += "</table>\n<p>Test scores on " + std::to_string(results.front().test_clips) +
        " test clips (clip = mean of the segment probabilities). Intervals: 95% percentile bootstrap over the test "

@@ -75,6 +75,13 @@ struct ModelResult {
   std::vector<EpochPoint> curve;  // per epoch, from metrics.csv
 };
 
+// The report's one mark for a value not measured for a row, in report.html and on the terminal (results.csv: an
+// empty cell; results.json: null).
+inline constexpr const char* kMissing = "\u2014";
+
+// `v` formatted by the fmt `spec`, or kMissing when it was not measured (negative or not finite).
+std::string format_or_missing(double v, const char* spec);
+
 // Resamples behind every interval of the report (eval::bootstrap_mean, seed 0).
 inline constexpr int kBootstrapResamples = 10000;
 
