@@ -138,7 +138,11 @@ GenreTag read_genre(const std::string& path) {
   TagLib::FileRef ref(path.c_str(), false);
   if (ref.isNull() || !ref.tag())
     throw make_error("tag", "cannot read the tags of '{}': not a file TagLib can open", path);
-  TagLib::File* file = ref.file();
+  return read_genre(*ref.file());
+}
+
+GenreTag read_genre(TagLib::File& opened) {
+  TagLib::File* file = &opened;
   GenreTag g;
   if (auto* mp3 = dynamic_cast<TagLib::MPEG::File*>(file)) {
     if (mp3->hasID3v2Tag()) g = tcon_values(*mp3->ID3v2Tag());
@@ -153,8 +157,8 @@ GenreTag read_genre(const std::string& path) {
   } else if (auto* mp4 = dynamic_cast<TagLib::MP4::File*>(file); mp4 && mp4->tag()) {
     for (const auto& v : mp4->tag()->item(kMp4Genre).toStringList()) add_value(g, to_utf8(v));
     if (!g.present()) add_value(g, to_utf8(mp4->tag()->genre()));  // the numbered gnre atom
-  } else {
-    add_value(g, to_utf8(ref.tag()->genre()));
+  } else if (file->tag()) {
+    add_value(g, to_utf8(file->tag()->genre()));
   }
   return g;
 }

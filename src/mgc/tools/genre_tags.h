@@ -5,6 +5,10 @@
 #include <string>
 #include <vector>
 
+namespace TagLib {
+class File;
+}
+
 namespace mgc::tools {
 
 // The name a tag gets for a class name: a few names spelled as taggers do ("hiphop" -> "Hip-Hop", "rnb" -> "R&B",
@@ -32,6 +36,8 @@ struct GenreTag {
 // Reads the genre of a file (see GenreTag). Throws mgc::Error ("tag: ...") naming the file when TagLib cannot open
 // it.
 GenreTag read_genre(const std::string& path);
+// The same of a file TagLib already has open (a FileRef's file()), so a caller that needs more of it opens it once.
+GenreTag read_genre(TagLib::File& file);
 
 // Sets the genre values of the file at `path` in place (empty: removes the genre), natively per format:
 // - mp3/wav: one TCON frame in the file's own ID3v2 version (a file without an ID3v2 tag gets ID3v2.4): several

@@ -251,12 +251,12 @@ void write_genre_safely(const std::string& path, const GenreTag& genre, bool kee
   copy_contents(path, tmp.path(), st.st_mode);
   const GenreTag want = write_genre(tmp.path(), genre);
   {
-    const GenreTag got = read_genre(tmp.path());
+    TagLib::FileRef check(tmp.path().c_str(), true, TagLib::AudioProperties::Fast);
+    if (check.isNull() || !check.tag()) throw make_error("tag", "the tagged copy of '{}' does not open again", path);
+    const GenreTag got = read_genre(*check.file());
     if (got.values != want.values)
       throw make_error("tag", "the tagged copy of '{}' reads back genre '{}', not '{}'", path, got.joined(),
                        want.joined());
-    TagLib::FileRef check(tmp.path().c_str(), true, TagLib::AudioProperties::Fast);
-    if (check.isNull() || !check.tag()) throw make_error("tag", "the tagged copy of '{}' does not open again", path);
     const auto* ap = check.audioProperties();
     if (length_ms >= 0 && (!ap || ap->sampleRate() != sample_rate || ap->channels() != channels ||
                            std::abs(ap->lengthInMilliseconds() - length_ms) > 1))
